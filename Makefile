@@ -1,0 +1,81 @@
+# smip — build, run and test. `make run` and `make test` are the two commands of the README.
+
+SHELL := /bin/bash
+ifeq ($(origin CC),default)
+CC := cc
+endif
+PKGS := libmicrohttpd jansson sqlite3 libsodium libutf8proc libmagic
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lcrypt -lpthread -lm
+
+WARN := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+REL_FLAGS := -O2 -g
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+ASSETS := $(sort $(wildcard templates/*.html static/* data/*.csv data/*.json src/store/migrations/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HDRS := $(wildcard src/*.h src/*/*.h)
+
+REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC))
+ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(LIB_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
+
+DB ?= demo/smip.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps run test unit api e2e clean format bench demo
+all: build/smip
+
+deps:
+	@bash scripts/install-deps.sh
+
+build/embed: tools/embed.c
+	@mkdir -p build
+	$(CC) -O1 -o $@ $<
+
+build/gen/assets.c: build/embed $(ASSETS)
+	@mkdir -p build/gen
+	build/embed $@ $(ASSETS)
+
+build/rel/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(REL_FLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
+
+build/smip: $(REL_OBJ) build/rel/src/main.o build/rel/build/gen/assets.o
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/smip: $(ASAN_OBJ) build/asan/src/main.o build/asan/build/gen/assets.o
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS)
+	@mkdir -p build/asan/unit
+	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJ) build/asan/build/gen/assets.o $(PKG_LIBS) -lcmocka
+
+# make run: install, build, create the demo database once, serve on 127.0.0.1:8080.
+run: deps build/smip
+	@mkdir -p $(dir $(DB))
+	@if [ ! -f $(DB) ]; then ./build/smip demo --db $(DB); else echo "demo database $(DB) exists (delete it for a fresh one)"; fi
+	./build/smip serve --db $(DB) --listen $(LISTEN)
+
+# make test: install, build with ASan/UBSan, run unit, API and browser suites, one summary line.
+test: deps build/asan/smip $(UNIT_BIN)
+	@bash scripts/run-tests.sh
+
+unit: build/asan/smip $(UNIT_BIN)
+	@SUITES=unit bash scripts/run-tests.sh
+api: build/asan/smip
+	@SUITES=api bash scripts/run-tests.sh
+e2e: build/asan/smip
+	@SUITES=e2e bash scripts/run-tests.sh
+
+format:
+	clang-format -i $(SRC) $(HDRS) $(UNIT_SRC) tools/embed.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian package smip needs to build, run and test. Idempotent:
+# packages already present are skipped, so `make` can call it every time cheaply.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+  libmagic-dev libutf8proc-dev libcrypt-dev
+  libcmocka-dev python3 python3-pytest
+  chromium
+)
+# Node.js: the machine image may ship its own build (with npm inside); only add Debian's when absent.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

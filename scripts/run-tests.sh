@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs the test suites (unit, api, e2e; SUITES picks some) against the ASan/UBSan build and
+# prints each suite's summary, then one final "N passed, N failed" line. Exit 1 if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SUITES=${SUITES:-"unit api e2e"}
+export SMIP_BIN=${SMIP_BIN:-$PWD/build/asan/smip}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+total_pass=0
+total_fail=0
+logdir=build/test-logs
+mkdir -p "$logdir"
+
+add() { total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); }
+
+run_unit() {
+    local p=0 f=0
+    for t in build/asan/unit/test_*; do
+        [[ -x $t ]] || continue
+        local name out rc tp tf
+        name=$(basename "$t")
+        out=$("$t" 2>&1); rc=$?
+        printf '%s\n' "$out" > "$logdir/$name.log"
+        tp=$(grep -oE '\[  PASSED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | awk '{s+=$1} END{print s+0}')
+        tf=$(grep -oE '\[  FAILED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | awk '{s+=$1} END{print s+0}')
+        tp=${tp:-0}; tf=${tf:-0}
+        if [[ $rc -ne 0 && $tf -eq 0 ]]; then tf=1; fi
+        if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$out"; then
+            tf=$((tf + 1)); echo "$name: sanitizer report (see $logdir/$name.log)"
+        fi
+        if [[ $tf -ne 0 ]]; then printf '%s\n' "$out" | grep -E 'FAILED|ERROR|error|Sanitizer' | head -20; fi
+        p=$((p + tp)); f=$((f + tf))
+    done
+    echo "unit: $p passed, $f failed"
+    add $p $f
+}
+
+run_api() {
+    local out p f
+    out=$(/usr/bin/python3 -m pytest tests/api -q -p no:cacheprovider -x --maxfail=1000 2>&1 | tee "$logdir/api.log" | tail -60)
+    p=$(grep -oE '[0-9]+ passed' <<<"$out" | tail -1 | grep -oE '[0-9]+'); p=${p:-0}
+    f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$out" | grep -oE '[0-9]+' | awk '{s+=$1} END{print s+0}'); f=${f:-0}
+    if [[ $p -eq 0 && $f -eq 0 ]]; then f=1; fi
+    if [[ $f -ne 0 ]]; then grep -E '^(FAILED|ERROR)' "$logdir/api.log" | head -40; fi
+    echo "api: $p passed, $f failed"
+    add $p $f
+}
+
+run_e2e() {
+    local out p f
+    if [[ ! -d node_modules/playwright-core ]]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi
+    out=$(node tests/e2e/run.mjs 2>&1 | tee "$logdir/e2e.log" | tail -30)
+    printf '%s\n' "$out" | grep -vE '^e2e: [0-9]+ passed' | tail -15
+    p=$(grep -oE '^e2e: [0-9]+ passed' <<<"$out" | grep -oE '[0-9]+'); p=${p:-0}
+    f=$(grep -oE '^e2e: [0-9]+ passed, [0-9]+ failed' <<<"$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-1}
+    echo "e2e: $p passed, $f failed"
+    add $p $f
+}
+
+for s in $SUITES; do
+    case $s in
+        unit) run_unit ;;
+        api) [[ -d tests/api ]] && run_api ;;
+        e2e) [[ -f tests/e2e/run.mjs ]] && run_e2e ;;
+    esac
+done
+echo "$total_pass passed, $total_fail failed"
+[[ $total_fail -eq 0 ]]

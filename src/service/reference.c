@@ -1,0 +1,354 @@
+/* reference — see reference.h. */
+#include "service/reference.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/assets.h"
+#include "util/util.h"
+
+/* ---------------------------------------------------------------- CSV (the data files) */
+
+/* Splits one line of a simple CSV (no quotes in our data files) into at most n fields. */
+static int ref_split(char *line, char **f, int n)
+{
+    int k = 0;
+    char *p = line;
+    while (k < n) {
+        f[k++] = p;
+        char *comma = strchr(p, ',');
+        if (!comma) break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return k;
+}
+
+static int ref_seed_districts(svc_ctx *c)
+{
+    if (db_scalar_int(c->db, 0, "SELECT count(*) FROM districts", "") > 0) return 0;
+    char *csv = xstrdup(assets_get("data/districts.csv", NULL));
+    int sort = 0, rc = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(csv, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        char *f[4];
+        if (sort++ == 0 || ref_split(line, f, 4) != 4) continue; /* header */
+        if (db_exec(c->db, "INSERT INTO districts (code, name, type, grp, sort) VALUES (?,?,?,?,?)",
+                    "ttti", f[0], f[1], f[2], f[3], (int64_t)sort) != 0)
+            rc = -1;
+    }
+    free(csv);
+    return rc;
+}
+
+int svc_holidays_import(svc_ctx *c, const char *csv_in, char **err)
+{
+    char *csv = xstrdup(csv_in);
+    int n = 0, line_no = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(csv, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        char *f[3];
+        line_no++;
+        if (line_no == 1 && strncmp(line, "date", 4) == 0) continue;
+        cal_date d;
+        if (ref_split(line, f, 3) < 2 || cal_parse_date(f[0], &d) != 0 ||
+            (strcmp(f[1], "off") != 0 && strcmp(f[1], "work") != 0)) {
+            *err = xasprintf("line %d: want date,off|work,name", line_no);
+            free(csv);
+            return -1;
+        }
+        db_exec(c->db,
+                "INSERT INTO holidays (day, kind, name) VALUES (?, ?, ?) ON CONFLICT (day) DO "
+                "UPDATE SET kind = excluded.kind, name = excluded.name",
+                "ttt", f[0], f[1], f[2] ? f[2] : "");
+        n++;
+    }
+    free(csv);
+    return n;
+}
+
+void svc_holidays_load(db *d, cal_table *t)
+{
+    int64_t n = db_scalar_int(d, 0, "SELECT count(*) FROM holidays", "");
+    cal_holiday *days = xcalloc((size_t)n + 1, sizeof *days);
+    size_t k = 0;
+    db_stmt *s = db_query(d, "SELECT day, kind FROM holidays ORDER BY day", "");
+    while (db_next(s) && k < (size_t)n) {
+        if (cal_parse_date(db_text(s, 0), &days[k].date) != 0) continue;
+        days[k].kind = strcmp(db_text(s, 1), "work") == 0 ? CAL_WORK : CAL_OFF;
+        k++;
+    }
+    db_done(s);
+    memset(t, 0, sizeof *t);
+    t->days = days;
+    t->n = k;
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static json_t *ref_batch_row(db_stmt *s)
+{
+    char *opens = svc_time_str(db_int(s, 4)), *closes = svc_time_str(db_int(s, 5)),
+         *dl = svc_time_str(db_int(s, 6));
+    json_t *contacts = json_loads(db_text(s, 7), 0, NULL);
+    json_t *rules = json_loads(db_text(s, 8), 0, NULL);
+    json_t *b = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)db_int(s, 0),
+                          "year", (json_int_t)db_int(s, 1), "name", db_text(s, 2), "notice_no",
+                          db_text(s, 3), "opens_at", opens, "closes_at", closes,
+                          "district_deadline", dl, "contacts", contacts ? contacts : json_object(),
+                          "rules", rules ? rules : json_object());
+    free(opens);
+    free(closes);
+    free(dl);
+    return b;
+}
+
+#define REF_BATCH_COLS                                                                           \
+    "SELECT id, year, name, notice_no, opens_at, closes_at, district_deadline, contacts, rules " \
+    "FROM batches "
+
+json_t *svc_batch_json(db *d, int64_t id)
+{
+    db_stmt *s = db_query(d, REF_BATCH_COLS "WHERE id = ?", "i", id);
+    json_t *b = db_next(s) ? ref_batch_row(s) : NULL;
+    db_done(s);
+    return b;
+}
+
+json_t *svc_batches(db *d)
+{
+    json_t *items = json_array();
+    db_stmt *s = db_query(d, REF_BATCH_COLS "ORDER BY opens_at DESC, id DESC", "");
+    while (db_next(s)) json_array_append_new(items, ref_batch_row(s));
+    db_done(s);
+    return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items));
+}
+
+json_t *svc_current_batch(db *d, int64_t now)
+{
+    db_stmt *s = db_query(d,
+                          REF_BATCH_COLS "ORDER BY CASE WHEN opens_at <= ? AND ? < "
+                                         "district_deadline THEN 0 ELSE 1 END, opens_at DESC, "
+                                         "id DESC LIMIT 1",
+                          "ii", now, now);
+    json_t *b = db_next(s) ? ref_batch_row(s) : NULL;
+    db_done(s);
+    return b;
+}
+
+/* Reads a time field: RFC 3339 string. Records a field error when it is absent or bad. */
+static int ref_time_field(const json_t *in, const char *key, int64_t *out, svc_err *e, bool need)
+{
+    json_t *v = json_object_get(in, key);
+    if (!v) return need ? svc_field(e, key, "必填，格式如 2020-03-17T10:00:00+08:00") : 0;
+    if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), out) != 0)
+        return svc_field(e, key, "时间格式应为 RFC 3339，如 2020-03-17T10:00:00+08:00");
+    return 0;
+}
+
+static int ref_batch_insert(svc_ctx *c, int64_t year, const char *name, const char *notice_no,
+                            int64_t opens, int64_t closes, int64_t deadline,
+                            const json_t *contacts, const json_t *rules, int64_t *id)
+{
+    char *cj = json_dumps(contacts, JSON_COMPACT), *rj = json_dumps(rules, JSON_COMPACT);
+    *id = db_insert(c->db,
+                    "INSERT INTO batches (year, name, notice_no, opens_at, closes_at, "
+                    "district_deadline, contacts, rules, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "ittiiitti", year, name, notice_no, opens, closes, deadline, cj, rj, c->now);
+    free(cj);
+    free(rj);
+    return *id > 0 ? 0 : -1;
+}
+
+static int ref_seed_batch_2020(svc_ctx *c, char **err)
+{
+    if (db_scalar_int(c->db, 0, "SELECT count(*) FROM batches WHERE year = 2020", "") > 0) return 0;
+    json_error_t je;
+    json_t *b = json_loads(assets_get("data/batch-2020.json", NULL), 0, &je);
+    if (!b) return *err = xasprintf("data/batch-2020.json: %s", je.text), -1;
+    int64_t opens = 0, closes = 0, dl = 0, id = 0;
+    svc_err e = {0};
+    ref_time_field(b, "opens_at", &opens, &e, true);
+    ref_time_field(b, "closes_at", &closes, &e, true);
+    ref_time_field(b, "district_deadline", &dl, &e, true);
+    int rc = e.fields ? -1
+                      : ref_batch_insert(c, json_integer_value(json_object_get(b, "year")),
+                                         json_string_value(json_object_get(b, "name")),
+                                         json_string_value(json_object_get(b, "notice_no")), opens,
+                                         closes, dl, json_object_get(b, "contacts"),
+                                         json_object_get(b, "rules"), &id);
+    if (rc == 0) svc_audit(c, "batch", id, "create", NULL, NULL, NULL);
+    else *err = xstrdup("data/batch-2020.json: bad times or insert failed");
+    svc_err_clear(&e);
+    json_decref(b);
+    return rc;
+}
+
+int svc_seed_reference(svc_ctx *c, char **err)
+{
+    if (db_begin(c->db) != 0) return *err = xstrdup(db_error(c->db)), -1;
+    if (ref_seed_districts(c) != 0) {
+        *err = xasprintf("districts: %s", db_error(c->db));
+        goto fail;
+    }
+    if (db_scalar_int(c->db, 0, "SELECT count(*) FROM holidays", "") == 0 &&
+        svc_holidays_import(c, assets_get("data/holidays.csv", NULL), err) < 0)
+        goto fail;
+    if (ref_seed_batch_2020(c, err) != 0) goto fail;
+    return db_commit(c->db) == 0 ? 0 : (*err = xstrdup(db_error(c->db)), -1);
+fail:
+    db_rollback(c->db);
+    return -1;
+}
+
+static const char *ref_str(const json_t *in, const char *key, svc_err *e, bool need)
+{
+    json_t *v = json_object_get(in, key);
+    if (!v) {
+        if (need) svc_field(e, key, "必填");
+        return NULL;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200) {
+        svc_field(e, key, "应为 1–200 个字符的文本");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* Checks the order of a batch's times: opens < closes <= district deadline. */
+static void ref_check_times(int64_t opens, int64_t closes, int64_t dl, svc_err *e)
+{
+    if (opens >= closes) svc_field(e, "closes_at", "申报截止时间必须晚于开始时间");
+    if (closes > dl) svc_field(e, "district_deadline", "区县初审截止时间不得早于申报截止时间");
+}
+
+int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
+{
+    int64_t opens = 0, closes = 0, dl = 0, id = 0;
+    json_t *year = json_object_get(in, "year");
+    if (!json_is_integer(year) || json_integer_value(year) < 2000 ||
+        json_integer_value(year) > 2100)
+        svc_field(e, "year", "应为 2000–2100 之间的整数年份");
+    const char *name = ref_str(in, "name", e, true);
+    const char *notice = ref_str(in, "notice_no", e, true);
+    ref_time_field(in, "opens_at", &opens, e, true);
+    ref_time_field(in, "closes_at", &closes, e, true);
+    ref_time_field(in, "district_deadline", &dl, e, true);
+    if (!e->fields) ref_check_times(opens, closes, dl, e);
+    json_t *rules = json_object_get(in, "rules");
+    json_t *from = json_object_get(in, "rules_from");
+    json_t *src = NULL;
+    if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
+    if (from && !rules) {
+        src = json_is_integer(from) ? svc_batch_json(c->db, json_integer_value(from)) : NULL;
+        if (!src) svc_field(e, "rules_from", "指定的批次不存在");
+    }
+    if (!rules && !from) svc_field(e, "rules", "须提供 rules，或以 rules_from 复制另一批次的规则");
+    if (e->fields) {
+        if (src) json_decref(src);
+        return svc_fail_fields(e, json_incref(e->fields)), json_decref(e->fields), -1;
+    }
+    const json_t *use_rules = rules ? rules : json_object_get(src, "rules");
+    json_t *contacts = json_object_get(in, "contacts");
+    if (!json_is_object(contacts)) contacts = src ? json_object_get(src, "contacts") : NULL;
+    json_t *empty = json_object();
+    int rc = -1;
+    if (db_begin(c->db) != 0) goto done;
+    if (ref_batch_insert(c, json_integer_value(year), name, notice, opens, closes, dl,
+                         contacts ? contacts : empty, use_rules, &id) != 0 ||
+        svc_audit(c, "batch", id, "create", NULL, NULL, in) < 0) {
+        db_rollback(c->db);
+        goto done;
+    }
+    if (db_commit(c->db) == 0) rc = 0;
+done:
+    json_decref(empty);
+    if (src) json_decref(src);
+    if (rc != 0) return svc_fail(e, 500, "internal", "保存批次失败");
+    *out = svc_batch_json(c->db, id);
+    return 0;
+}
+
+int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
+{
+    json_t *cur = svc_batch_json(c->db, id);
+    if (!cur) return svc_fail(e, 404, "not_found", "批次不存在");
+    int64_t opens = 0, closes = 0, dl = 0;
+    cal_parse_rfc3339(json_string_value(json_object_get(cur, "opens_at")), &opens);
+    cal_parse_rfc3339(json_string_value(json_object_get(cur, "closes_at")), &closes);
+    cal_parse_rfc3339(json_string_value(json_object_get(cur, "district_deadline")), &dl);
+    ref_time_field(patch, "opens_at", &opens, e, false);
+    ref_time_field(patch, "closes_at", &closes, e, false);
+    ref_time_field(patch, "district_deadline", &dl, e, false);
+    const char *name = json_object_get(patch, "name") ? ref_str(patch, "name", e, true)
+                                                      : json_string_value(json_object_get(cur, "name"));
+    json_t *rules = json_object_get(patch, "rules");
+    if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)patch, k, v)
+    {
+        if (strcmp(k, "opens_at") && strcmp(k, "closes_at") && strcmp(k, "district_deadline") &&
+            strcmp(k, "name") && strcmp(k, "rules") && strcmp(k, "contacts"))
+            svc_field(e, k, "此字段不可修改");
+    }
+    if (!e->fields) ref_check_times(opens, closes, dl, e);
+    if (e->fields) {
+        json_decref(cur);
+        json_t *f = e->fields;
+        e->fields = NULL;
+        return svc_fail_fields(e, f);
+    }
+    char *rj = json_dumps(rules ? rules : json_object_get(cur, "rules"), JSON_COMPACT);
+    json_t *contacts = json_object_get(patch, "contacts");
+    char *cj = json_dumps(json_is_object(contacts) ? contacts : json_object_get(cur, "contacts"),
+                          JSON_COMPACT);
+    int rc = db_begin(c->db);
+    if (rc == 0)
+        rc = db_exec(c->db,
+                     "UPDATE batches SET name = ?, opens_at = ?, closes_at = ?, "
+                     "district_deadline = ?, rules = ?, contacts = ? WHERE id = ?",
+                     "tiiitti", name, opens, closes, dl, rj, cj, id);
+    if (rc == 0 && svc_audit(c, "batch", id, "update", NULL, NULL, patch) < 0) rc = -1;
+    if (rc == 0) rc = db_commit(c->db);
+    else db_rollback(c->db);
+    free(rj);
+    free(cj);
+    json_decref(cur);
+    if (rc != 0) return svc_fail(e, 500, "internal", "保存批次失败");
+    *out = svc_batch_json(c->db, id);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- districts, modes */
+
+static json_t *ref_district_row(db_stmt *s)
+{
+    return json_pack("{s:s,s:s,s:s,s:s}", "code", db_text(s, 0), "name", db_text(s, 1), "type",
+                     db_text(s, 2), "group", db_text(s, 3));
+}
+
+json_t *svc_districts(db *d)
+{
+    json_t *a = json_array();
+    db_stmt *s = db_query(d, "SELECT code, name, type, grp FROM districts ORDER BY sort", "");
+    while (db_next(s)) json_array_append_new(a, ref_district_row(s));
+    db_done(s);
+    return a;
+}
+
+json_t *svc_district(db *d, const char *code)
+{
+    if (!code) return NULL;
+    db_stmt *s = db_query(d, "SELECT code, name, type, grp FROM districts WHERE code = ?", "t",
+                          code);
+    json_t *o = db_next(s) ? ref_district_row(s) : NULL;
+    db_done(s);
+    return o;
+}
+
+json_t *svc_factory_modes(void)
+{
+    json_t *m = json_loads(assets_get("data/factory-modes.json", NULL), 0, NULL);
+    return m ? m : json_array();
+}

@@ -1,0 +1,31 @@
+/* reference — districts, holidays, batches and factory modes: the data the rules stand on.
+ * Seeded from the files in data/ (embedded) by `smip init`; a batch carries its own rules. */
+#ifndef SMIP_REFERENCE_H
+#define SMIP_REFERENCE_H
+
+#include <jansson.h>
+
+#include "core/calendar.h"
+#include "service/svc.h"
+
+/* Creates districts, holidays and the 2020 batch when absent (idempotent). */
+int svc_seed_reference(svc_ctx *c, char **err);
+/* Imports holidays in the format of data/holidays.csv (date,kind,name); returns rows or -1. */
+int svc_holidays_import(svc_ctx *c, const char *csv, char **err);
+/* Loads the holiday table (caller frees t->days with free()). */
+void svc_holidays_load(db *d, cal_table *t);
+
+json_t *svc_districts(db *d); /* [{code,name,type,group}] */
+/* The district object for `code`, or NULL. New reference. */
+json_t *svc_district(db *d, const char *code);
+
+json_t *svc_batch_json(db *d, int64_t id); /* NULL when absent */
+json_t *svc_batches(db *d);                /* {items,total} */
+/* The batch open at `now` (latest opened), else the latest; NULL when there is none. */
+json_t *svc_current_batch(db *d, int64_t now);
+int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
+int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
+
+json_t *svc_factory_modes(void); /* the 5 modes of 附件2 */
+
+#endif

@@ -1,0 +1,68 @@
+/* svc — what every service function shares: who acts, when, on which connection, and how a
+ * refusal is reported. One use case is one function, one transaction: it checks permission,
+ * changes state and appends the audit entry before it commits. */
+#ifndef SMIP_SVC_H
+#define SMIP_SVC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+typedef struct svc_actor {
+    int64_t id; /* 0: the public, or the command line */
+    char username[64];
+    char role[16]; /* enterprise district expert commission admin; "" for the public */
+    char status[16];
+    char district_code[16];
+    int64_t enterprise_id; /* enterprise accounts, once bound or confirmed */
+    bool imp_connected;
+    bool imp_bound;
+} svc_actor;
+
+typedef struct svc_config {
+    unsigned char audit_key[32]; /* HMAC key of the audit chain, from a file outside the DB */
+    const char *public_url;
+} svc_config;
+
+typedef struct svc_ctx {
+    db *db;
+    int64_t now; /* epoch seconds, read once by the caller */
+    const svc_actor *actor;
+    const svc_config *cfg;
+} svc_ctx;
+
+/* A refusal: HTTP status, API.md error code, a Chinese message, and optional field reasons
+ * and findings (owned here; svc_err_clear frees them). */
+typedef struct svc_err {
+    int status;
+    const char *code;
+    char message[512];
+    json_t *fields;
+    json_t *findings;
+} svc_err;
+
+void svc_err_clear(svc_err *e);
+/* Fills e and returns -1, so a service can `return svc_fail(e, 404, "not_found", "…")`. */
+int svc_fail(svc_err *e, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds a field reason (creating e->fields); returns -1. */
+int svc_field(svc_err *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* 400 bad_request naming the fields collected in `fields` (takes ownership). */
+int svc_fail_fields(svc_err *e, json_t *fields);
+
+/* Appends one audit entry inside the caller's open write transaction and returns its number
+ * (> 0), or -1. `detail` is borrowed. */
+int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                  const char *from_state, const char *to_state, const json_t *detail);
+/* Walks the whole chain; returns 0 when intact. *entries gets the count; *first_bad the first
+ * entry that does not verify (0 when none). */
+int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,
+                     char **why);
+
+/* Time helpers shared by services: RFC 3339 in +08:00 (malloc'd). */
+char *svc_time_str(int64_t epoch);
+
+#endif

@@ -1,0 +1,57 @@
+/* db — the store: one small interface over SQLite (and later PostgreSQL). Prepared statements
+ * only, with `?` placeholders; values are bound, never pasted into SQL. Statements are cached
+ * per connection, keyed by their SQL text, so hot paths never re-prepare. One connection per
+ * worker thread; a connection is not shared between threads. */
+#ifndef SMIP_DB_H
+#define SMIP_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+/* Opens `uri` (a SQLite path) and applies pending migrations under the write lock.
+ * Returns NULL and fills *err (malloc'd, English) on failure. */
+db *db_open(const char *uri, char **err);
+void db_close(db *d);
+
+/* Runs `sql` with arguments described by `types`, one letter per `?`:
+ *   'i' int64_t, 't' const char * (NULL binds NULL), 'b' const void * then size_t (blob),
+ *   'n' NULL.
+ * db_query returns a statement positioned before the first row: loop with db_next().
+ * The statement belongs to the connection; finish it with db_done() (resets it). */
+db_stmt *db_query(db *d, const char *sql, const char *types, ...);
+/* True while a row is available; false at the end or on error (see db_failed). */
+bool db_next(db_stmt *s);
+void db_done(db_stmt *s);
+int64_t db_int(db_stmt *s, int col);
+const char *db_text(db_stmt *s, int col); /* NULL for SQL NULL; valid until db_next/db_done */
+const void *db_blob(db_stmt *s, int col, size_t *len);
+bool db_is_null(db_stmt *s, int col);
+
+/* Executes a statement that returns no rows. Returns 0, or -1 on error (message in db_error),
+ * or 1 when a UNIQUE constraint refused the row (so services can answer 409 `duplicate`). */
+int db_exec(db *d, const char *sql, const char *types, ...);
+/* Like db_exec for INSERT; returns the new row's id (> 0) or -1 / -2 (unique violation). */
+int64_t db_insert(db *d, const char *sql, const char *types, ...);
+/* Rows changed by the last db_exec. */
+int64_t db_changes(db *d);
+/* Single-value helpers: first column of the first row; `def` when there is no row. */
+int64_t db_scalar_int(db *d, int64_t def, const char *sql, const char *types, ...);
+/* malloc'd copy of the first column of the first row, or NULL. */
+char *db_scalar_text(db *d, const char *sql, const char *types, ...);
+
+/* Write transactions: an in-process write mutex, then BEGIN IMMEDIATE, so writers queue
+ * instead of spinning in SQLite's busy handler. Reads need no transaction. */
+int db_begin(db *d);
+int db_commit(db *d);
+void db_rollback(db *d);
+bool db_in_tx(db *d);
+const char *db_error(db *d);
+
+/* A blocking online backup of the whole database to `path` (SQLite). */
+int db_backup(db *d, const char *path, char **err);
+
+#endif

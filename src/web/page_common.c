@@ -1,0 +1,47 @@
+/* page_common — what every HTML page shares: the common context (who is logged in, the CSRF
+ * token, the current batch's contacts) and rendering a template into the response. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/reference.h"
+#include "web/web.h"
+
+json_t *web_page_ctx(req *r)
+{
+    json_t *ctx = json_object();
+    if (r->actor.id) {
+        json_object_set_new(ctx, "account",
+                            json_pack("{s:s,s:s,s:I}", "username", r->actor.username, "role",
+                                      r->actor.role, "id", (json_int_t)r->actor.id));
+        char *dn = db_scalar_text(r->db, "SELECT display_name FROM accounts WHERE id = ?", "i",
+                                  r->actor.id);
+        if (dn) json_object_set_new(json_object_get(ctx, "account"), "display_name",
+                                    json_string(dn));
+        free(dn);
+    } else {
+        json_object_set_new(ctx, "account", json_null());
+    }
+    json_object_set_new(ctx, "csrf_token", json_string(r->csrf_token));
+    json_t *batch = svc_current_batch(r->db, r->now);
+    json_object_set_new(ctx, "batch", batch ? batch : json_null());
+    return ctx;
+}
+
+int web_page(req *r, int status, const char *name, json_t *ctx)
+{
+    json_t *full = web_page_ctx(r);
+    if (ctx) json_object_update(full, ctx);
+    if (ctx) json_decref(ctx);
+    sbuf out;
+    sbuf_init(&out);
+    if (tpl_render(r->cfg->templates, name, full, &out) != 0) {
+        sbuf_free(&out);
+        json_decref(full);
+        static const char fallback[] = "<!doctype html><meta charset=utf-8><p>页面渲染失败，请稍后重试。";
+        return web_bytes(r, 500, "text/html; charset=utf-8", xstrdup(fallback),
+                         sizeof fallback - 1);
+    }
+    json_decref(full);
+    size_t len = out.len;
+    return web_bytes(r, status, "text/html; charset=utf-8", sbuf_take(&out), len);
+}

@@ -1,0 +1,101 @@
+/* routes — the whole surface of the platform on one screen: method, path, who may call it,
+ * flags (imp gate, body type, HTML page) and the handler. The server checks roles, the imp gate,
+ * CSRF, media type and size from this table before a handler or the body is ever touched. */
+#include "web/handlers.h"
+#include "web/pages.h"
+
+#define E ROLE_ENTERPRISE
+#define D ROLE_DISTRICT
+#define X ROLE_EXPERT
+#define C ROLE_COMMISSION
+#define A ROLE_ADMIN
+#define ANY ROLE_ANY
+#define PUB 0
+
+const route web_routes[] = {
+    /* method  path                                         roles  flags           handler */
+    {"GET", "/healthz", PUB, 0, api_healthz, 0},
+    {"GET", "/static/{file}", PUB, 0, web_static, 0},
+
+    /* ---- accounts, session, portal (API.md) */
+    {"POST", "/api/v1/accounts", PUB, R_JSON, api_accounts_create, 0},
+    {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF, api_session_create, 0},
+    {"DELETE", "/api/v1/session", ANY, R_JSON, api_session_delete, 0},
+    {"GET", "/api/v1/me", ANY, 0, api_me, 0},
+    {"POST", "/api/v1/me/password", ANY, R_JSON, api_me_password, 0},
+    {"POST", "/api/v1/apps/imp/connect", ANY, R_JSON, api_apps_imp_connect, 0},
+    {"POST", "/api/v1/imp/bind-legacy", E, R_JSON, api_imp_bind_legacy, 0},
+    {"POST", "/api/v1/imp/confirm-new", E, R_JSON, api_imp_confirm_new, 0},
+    {"GET", "/api/v1/admin/accounts", A, 0, api_admin_accounts_list, 0},
+    {"POST", "/api/v1/admin/accounts", A, R_JSON, api_admin_accounts_create, 0},
+    {"POST", "/api/v1/admin/accounts/{id}/approve", A, R_JSON, api_admin_account_approve, 0},
+    {"POST", "/api/v1/admin/accounts/{id}/reject", A, R_JSON, api_admin_account_reject, 0},
+    {"POST", "/api/v1/admin/accounts/{id}/disable", A, R_JSON, api_admin_account_disable, 0},
+    {"POST", "/api/v1/admin/accounts/{id}/enable", A, R_JSON, api_admin_account_enable, 0},
+    {"POST", "/api/v1/admin/accounts/{id}/reset-password", A, R_JSON,
+     api_admin_account_reset_password, 0},
+    {"POST", "/api/v1/admin/legacy-import", A, R_CSV, api_admin_legacy_import, 0},
+    {"POST", "/api/v1/admin/legacy-certificates", A, R_CSV, api_admin_legacy_certificates, 0},
+
+    /* ---- reference data (outside the imp gate) */
+    {"GET", "/api/v1/districts", PUB, 0, api_districts, 0},
+    {"GET", "/api/v1/batches", ANY, 0, api_batches_list, 0},
+    {"GET", "/api/v1/batches/{id}", ANY, 0, api_batch_get, 0},
+    {"POST", "/api/v1/batches", C, R_JSON | R_IMP, api_batch_create, 0},
+    {"PUT", "/api/v1/batches/{id}", C, R_JSON | R_IMP, api_batch_update, 0},
+    {"GET", "/api/v1/factory-modes", ANY, 0, api_factory_modes, 0},
+
+    /* ---- enterprise side */
+    {"GET", "/api/v1/enterprise", E, R_IMP, api_enterprise_get, 0},
+    {"PUT", "/api/v1/enterprise", E, R_IMP | R_JSON, api_enterprise_put, 0},
+    {"GET", "/api/v1/projects", E, R_IMP, api_projects_list, 0},
+    {"POST", "/api/v1/projects", E, R_IMP | R_JSON, api_project_create, 0},
+    {"GET", "/api/v1/projects/{id}", E, R_IMP, api_project_get, 0},
+    {"PUT", "/api/v1/projects/{id}", E, R_IMP | R_JSON, api_project_put, 0},
+    {"POST", "/api/v1/attachments", E | D | C, R_IMP | R_MULTIPART, api_attachment_create, 0},
+    {"GET", "/api/v1/attachments/{id}", ANY, R_IMP, api_attachment_get, 0},
+    {"GET", "/api/v1/applications", ANY, R_IMP, api_applications_list, 0},
+    {"POST", "/api/v1/applications", E, R_IMP | R_JSON, api_application_create, 0},
+    {"GET", "/api/v1/applications/{id}", ANY, R_IMP, api_application_get, 0},
+    {"PUT", "/api/v1/applications/{id}", E, R_IMP | R_JSON, api_application_put, 0},
+    {"POST", "/api/v1/applications/{id}/check", E, R_IMP | R_JSON, api_application_check, 0},
+    {"POST", "/api/v1/applications/{id}/submit", E, R_IMP | R_JSON, api_application_submit, 0},
+    {"POST", "/api/v1/applications/{id}/withdraw", E, R_IMP | R_JSON, api_application_withdraw,
+     0},
+
+    /* ---- audit */
+    {"GET", "/api/v1/audit", C, R_IMP, api_audit_list, 0},
+    {"GET", "/api/v1/audit/verify", C, R_IMP, api_audit_verify, 0},
+
+    /* ---- pages (HTML; work without JavaScript) */
+    {"GET", "/", PUB, R_PAGE | R_OPTIONAL_AUTH, page_home, 0},
+    {"GET", "/register", PUB, R_PAGE | R_OPTIONAL_AUTH, page_register, 0},
+    {"POST", "/register", PUB, R_PAGE | R_FORM, page_register_post, 0},
+    {"GET", "/login", PUB, R_PAGE | R_OPTIONAL_AUTH, page_login, 0},
+    {"POST", "/login", PUB, R_PAGE | R_FORM, page_login_post, 0},
+    {"POST", "/logout", ANY, R_PAGE | R_FORM, page_logout_post, 0},
+    {"GET", "/portal", ANY, R_PAGE, page_portal, 0},
+    {"POST", "/portal/connect", ANY, R_PAGE | R_FORM, page_portal_connect, 0},
+    {"GET", "/imp", E, R_PAGE, page_imp_entry, 0},
+    {"POST", "/imp/bind", E, R_PAGE | R_FORM, page_imp_bind, 0},
+    {"POST", "/imp/confirm", E, R_PAGE | R_FORM, page_imp_confirm, 0},
+    {"GET", "/dashboard", ANY, R_PAGE | R_IMP, page_dashboard, 0},
+    {"GET", "/profile", E, R_PAGE | R_IMP, page_profile, 0},
+    {"POST", "/profile", E, R_PAGE | R_IMP | R_FORM, page_profile_post, 0},
+    {"GET", "/projects", E, R_PAGE | R_IMP, page_projects, 0},
+    {"GET", "/projects/new", E, R_PAGE | R_IMP, page_project_new, 0},
+    {"POST", "/projects/new", E, R_PAGE | R_IMP | R_FORM, page_project_create, 0},
+    {"GET", "/projects/{id}", E, R_PAGE | R_IMP, page_project_edit, 0},
+    {"POST", "/projects/{id}", E, R_PAGE | R_IMP | R_FORM, page_project_save, 0},
+    {"POST", "/applications/new", E, R_PAGE | R_IMP | R_FORM, page_application_create, 0},
+    {"GET", "/applications/{id}", ANY, R_PAGE | R_IMP, page_application, 0},
+    {"GET", "/applications/{id}/edit", E, R_PAGE | R_IMP, page_application_edit, 0},
+    {"POST", "/applications/{id}/edit", E, R_PAGE | R_IMP | R_FORM, page_application_save, 0},
+    {"POST", "/applications/{id}/withdraw", E, R_PAGE | R_IMP | R_FORM,
+     page_application_withdraw, 0},
+    {"GET", "/admin/accounts", A, R_PAGE, page_admin_accounts, 0},
+    {"POST", "/admin/accounts/{id}/decide", A, R_PAGE | R_FORM, page_admin_account_decide, 0},
+    {"GET", "/district", D, R_PAGE | R_IMP, page_district_queue, 0},
+};
+
+const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

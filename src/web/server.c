@@ -1,0 +1,473 @@
+/* server — libmicrohttpd glue: thread pool + epoll, the request lifecycle (route, session, the
+ * checks of API.md's order before the body is read, body collection within limits, handler,
+ * response with security headers), and a clean shutdown on SIGINT/SIGTERM. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <strings.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "web/handlers.h"
+#include "web/web.h"
+
+/* ---------------------------------------------------------------- per-thread connection */
+
+static pthread_key_t web_db_key;
+static pthread_once_t web_db_once = PTHREAD_ONCE_INIT;
+static const char *web_db_uri;
+
+static void web_db_destroy(void *p)
+{
+    db_close(p);
+}
+
+static void web_db_key_make(void)
+{
+    pthread_key_create(&web_db_key, web_db_destroy);
+}
+
+/* Each worker thread owns one connection, opened on its first request and closed when the
+ * thread ends, so statements are cached per thread and never shared. */
+static db *web_thread_db(void)
+{
+    pthread_once(&web_db_once, web_db_key_make);
+    db *d = pthread_getspecific(web_db_key);
+    if (d) return d;
+    char *err = NULL;
+    d = db_open(web_db_uri, &err);
+    if (!d) {
+        fprintf(stderr, "smip: %s\n", err);
+        free(err);
+        return NULL;
+    }
+    pthread_setspecific(web_db_key, d);
+    return d;
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static bool web_match(const char *pattern, const char *path, req *r)
+{
+    r->nparams = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *se = s;
+            while (*se && *se != '/') se++;
+            if (se == s || r->nparams >= 4) return false;
+            r->params[r->nparams++] = arena_strndup(r->a, s, (size_t)(se - s));
+            p = pe + 1;
+            s = se;
+            continue;
+        }
+        if (*p != *s) return false;
+        p++, s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* Finds the route; *path_known tells a 405 from a 404. */
+static const route *web_find_route(req *r, bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < web_routes_count; i++) {
+        const route *rt = &web_routes[i];
+        if (!web_match(rt->pattern, r->path, r)) continue;
+        *path_known = true;
+        if (strcmp(rt->method, r->method) == 0) return rt;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+static void web_add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                            "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                            "base-uri 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+static enum MHD_Result web_send(req *r)
+{
+    if (!r->answered) web_fail(r, 500, "internal", "服务器内部错误，请稍后重试");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->resp_len, r->resp_body ? r->resp_body : (char *)"", MHD_RESPMEM_MUST_FREE);
+    if (!r->resp_body) MHD_destroy_response(resp), resp = NULL;
+    if (!resp) resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    r->resp_body = NULL; /* MHD owns it now */
+    if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
+    if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->location) MHD_add_response_header(resp, "Location", r->location);
+    if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+    if (!r->route || !(r->route->flags & R_PAGE) || r->actor.id)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    web_add_security_headers(resp);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---------------------------------------------------------------- body */
+
+static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *filename, const char *content_type,
+                                     const char *transfer_encoding, const char *data,
+                                     uint64_t off, size_t size)
+{
+    req *r = cls;
+    if (filename && strcmp(key, "file") == 0) {
+        if (!r->upload.file) {
+            r->upload.file = tmpfile();
+            if (!r->upload.file) return MHD_NO;
+            r->upload.filename = arena_strdup(r->a, filename);
+        }
+        if (size && fwrite(data, 1, size, r->upload.file) != size) return MHD_NO;
+        r->upload.size += size;
+        return MHD_YES;
+    }
+    if (filename) return MHD_YES; /* other file fields are ignored */
+    if (!r->form) r->form = json_object();
+    json_t *old = json_object_get(r->form, key);
+    if (old && off > 0) {
+        char *joined = xasprintf("%s%.*s", json_string_value(old), (int)size, data);
+        json_object_set_new(r->form, key, json_string_nocheck(joined));
+        free(joined);
+    } else if (old && strchr(key, '[') == NULL) {
+        /* Repeated names (checkbox lists) collect into "a,b,c". */
+        char *joined = xasprintf("%s,%.*s", json_string_value(old), (int)size, data);
+        json_object_set_new(r->form, key, json_string_nocheck(joined));
+        free(joined);
+    } else {
+        char *v = xstrndup(data, size);
+        json_object_set_new(r->form, key, json_stringn_nocheck(v, size));
+        free(v);
+    }
+    return MHD_YES;
+}
+
+static bool web_type_is(const char *ctype, const char *want)
+{
+    if (!ctype) return false;
+    size_t n = strlen(want);
+    return strncasecmp(ctype, want, n) == 0 && (ctype[n] == '\0' || ctype[n] == ';' ||
+                                                 ctype[n] == ' ');
+}
+
+/* Checks that run before any body byte is read: media type (415) and declared size (413). */
+static int web_check_body_headers(req *r)
+{
+    const route *rt = r->route;
+    const char *ctype = web_header(r, "Content-Type");
+    const char *clen = web_header(r, "Content-Length");
+    bool has_body = (clen && strcmp(clen, "0") != 0) || web_header(r, "Transfer-Encoding");
+    size_t limit = rt->max_body;
+    if (!limit) limit = (rt->flags & (R_MULTIPART | R_FORM)) ? r->cfg->max_upload : r->cfg->max_json;
+    if (rt->flags & R_MULTIPART) limit += 64 * 1024; /* room for the multipart framing */
+    r->body_limit = limit;
+    if (has_body) {
+        bool ok = false;
+        if ((rt->flags & R_JSON) && web_type_is(ctype, "application/json")) ok = true;
+        if ((rt->flags & (R_MULTIPART | R_FORM)) && web_type_is(ctype, "multipart/form-data"))
+            ok = true;
+        if ((rt->flags & R_FORM) && web_type_is(ctype, "application/x-www-form-urlencoded"))
+            ok = true;
+        if ((rt->flags & R_CSV) && web_type_is(ctype, "text/csv")) ok = true;
+        if (!ok) {
+            const char *want = (rt->flags & R_JSON)        ? "application/json"
+                               : (rt->flags & R_CSV)       ? "text/csv"
+                               : (rt->flags & R_MULTIPART) ? "multipart/form-data"
+                                                           : "表单";
+            char *msg = xasprintf("不支持的内容类型 %s，此接口需要 %s", ctype ? ctype : "（无）",
+                                  want);
+            web_fail(r, 415, "unsupported_media_type", msg);
+            free(msg);
+            return -1;
+        }
+    }
+    if (clen) {
+        char *end = NULL;
+        unsigned long long n = strtoull(clen, &end, 10);
+        if (end && *end == '\0' && n > limit) {
+            char *msg = xasprintf("请求内容过大：%llu 字节，上限 %zu 字节", n, limit);
+            web_fail(r, 413, "too_large", msg);
+            free(msg);
+            return -1;
+        }
+    }
+    if (has_body && (rt->flags & (R_MULTIPART | R_FORM))) {
+        r->pp = MHD_create_post_processor(r->conn, 64 * 1024, web_post_iter, r);
+        if (!r->pp) {
+            web_fail(r, 400, "bad_request", "无法解析表单内容");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* After the whole body arrived: parse JSON (400 for malformed JSON or invalid UTF-8). */
+static int web_parse_body(req *r)
+{
+    if (r->route->flags & R_JSON && r->body.len > 0) {
+        if (!util_utf8_valid(r->body.data, r->body.len))
+            return web_fail(r, 400, "bad_request", "请求内容不是有效的 UTF-8 文本"), -1;
+        json_error_t jerr;
+        r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!r->json) {
+            char *msg = xasprintf("JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line, jerr.column,
+                                  jerr.text);
+            web_fail(r, 400, "bad_request", msg);
+            free(msg);
+            return -1;
+        }
+        if (!json_is_object(r->json))
+            return web_fail(r, 400, "bad_request", "请求内容必须是 JSON 对象"), -1;
+    }
+    if (r->route->flags & R_CSV && !util_utf8_valid(r->body.data, r->body.len))
+        return web_fail(r, 400, "bad_request", "CSV 文件必须是 UTF-8 编码"), -1;
+    if (r->form) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(r->form, k, v)
+        {
+            if (!util_utf8_valid(json_string_value(v), json_string_length(v)))
+                return web_fail(r, 400, "bad_request", "表单内容不是有效的 UTF-8 文本"), -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- checks before the body */
+
+static bool web_state_changing(const char *method)
+{
+    return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+           strcmp(method, "DELETE") == 0 || strcmp(method, "PATCH") == 0;
+}
+
+static unsigned web_role_bit(const char *role)
+{
+    static const char *names[] = {"enterprise", "district", "expert", "commission", "admin"};
+    for (unsigned i = 0; i < 5; i++)
+        if (strcmp(role, names[i]) == 0) return 1u << i;
+    return 0;
+}
+
+/* API.md's order: 401 → 403 csrf → 403 imp_not_connected → 403 imp_not_bound → 403 forbidden.
+ * Form posts check their hidden CSRF field once the body is parsed (web_check_form_csrf). */
+static int web_check_access(req *r)
+{
+    const route *rt = r->route;
+    bool page = rt->flags & R_PAGE;
+    if (rt->roles && !r->actor.id) {
+        if (page) {
+            char *loc = xasprintf("/login?next=%s", r->path);
+            web_redirect(r, loc);
+            free(loc);
+            return -1;
+        }
+        return web_fail(r, 401, "unauthenticated", "请先登录"), -1;
+    }
+    if (r->actor.id && web_state_changing(r->method) && !(rt->flags & (R_NO_CSRF | R_FORM))) {
+        const char *tok = web_header(r, "X-CSRF-Token");
+        if (!tok || strlen(tok) != strlen(r->csrf_token) ||
+            sodium_memcmp(tok, r->csrf_token, strlen(r->csrf_token)) != 0)
+            return web_fail(r, 403, "csrf", "缺少或错误的 CSRF 令牌，请刷新页面后重试"), -1;
+    }
+    if (r->actor.id && (rt->flags & R_FORM)) {
+        /* Browsers say where a form post comes from; refuse other sites before parsing. */
+        const char *site = web_header(r, "Sec-Fetch-Site");
+        if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+            return web_fail(r, 403, "csrf", "跨站提交被拒绝"), -1;
+    }
+    if (!rt->roles) return 0;
+    if ((rt->flags & R_IMP) && !r->actor.imp_connected) {
+        if (page) return web_redirect(r, "/portal"), -1;
+        return web_fail(r, 403, "imp_not_connected",
+                        "请先在门户的业务系统中接入“智能制造信息管理平台”"),
+               -1;
+    }
+    if ((rt->flags & R_IMP) && strcmp(r->actor.role, "enterprise") == 0 && !r->actor.imp_bound) {
+        if (page) return web_redirect(r, "/imp"), -1;
+        return web_fail(r, 403, "imp_not_bound", "请先完成老用户绑定或新用户信息确认"), -1;
+    }
+    if (!(rt->roles & web_role_bit(r->actor.role)))
+        return web_fail(r, 403, "forbidden", "当前账号的角色无权进行此操作"), -1;
+    return 0;
+}
+
+static int web_check_form_csrf(req *r)
+{
+    if (!(r->route->flags & R_FORM) || !r->actor.id) return 0;
+    const char *tok = web_form(r, "csrf_token");
+    if (!tok || strlen(tok) != strlen(r->csrf_token) ||
+        sodium_memcmp(tok, r->csrf_token, strlen(r->csrf_token)) != 0)
+        return web_fail(r, 403, "csrf", "页面已过期，请刷新后重新提交"), -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void web_run_handler(req *r)
+{
+    if (web_parse_body(r) != 0) return;
+    if (web_check_form_csrf(r) != 0) return;
+    r->route->handler(r);
+    if (db_in_tx(r->db)) {
+        fprintf(stderr, "smip: handler %s %s left a transaction open\n", r->method,
+                r->route->pattern);
+        db_rollback(r->db);
+    }
+}
+
+static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    web_config *cfg = cls;
+    req *r = *con_cls;
+    if (!r) {
+        r = xcalloc(1, sizeof *r);
+        *con_cls = r;
+        r->a = arena_new();
+        r->cfg = cfg;
+        r->conn = conn;
+        r->method = arena_strdup(r->a, method);
+        r->path = arena_strdup(r->a, url);
+        r->now = (int64_t)time(NULL);
+        r->status = 200;
+        sbuf_init(&r->body);
+        r->db = web_thread_db();
+        if (!r->db) {
+            web_fail(r, 503, "unavailable", "数据库暂不可用，请稍后重试");
+            return web_send(r);
+        }
+        bool path_known;
+        r->route = web_find_route(r, &path_known);
+        if (!r->route) {
+            if (path_known) web_fail(r, 405, "method_not_allowed", "不支持此请求方法");
+            else web_fail(r, 404, "not_found", "页面或接口不存在");
+            return web_send(r);
+        }
+        if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
+            web_state_changing(method))
+            web_session_load(r);
+        if (web_check_access(r) != 0 || web_check_body_headers(r) != 0) return web_send(r);
+        if (!web_state_changing(method)) {
+            web_run_handler(r);
+            return web_send(r);
+        }
+        return MHD_YES; /* the body (possibly empty) comes in the next calls */
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->body_too_large || r->answered) return MHD_YES;
+        if (r->body.len + n > r->body_limit) {
+            r->body_too_large = true; /* chunked bodies are counted as they come */
+            return MHD_YES;
+        }
+        r->body_started = true;
+        if (r->pp) {
+            r->body.len += n; /* counted, not kept */
+            if (MHD_post_process(r->pp, upload_data, n) != MHD_YES)
+                web_fail(r, 400, "bad_request", "表单或文件内容格式错误");
+        } else {
+            sbuf_append(&r->body, upload_data, n);
+        }
+        return MHD_YES;
+    }
+    if (!r->answered) {
+        if (r->body_too_large) {
+            char *msg = xasprintf("请求内容过大，上限 %zu 字节", r->body_limit);
+            web_fail(r, 413, "too_large", msg);
+            free(msg);
+        } else {
+            web_run_handler(r);
+        }
+    }
+    return web_send(r);
+}
+
+static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    req *r = *con_cls;
+    if (!r) return;
+    if (r->pp) MHD_destroy_post_processor(r->pp);
+    if (r->upload.file) fclose(r->upload.file);
+    if (r->json) json_decref(r->json);
+    if (r->form) json_decref(r->form);
+    if (r->db && db_in_tx(r->db)) db_rollback(r->db);
+    sbuf_free(&r->body);
+    free(r->resp_body);
+    free(r->resp_type);
+    free(r->set_cookie);
+    free(r->location);
+    free(r->disposition);
+    arena_free(r->a);
+    free(r);
+    *con_cls = NULL;
+}
+
+static int web_parse_listen(const char *listen_addr, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen_addr, ':');
+    if (!colon || (size_t)(colon - listen_addr) >= sizeof host) return -1;
+    memcpy(host, listen_addr, (size_t)(colon - listen_addr));
+    host[colon - listen_addr] = '\0';
+    int port = atoi(colon + 1);
+    if (port <= 0 || port > 65535) return -1;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int web_serve(web_config *cfg, const char *listen_addr)
+{
+    struct sockaddr_in sa;
+    if (web_parse_listen(listen_addr, &sa) != 0) {
+        fprintf(stderr, "smip: bad --listen %s (want HOST:PORT)\n", listen_addr);
+        return -1;
+    }
+    web_db_uri = cfg->db_uri;
+    /* Signals go to main's sigwait only: block them before any thread starts. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = (unsigned)(cores > 0 ? cores * 4 : 8); /* handlers block on the disk */
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)128 * 1024, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);
+        return -1;
+    }
+    fprintf(stderr, "smip: serving on http://%s/\n", listen_addr);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "smip: signal %d, stopping\n", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

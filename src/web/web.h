@@ -1,0 +1,135 @@
+/* web — the HTTP side: one request struct, the route table's shape, and the helpers handlers
+ * use to read input and answer. Handlers are thin: parse, call a service, render. */
+#ifndef SMIP_WEB_H
+#define SMIP_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "render/template.h"
+#include "service/svc.h"
+#include "util/util.h"
+
+/* Who may call a route: a bit mask of roles; 0 = the public (no session needed). */
+enum {
+    ROLE_ENTERPRISE = 1 << 0,
+    ROLE_DISTRICT = 1 << 1,
+    ROLE_EXPERT = 1 << 2,
+    ROLE_COMMISSION = 1 << 3,
+    ROLE_ADMIN = 1 << 4,
+    ROLE_ANY = 0x1f,
+};
+
+/* Route flags. */
+enum {
+    R_IMP = 1 << 0,       /* the imp gate: imp connected, and bound for enterprises */
+    R_JSON = 1 << 1,      /* body is application/json (may be empty) */
+    R_MULTIPART = 1 << 2, /* body is multipart/form-data (uploads) */
+    R_FORM = 1 << 3,      /* an HTML form post: urlencoded or multipart, hidden csrf_token */
+    R_CSV = 1 << 4,       /* body is text/csv */
+    R_PAGE = 1 << 5,      /* answers HTML: refusals render a page or redirect to /login */
+    R_OPTIONAL_AUTH = 1 << 6, /* public, but the session is loaded when there is one */
+    R_NO_CSRF = 1 << 7,   /* POST /session itself */
+};
+
+typedef struct req req;
+typedef int (*web_handler)(req *r);
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/applications/{id}/submit": {x} matches one segment */
+    unsigned roles;
+    unsigned flags;
+    web_handler handler;
+    size_t max_body; /* 0: the server's default for the media type */
+} route;
+
+extern const route web_routes[];
+extern const size_t web_routes_count;
+
+typedef struct web_config {
+    size_t max_json;   /* default 2 MB */
+    size_t max_upload; /* default 20 MB */
+    bool secure_cookies;
+    svc_config svc;
+    tpl_set *templates;
+    const char *db_uri;
+} web_config;
+
+typedef struct web_upload {
+    FILE *file; /* a temporary file holding the uploaded bytes */
+    size_t size;
+    char *filename; /* as the user gave it: shown, never used as a path */
+} web_upload;
+
+struct req {
+    arena *a;
+    const web_config *cfg;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const route *route;
+    char *params[4]; /* captures of {x} in the pattern, in order */
+    int nparams;
+    db *db;
+    int64_t now;
+    svc_actor actor; /* actor.id == 0: no session */
+    char session_hash[65];
+    char csrf_token[65];
+    /* body */
+    sbuf body;
+    size_t body_limit;
+    bool body_too_large;
+    bool body_started;
+    void *pp; /* MHD PostProcessor for forms and multipart */
+    json_t *json;  /* parsed JSON body (NULL when empty) */
+    json_t *form;  /* form fields: name -> string */
+    web_upload upload;
+    /* response */
+    bool answered;
+    int status;
+    char *resp_type;
+    char *resp_body; /* malloc'd */
+    size_t resp_len;
+    char *set_cookie;
+    char *location;
+    char *disposition;
+};
+
+/* ---- reading input */
+const char *web_param(req *r, int i);       /* path capture i, or "" */
+int64_t web_param_id(req *r, int i);        /* path capture as a positive id, or 0 */
+const char *web_query(req *r, const char *key); /* query string value or NULL */
+const char *web_header(req *r, const char *name);
+const char *web_form(req *r, const char *name); /* form field or NULL */
+
+/* ---- answering (each returns 0 so handlers can `return web_json(...)`) */
+/* Answers JSON; steals the reference to `body`. */
+int web_json(req *r, int status, json_t *body);
+/* Answers API.md's error object from a service refusal (and clears it). */
+int web_error(req *r, svc_err *e);
+int web_fail(req *r, int status, const char *code, const char *message);
+int web_no_content(req *r);
+/* Takes ownership of malloc'd `data`. */
+int web_bytes(req *r, int status, const char *type, char *data, size_t len);
+int web_redirect(req *r, const char *location);
+/* Renders template `name` with `ctx` (reference stolen) plus the common page context. */
+int web_page(req *r, int status, const char *name, json_t *ctx);
+/* The common page context: account, csrf_token, nav, batch contacts. New reference. */
+json_t *web_page_ctx(req *r);
+
+/* A service context for this request. */
+svc_ctx web_svc(req *r);
+
+/* Session cookie helpers (session.c). */
+int web_session_load(req *r); /* fills r->actor when the cookie names a live session */
+int web_session_start(req *r, int64_t account_id, char csrf_out[65]);
+void web_session_end(req *r);
+
+/* The server (server.c). Blocks until SIGINT/SIGTERM. */
+int web_serve(web_config *cfg, const char *listen_addr);
+
+#endif
