@@ -21,4 +21,8 @@ typedef struct app_cli {
 int app_command(app_cli *cli);
 /* Reads a whole file; caller frees. NULL when unreadable. */
 char *app_read_file(const char *path, size_t *len);
+/* demo.c: the demo database (accounts of every role, an open batch, drafts). */
+int app_demo(app_cli *cli, svc_ctx *c);
+/* check.c: the offline pre-check of an application file. */
+int app_check(app_cli *cli, svc_ctx *c);
 #endif

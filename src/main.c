@@ -202,8 +202,10 @@ static int cmd_audit_verify(const opts *o)
     int64_t entries = 0, bad = 0;
     char *why = NULL;
     int rc = svc_audit_verify(d, cfg.audit_key, &entries, &bad, &why);
-    if (rc == 0) printf("audit chain intact: %lld entries\n", (long long)entries);
-    else fprintf(stderr, "smip: audit chain broken at entry %lld: %s\n", (long long)bad, why);
+    if (rc == 0)
+        printf("audit chain intact: %lld entries\n", (long long)entries);
+    else
+        fprintf(stderr, "smip: audit chain broken at entry %lld: %s\n", (long long)bad, why);
     free(why);
     db_close(d);
     return rc == 0 ? 0 : 1;
@@ -217,26 +219,13 @@ static int cmd_backup(const opts *o)
     if (!d) return 1;
     char *err = NULL;
     int rc = db_backup(d, o->args[1], &err);
-    if (rc != 0) fprintf(stderr, "smip: %s\n", err);
-    else printf("backup written to %s\n", o->args[1]);
+    if (rc != 0)
+        fprintf(stderr, "smip: %s\n", err);
+    else
+        printf("backup written to %s\n", o->args[1]);
     free(err);
     db_close(d);
     return rc == 0 ? 0 : 1;
-}
-
-/* Reads a whole file (bounded at 64 MB); caller frees. */
-char *app_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    sbuf b;
-    sbuf_init(&b);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < (64u << 20)) sbuf_append(&b, buf, n);
-    fclose(f);
-    if (len) *len = b.len;
-    return sbuf_take(&b);
 }
 
 static int cmd_holidays(const opts *o)
@@ -255,10 +244,13 @@ static int cmd_holidays(const opts *o)
         n = svc_holidays_import(&c, csv, &err);
         if (n >= 0 && svc_audit(&c, "holidays", 0, "import", NULL, NULL, NULL) > 0)
             db_commit(d);
-        else db_rollback(d);
+        else
+            db_rollback(d);
     }
-    if (n >= 0) printf("%d days imported\n", n);
-    else fprintf(stderr, "smip: %s\n", err ? err : db_error(d));
+    if (n >= 0)
+        printf("%d days imported\n", n);
+    else
+        fprintf(stderr, "smip: %s\n", err ? err : db_error(d));
     free(err);
     free(csv);
     db_close(d);
@@ -278,15 +270,21 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "holidays") == 0) return cmd_holidays(&o);
     if (strcmp(cmd, "audit") == 0 && o.nargs == 2 && strcmp(o.args[1], "verify") == 0)
         return cmd_audit_verify(&o);
-    if (strcmp(cmd, "demo") == 0 || strcmp(cmd, "user") == 0 ||
-        strcmp(cmd, "import-legacy") == 0 || strcmp(cmd, "check") == 0) {
+    if (strcmp(cmd, "demo") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "import-legacy") == 0 ||
+        strcmp(cmd, "check") == 0) {
         svc_config cfg = {0};
         db *d = open_all(&o, &cfg);
         if (!d) return 1;
-        app_cli cli = {.db = d, .cfg = &cfg, .nargs = o.nargs, .role = o.role,
-                       .username = o.username, .district = o.district,
-                       .password_stdin = o.password_stdin, .db_path = o.db};
-        for (int i = 0; i < o.nargs; i++) cli.args[i] = o.args[i];
+        app_cli cli = {.db = d,
+                       .cfg = &cfg,
+                       .nargs = o.nargs,
+                       .role = o.role,
+                       .username = o.username,
+                       .district = o.district,
+                       .password_stdin = o.password_stdin,
+                       .db_path = o.db};
+        for (int i = 0; i < o.nargs; i++)
+            cli.args[i] = o.args[i];
         int rc = app_command(&cli);
         db_close(d);
         return rc;

@@ -21,6 +21,14 @@ void svc_err_clear(svc_err *e)
     memset(e, 0, sizeof *e);
 }
 
+/* A message cut at the buffer's end may split a character: drop the partial one. */
+static void svc_utf8_trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && !util_utf8_valid(s, n))
+        s[--n] = '\0';
+}
+
 int svc_fail(svc_err *e, int status, const char *code, const char *fmt, ...)
 {
     e->status = status;
@@ -29,6 +37,7 @@ int svc_fail(svc_err *e, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    svc_utf8_trim(e->message);
     return -1;
 }
 
@@ -75,13 +84,12 @@ char *svc_time_str(int64_t epoch)
 }
 
 static void audit_hash(const unsigned char key[32], const char *prev, int64_t seq, int64_t at,
-                       const char *actor, const char *entity, int64_t entity_id,
-                       const char *action, const char *from, const char *to, const char *detail,
-                       char out_hex[65])
+                       const char *actor, const char *entity, int64_t entity_id, const char *action,
+                       const char *from, const char *to, const char *detail, char out_hex[65])
 {
-    char *msg = xasprintf("%s|%lld|%lld|%s|%s|%lld|%s|%s|%s|%s", prev, (long long)seq,
-                          (long long)at, actor, entity, (long long)entity_id, action,
-                          from ? from : "", to ? to : "", detail);
+    char *msg =
+        xasprintf("%s|%lld|%lld|%s|%s|%lld|%s|%s|%s|%s", prev, (long long)seq, (long long)at, actor,
+                  entity, (long long)entity_id, action, from ? from : "", to ? to : "", detail);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256(mac, (const unsigned char *)msg, strlen(msg), key);
     sodium_bin2hex(out_hex, 65, mac, sizeof mac);
@@ -109,10 +117,26 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
                      "INSERT INTO audit (seq, at, actor_id, actor, entity, entity_id, action, "
                      "from_state, to_state, detail, prev_hash, hash) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "iiitttittttt", seq, c->now, actor_id, actor, entity, entity_id, action,
+                     "iiittitttttt", seq, c->now, actor_id, actor, entity, entity_id, action,
                      from_state, to_state, det, prev, hash);
     free(det);
-    return rc == 0 ? seq : -1;
+    if (rc != 0) return -1;
+    /* Every audited row records its last entry, so a removed tail of the chain shows. */
+    static const struct {
+        const char *entity, *sql;
+    } heads[] = {
+        {"account", "UPDATE accounts SET last_audit_seq = ? WHERE id = ?"},
+        {"application", "UPDATE applications SET last_audit_seq = ? WHERE id = ?"},
+        {"enterprise", "UPDATE enterprises SET last_audit_seq = ? WHERE id = ?"},
+        {"project", "UPDATE projects SET last_audit_seq = ? WHERE id = ?"},
+        {"attachment", "UPDATE attachments SET last_audit_seq = ? WHERE id = ?"},
+        {"batch", "UPDATE batches SET last_audit_seq = ? WHERE id = ?"},
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+        if (strcmp(entity, heads[i].entity) == 0 &&
+            db_exec(c->db, heads[i].sql, "ii", seq, entity_id) != 0)
+            return -1;
+    return seq;
 }
 
 int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,
@@ -156,7 +180,11 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
     int64_t claimed = db_scalar_int(d, 0,
                                     "SELECT max(m) FROM (SELECT max(last_audit_seq) AS m FROM "
                                     "accounts UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "applications) AS t",
+                                    "applications UNION ALL SELECT max(last_audit_seq) FROM "
+                                    "enterprises UNION ALL SELECT max(last_audit_seq) FROM "
+                                    "projects UNION ALL SELECT max(last_audit_seq) FROM "
+                                    "attachments UNION ALL SELECT max(last_audit_seq) FROM "
+                                    "batches) AS t",
                                     "");
     if (claimed > last) {
         *first_bad = last + 1;

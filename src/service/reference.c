@@ -34,7 +34,7 @@ static int ref_seed_districts(svc_ctx *c)
         char *f[4];
         if (sort++ == 0 || ref_split(line, f, 4) != 4) continue; /* header */
         if (db_exec(c->db, "INSERT INTO districts (code, name, type, grp, sort) VALUES (?,?,?,?,?)",
-                    "ttti", f[0], f[1], f[2], f[3], (int64_t)sort) != 0)
+                    "tttti", f[0], f[1], f[2], f[3], (int64_t)sort) != 0)
             rc = -1;
     }
     free(csv);
@@ -92,19 +92,19 @@ static json_t *ref_batch_row(db_stmt *s)
          *dl = svc_time_str(db_int(s, 6));
     json_t *contacts = json_loads(db_text(s, 7), 0, NULL);
     json_t *rules = json_loads(db_text(s, 8), 0, NULL);
-    json_t *b = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)db_int(s, 0),
-                          "year", (json_int_t)db_int(s, 1), "name", db_text(s, 2), "notice_no",
-                          db_text(s, 3), "opens_at", opens, "closes_at", closes,
-                          "district_deadline", dl, "contacts", contacts ? contacts : json_object(),
-                          "rules", rules ? rules : json_object());
+    json_t *b =
+        json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "year",
+                  (json_int_t)db_int(s, 1), "name", db_text(s, 2), "notice_no", db_text(s, 3),
+                  "opens_at", opens, "closes_at", closes, "district_deadline", dl, "contacts",
+                  contacts ? contacts : json_object(), "rules", rules ? rules : json_object());
     free(opens);
     free(closes);
     free(dl);
     return b;
 }
 
-#define REF_BATCH_COLS                                                                           \
-    "SELECT id, year, name, notice_no, opens_at, closes_at, district_deadline, contacts, rules " \
+#define REF_BATCH_COLS                                                                             \
+    "SELECT id, year, name, notice_no, opens_at, closes_at, district_deadline, contacts, rules "   \
     "FROM batches "
 
 json_t *svc_batch_json(db *d, int64_t id)
@@ -119,7 +119,8 @@ json_t *svc_batches(db *d)
 {
     json_t *items = json_array();
     db_stmt *s = db_query(d, REF_BATCH_COLS "ORDER BY opens_at DESC, id DESC", "");
-    while (db_next(s)) json_array_append_new(items, ref_batch_row(s));
+    while (db_next(s))
+        json_array_append_new(items, ref_batch_row(s));
     db_done(s);
     return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items));
 }
@@ -147,8 +148,8 @@ static int ref_time_field(const json_t *in, const char *key, int64_t *out, svc_e
 }
 
 static int ref_batch_insert(svc_ctx *c, int64_t year, const char *name, const char *notice_no,
-                            int64_t opens, int64_t closes, int64_t deadline,
-                            const json_t *contacts, const json_t *rules, int64_t *id)
+                            int64_t opens, int64_t closes, int64_t deadline, const json_t *contacts,
+                            const json_t *rules, int64_t *id)
 {
     char *cj = json_dumps(contacts, JSON_COMPACT), *rj = json_dumps(rules, JSON_COMPACT);
     *id = db_insert(c->db,
@@ -177,8 +178,10 @@ static int ref_seed_batch_2020(svc_ctx *c, char **err)
                                          json_string_value(json_object_get(b, "notice_no")), opens,
                                          closes, dl, json_object_get(b, "contacts"),
                                          json_object_get(b, "rules"), &id);
-    if (rc == 0) svc_audit(c, "batch", id, "create", NULL, NULL, NULL);
-    else *err = xstrdup("data/batch-2020.json: bad times or insert failed");
+    if (rc == 0)
+        svc_audit(c, "batch", id, "create", NULL, NULL, NULL);
+    else
+        *err = xstrdup("data/batch-2020.json: bad times or insert failed");
     svc_err_clear(&e);
     json_decref(b);
     return rc;
@@ -240,13 +243,20 @@ int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     json_t *src = NULL;
     if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
     if (from && !rules) {
-        src = json_is_integer(from) ? svc_batch_json(c->db, json_integer_value(from)) : NULL;
-        if (!src) svc_field(e, "rules_from", "指定的批次不存在");
+        if (!json_is_integer(from))
+            return svc_fail_fields(e, json_pack("{s:s}", "rules_from", "应为批次编号（整数）"));
+        src = svc_batch_json(c->db, json_integer_value(from));
+        /* An object named in the body that does not exist answers 404 (API.md's order). */
+        if (!src)
+            return svc_fail(e, 404, "not_found", "rules_from 指定的批次 %lld 不存在",
+                            (long long)json_integer_value(from));
     }
     if (!rules && !from) svc_field(e, "rules", "须提供 rules，或以 rules_from 复制另一批次的规则");
     if (e->fields) {
         if (src) json_decref(src);
-        return svc_fail_fields(e, json_incref(e->fields)), json_decref(e->fields), -1;
+        json_t *f = e->fields;
+        e->fields = NULL;
+        return svc_fail_fields(e, f);
     }
     const json_t *use_rules = rules ? rules : json_object_get(src, "rules");
     json_t *contacts = json_object_get(in, "contacts");
@@ -280,8 +290,9 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
     ref_time_field(patch, "opens_at", &opens, e, false);
     ref_time_field(patch, "closes_at", &closes, e, false);
     ref_time_field(patch, "district_deadline", &dl, e, false);
-    const char *name = json_object_get(patch, "name") ? ref_str(patch, "name", e, true)
-                                                      : json_string_value(json_object_get(cur, "name"));
+    const char *name = json_object_get(patch, "name")
+                           ? ref_str(patch, "name", e, true)
+                           : json_string_value(json_object_get(cur, "name"));
     json_t *rules = json_object_get(patch, "rules");
     if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
     const char *k;
@@ -310,8 +321,10 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
                      "district_deadline = ?, rules = ?, contacts = ? WHERE id = ?",
                      "tiiitti", name, opens, closes, dl, rj, cj, id);
     if (rc == 0 && svc_audit(c, "batch", id, "update", NULL, NULL, patch) < 0) rc = -1;
-    if (rc == 0) rc = db_commit(c->db);
-    else db_rollback(c->db);
+    if (rc == 0)
+        rc = db_commit(c->db);
+    else
+        db_rollback(c->db);
     free(rj);
     free(cj);
     json_decref(cur);
@@ -332,7 +345,8 @@ json_t *svc_districts(db *d)
 {
     json_t *a = json_array();
     db_stmt *s = db_query(d, "SELECT code, name, type, grp FROM districts ORDER BY sort", "");
-    while (db_next(s)) json_array_append_new(a, ref_district_row(s));
+    while (db_next(s))
+        json_array_append_new(a, ref_district_row(s));
     db_done(s);
     return a;
 }
@@ -340,8 +354,8 @@ json_t *svc_districts(db *d)
 json_t *svc_district(db *d, const char *code)
 {
     if (!code) return NULL;
-    db_stmt *s = db_query(d, "SELECT code, name, type, grp FROM districts WHERE code = ?", "t",
-                          code);
+    db_stmt *s =
+        db_query(d, "SELECT code, name, type, grp FROM districts WHERE code = ?", "t", code);
     json_t *o = db_next(s) ? ref_district_row(s) : NULL;
     db_done(s);
     return o;

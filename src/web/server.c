@@ -59,7 +59,8 @@ static bool web_match(const char *pattern, const char *path, req *r)
         if (*p == '{') {
             const char *pe = strchr(p, '}');
             const char *se = s;
-            while (*se && *se != '/') se++;
+            while (*se && *se != '/')
+                se++;
             if (se == s || r->nparams >= 4) return false;
             r->params[r->nparams++] = arena_strndup(r->a, s, (size_t)(se - s));
             p = pe + 1;
@@ -102,11 +103,13 @@ static void web_add_security_headers(struct MHD_Response *resp)
 static enum MHD_Result web_send(req *r)
 {
     if (!r->answered) web_fail(r, 500, "internal", "服务器内部错误，请稍后重试");
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        r->resp_len, r->resp_body ? r->resp_body : (char *)"", MHD_RESPMEM_MUST_FREE);
-    if (!r->resp_body) MHD_destroy_response(resp), resp = NULL;
-    if (!resp) resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
-    r->resp_body = NULL; /* MHD owns it now */
+    struct MHD_Response *resp;
+    if (r->resp_body) {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_MUST_FREE);
+        r->resp_body = NULL; /* MHD owns it now */
+    } else {
+        resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    }
     if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
     if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->location) MHD_add_response_header(resp, "Location", r->location);
@@ -123,12 +126,15 @@ static enum MHD_Result web_send(req *r)
 
 static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
                                      const char *filename, const char *content_type,
-                                     const char *transfer_encoding, const char *data,
-                                     uint64_t off, size_t size)
+                                     const char *transfer_encoding, const char *data, uint64_t off,
+                                     size_t size)
 {
     req *r = cls;
-    if (filename && strcmp(key, "file") == 0) {
+    /* The first file of the request is kept (API: field `file`; pages: their file inputs);
+     * an empty file input of a page form (no file chosen) sends filename "" and is skipped. */
+    if (filename && *filename && (!r->upload.file || strcmp(r->upload.field, key) == 0)) {
         if (!r->upload.file) {
+            r->upload.field = arena_strdup(r->a, key);
             r->upload.file = tmpfile();
             if (!r->upload.file) return MHD_NO;
             r->upload.filename = arena_strdup(r->a, filename);
@@ -161,8 +167,8 @@ static bool web_type_is(const char *ctype, const char *want)
 {
     if (!ctype) return false;
     size_t n = strlen(want);
-    return strncasecmp(ctype, want, n) == 0 && (ctype[n] == '\0' || ctype[n] == ';' ||
-                                                 ctype[n] == ' ');
+    return strncasecmp(ctype, want, n) == 0 &&
+           (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
 }
 
 /* Checks that run before any body byte is read: media type (415) and declared size (413). */
@@ -173,7 +179,8 @@ static int web_check_body_headers(req *r)
     const char *clen = web_header(r, "Content-Length");
     bool has_body = (clen && strcmp(clen, "0") != 0) || web_header(r, "Transfer-Encoding");
     size_t limit = rt->max_body;
-    if (!limit) limit = (rt->flags & (R_MULTIPART | R_FORM)) ? r->cfg->max_upload : r->cfg->max_json;
+    if (!limit)
+        limit = (rt->flags & (R_MULTIPART | R_FORM)) ? r->cfg->max_upload : r->cfg->max_json;
     if (rt->flags & R_MULTIPART) limit += 64 * 1024; /* room for the multipart framing */
     r->body_limit = limit;
     if (has_body) {
@@ -189,8 +196,8 @@ static int web_check_body_headers(req *r)
                                : (rt->flags & R_CSV)       ? "text/csv"
                                : (rt->flags & R_MULTIPART) ? "multipart/form-data"
                                                            : "表单";
-            char *msg = xasprintf("不支持的内容类型 %s，此接口需要 %s", ctype ? ctype : "（无）",
-                                  want);
+            char *msg =
+                xasprintf("不支持的内容类型 %s，此接口需要 %s", ctype ? ctype : "（无）", want);
             web_fail(r, 415, "unsupported_media_type", msg);
             free(msg);
             return -1;
@@ -332,9 +339,8 @@ static void web_run_handler(req *r)
 }
 
 static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     web_config *cfg = cls;
     req *r = *con_cls;
@@ -357,8 +363,10 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
         bool path_known;
         r->route = web_find_route(r, &path_known);
         if (!r->route) {
-            if (path_known) web_fail(r, 405, "method_not_allowed", "不支持此请求方法");
-            else web_fail(r, 404, "not_found", "页面或接口不存在");
+            if (path_known)
+                web_fail(r, 405, "method_not_allowed", "不支持此请求方法");
+            else
+                web_fail(r, 404, "not_found", "页面或接口不存在");
             return web_send(r);
         }
         if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
@@ -456,10 +464,10 @@ int web_serve(web_config *cfg, const char *listen_addr)
     unsigned threads = (unsigned)(cores > 0 ? cores * 4 : 8); /* handlers block on the disk */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)128 * 1024, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg, MHD_OPTION_END);
+        web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        threads, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        web_completed, cfg, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);
         return -1;

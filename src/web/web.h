@@ -63,6 +63,7 @@ typedef struct web_upload {
     FILE *file; /* a temporary file holding the uploaded bytes */
     size_t size;
     char *filename; /* as the user gave it: shown, never used as a path */
+    char *field;    /* the form field it came in */
 } web_upload;
 
 struct req {

@@ -1,0 +1,130 @@
+/* workflow — see workflow.h. The transition table is the diagram of SPEC §6 written as data, so
+ * the diagram and the code can be compared line by line. */
+#include "core/workflow.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name, *label;
+} wf_states[WF_STATE_COUNT] = {
+    [WF_DRAFT] = {"draft", "草稿"},
+    [WF_SUBMITTED] = {"submitted", "已提交，待区县初审"},
+    [WF_RETURNED] = {"returned", "已退回修改"},
+    [WF_DISTRICT_APPROVED] = {"district_approved", "区县初审通过"},
+    [WF_DISTRICT_REJECTED] = {"district_rejected", "区县初审未通过"},
+    [WF_EXPERT_REVIEW] = {"expert_review", "专家评审中"},
+    [WF_EXPERT_PASSED] = {"expert_passed", "专家评审通过"},
+    [WF_EXPERT_FAILED] = {"expert_failed", "专家评审未通过"},
+    [WF_PUBLICITY] = {"publicity", "公示中"},
+    [WF_CERTIFIED] = {"certified", "已认定"},
+    [WF_NOT_CERTIFIED] = {"not_certified", "未予认定"},
+    [WF_REVOKED] = {"revoked", "已撤销"},
+};
+
+static const struct {
+    const char *name, *role;
+} wf_actions[WF_ACTION_COUNT] = {
+    [WF_SUBMIT] = {"submit", "enterprise"},   [WF_WITHDRAW] = {"withdraw", "enterprise"},
+    [WF_APPROVE] = {"approve", "district"},   [WF_RETURN] = {"return", "district"},
+    [WF_REJECT] = {"reject", "district"},     [WF_ASSIGN] = {"assign", "commission"},
+    [WF_PASS] = {"pass", "commission"},       [WF_FAIL] = {"fail", "commission"},
+    [WF_DIRECT] = {"direct", "commission"},   [WF_PUBLISH] = {"publish", "commission"},
+    [WF_CERTIFY] = {"certify", "commission"}, [WF_UPHOLD] = {"uphold", "commission"},
+    [WF_REVOKE] = {"revoke", "commission"},
+};
+
+static const struct {
+    wf_state from;
+    wf_action action;
+    wf_state to;
+} wf_table[] = {
+    {WF_DRAFT, WF_SUBMIT, WF_SUBMITTED},
+    {WF_RETURNED, WF_SUBMIT, WF_SUBMITTED},
+    {WF_SUBMITTED, WF_WITHDRAW, WF_DRAFT},
+    {WF_SUBMITTED, WF_APPROVE, WF_DISTRICT_APPROVED},
+    {WF_SUBMITTED, WF_RETURN, WF_RETURNED},
+    {WF_SUBMITTED, WF_REJECT, WF_DISTRICT_REJECTED},
+    {WF_DISTRICT_APPROVED, WF_ASSIGN, WF_EXPERT_REVIEW},
+    /* further experts may be added while the review runs */
+    {WF_EXPERT_REVIEW, WF_ASSIGN, WF_EXPERT_REVIEW},
+    {WF_EXPERT_REVIEW, WF_PASS, WF_EXPERT_PASSED},
+    {WF_EXPERT_REVIEW, WF_FAIL, WF_EXPERT_FAILED},
+    {WF_DISTRICT_APPROVED, WF_DIRECT, WF_EXPERT_PASSED},
+    {WF_EXPERT_PASSED, WF_PUBLISH, WF_PUBLICITY},
+    {WF_PUBLICITY, WF_CERTIFY, WF_CERTIFIED},
+    {WF_PUBLICITY, WF_UPHOLD, WF_NOT_CERTIFIED},
+    {WF_CERTIFIED, WF_REVOKE, WF_REVOKED},
+};
+
+const char *wf_state_name(wf_state s)
+{
+    return (unsigned)s < WF_STATE_COUNT ? wf_states[s].name : "";
+}
+
+const char *wf_state_label(wf_state s)
+{
+    return (unsigned)s < WF_STATE_COUNT ? wf_states[s].label : "";
+}
+
+int wf_state_parse(const char *name, wf_state *out)
+{
+    for (int i = 0; name && i < WF_STATE_COUNT; i++)
+        if (!strcmp(wf_states[i].name, name)) {
+            *out = (wf_state)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *wf_action_name(wf_action a)
+{
+    return (unsigned)a < WF_ACTION_COUNT ? wf_actions[a].name : "";
+}
+
+const char *wf_action_role(wf_action a)
+{
+    return (unsigned)a < WF_ACTION_COUNT ? wf_actions[a].role : "";
+}
+
+int wf_action_parse(const char *name, wf_action *out)
+{
+    for (int i = 0; name && i < WF_ACTION_COUNT; i++)
+        if (!strcmp(wf_actions[i].name, name)) {
+            *out = (wf_action)i;
+            return 0;
+        }
+    return -1;
+}
+
+int wf_next(wf_state from, wf_action a, wf_state *to)
+{
+    for (size_t i = 0; i < sizeof wf_table / sizeof wf_table[0]; i++)
+        if (wf_table[i].from == from && wf_table[i].action == a) {
+            *to = wf_table[i].to;
+            return 0;
+        }
+    return -1;
+}
+
+bool wf_enterprise_editable(wf_state s)
+{
+    return s == WF_DRAFT || s == WF_RETURNED;
+}
+
+bool wf_district_visible(wf_state s)
+{
+    return s != WF_DRAFT && (unsigned)s < WF_STATE_COUNT;
+}
+
+bool wf_counts_for_e4(wf_state s)
+{
+    return wf_district_visible(s);
+}
+
+bool wf_is_final(wf_state s)
+{
+    wf_state to;
+    for (int a = 0; a < WF_ACTION_COUNT; a++)
+        if (a != WF_REVOKE && wf_next(s, (wf_action)a, &to) == 0) return false;
+    return true;
+}

@@ -1,0 +1,157 @@
+/* demo — `smip demo`: a database to look around in. An account for every role (passwords
+ * printed), the 2020 batch of the notice, a batch with the same rules open now, and enterprises
+ * in three district groups with projects and draft applications. Everything goes through the
+ * services, so the demo data obeys the same rules and audit trail as real data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/uscc.h"
+#include "service/accounts.h"
+#include "service/enterprise.h"
+#include "service/reference.h"
+
+typedef struct demo_enterprise {
+    const char *username, *name, *district, *site, *mtype;
+    int64_t investment;
+    const char *type;
+} demo_enterprise;
+
+static const demo_enterprise DEMO_ENTERPRISES[] = {
+    {"cqjd01", "重庆某机电有限公司", "500112", "智能装配数字化车间", "discrete", 12000000,
+     "workshop"},
+    {"wzhg01", "重庆万州某化工有限公司", "500101", "精细化工智能工厂", "process", 6000000,
+     "factory"},
+    {"qjsp01", "重庆黔江某食品有限公司", "500114", "调味品灌装数字化车间", "mixed", 5200000,
+     "workshop"},
+};
+
+/* Builds a valid USCC for a district from a serial (the check digit computed). */
+static void demo_uscc(const char *district, int serial, char out[19])
+{
+    char body[18];
+    snprintf(body, sizeof body, "91%.6sMA%07d", district, serial);
+    memcpy(out, body, 17);
+    out[17] = uscc_check_char(body);
+    out[18] = '\0';
+}
+
+static int demo_user(svc_ctx *c, const char *role, const char *username, const char *district,
+                     const char *password, int64_t *id)
+{
+    svc_err e = {0};
+    if (svc_user_add(c, role, username, district, password, id, &e) != 0) {
+        fprintf(stderr, "smip: demo account %s: %s\n", username, e.message);
+        svc_err_clear(&e);
+        return -1;
+    }
+    printf("  %-11s %-10s 密码 %s%s%s\n", role, username, password, district ? "  区县 " : "",
+           district ? district : "");
+    return 0;
+}
+
+static int demo_fail(const char *what, svc_err *e)
+{
+    fprintf(stderr, "smip: demo %s: %s\n", what, e->message);
+    svc_err_clear(e);
+    return -1;
+}
+
+/* One enterprise: account, platform connected, new-user confirmation, project, draft. */
+static int demo_enterprise_path(svc_ctx *base, const demo_enterprise *d, int serial,
+                                int64_t batch_id)
+{
+    int64_t id = 0;
+    if (demo_user(base, "enterprise", d->username, NULL, "Demo2020pass", &id) != 0) return -1;
+    svc_actor a = {.id = id, .imp_connected = true};
+    snprintf(a.username, sizeof a.username, "%s", d->username);
+    snprintf(a.role, sizeof a.role, "enterprise");
+    snprintf(a.status, sizeof a.status, "active");
+    svc_ctx c = *base;
+    c.actor = &a;
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_imp_connect(&c, &out, &e) != 0) return demo_fail("connect", &e);
+    json_decref(out);
+    char uscc[19];
+    demo_uscc(d->district, serial, uscc);
+    json_t *ent = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "uscc", uscc, "name", d->name,
+                            "district_code", d->district, "address", "重庆市（演示地址）",
+                            "legal_representative", "张三", "manufacturing_type", d->mtype,
+                            "independent_legal_person", 1, "complete_machine", 0);
+    int rc = svc_imp_confirm_new(&c, ent, &out, &e);
+    json_decref(ent);
+    if (rc != 0) return demo_fail("confirm", &e);
+    json_t *eobj = json_object_get(out, "enterprise");
+    a.enterprise_id = json_integer_value(json_object_get(eobj ? eobj : out, "id"));
+    a.imp_bound = true;
+    json_decref(out);
+    json_t *proj = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:b,s:s,s:[],s:s,s:s}", "name",
+        "智能化改造项目（演示）", "site_name", d->site, "district_code", d->district, "address",
+        "重庆市（演示地址）", "class", "II", "start_date", "2024-03-01", "completion_date",
+        "2025-06-30", "progress_pct", 100, "total_investment", (json_int_t)(d->investment * 2),
+        "equipment_software_investment", (json_int_t)d->investment, "other_public_funding", 0,
+        "approval_proof_type", "filing", "approval_attachment_ids", "content",
+        "生产线数字化改造，建设制造执行系统。", "expected_results", "运营成本降低、效率提升。");
+    rc = svc_project_create(&c, proj, &out, &e);
+    json_decref(proj);
+    if (rc != 0) return demo_fail("project", &e);
+    int64_t pid = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    json_t *app = json_pack("{s:I,s:I,s:s}", "batch_id", (json_int_t)batch_id, "project_id",
+                            (json_int_t)pid, "type", d->type);
+    rc = svc_app_create(&c, app, &out, &e);
+    json_decref(app);
+    if (rc != 0) return demo_fail("application", &e);
+    int64_t app_id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    json_t *patch = json_pack("{s:i,s:i,s:i,s:i}", "equipment_total", 120, "equipment_digital", 66,
+                              "data_points_total", 400, "data_points_uploaded", 372);
+    rc = svc_app_put(&c, app_id, patch, &out, &e);
+    json_decref(patch);
+    if (rc != 0) return demo_fail("draft", &e);
+    json_decref(out);
+    return 0;
+}
+
+int app_demo(app_cli *cli, svc_ctx *c)
+{
+    if (db_scalar_int(c->db, 0, "SELECT count(*) FROM accounts", "") > 0) {
+        fprintf(stderr, "smip: %s already holds accounts; demo wants a new database\n",
+                cli->db_path);
+        return 1;
+    }
+    int64_t b2020 = db_scalar_int(c->db, 0, "SELECT id FROM batches WHERE year = 2020", "");
+    printf("演示账号（仅供本机演示）：\n");
+    int64_t id;
+    if (demo_user(c, "admin", "admin", NULL, "Admin2020pass", &id) ||
+        demo_user(c, "commission", "jxw", NULL, "Jxw2020pass", &id) ||
+        demo_user(c, "district", "yubei", "500112", "Yubei2020pass", &id) ||
+        demo_user(c, "district", "wanzhou", "500101", "Wanzhou2020pass", &id) ||
+        demo_user(c, "district", "qianjiang", "500114", "Qianjiang2020pass", &id) ||
+        demo_user(c, "expert", "expert1", NULL, "Expert2020pass", &id))
+        return 1;
+    /* A batch with the 2020 rules whose window is open now, so every step can be tried. */
+    char *opens = svc_time_str(c->now - 86400), *closes = svc_time_str(c->now + 30 * 86400),
+         *dl = svc_time_str(c->now + 37 * 86400);
+    json_t *in = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:I}", "year", 2026, "name",
+                           "数字化车间和智能工厂认定（演示批次）", "notice_no", "演示〔2026〕1号",
+                           "opens_at", opens, "closes_at", closes, "district_deadline", dl,
+                           "rules_from", (json_int_t)b2020);
+    free(opens);
+    free(closes);
+    free(dl);
+    svc_err e = {0};
+    json_t *batch = NULL;
+    int rc = svc_batch_create(c, in, &batch, &e);
+    json_decref(in);
+    if (rc != 0) return demo_fail("batch", &e) ? 1 : 1;
+    int64_t batch_id = json_integer_value(json_object_get(batch, "id"));
+    json_decref(batch);
+    for (size_t i = 0; i < sizeof DEMO_ENTERPRISES / sizeof DEMO_ENTERPRISES[0]; i++)
+        if (demo_enterprise_path(c, &DEMO_ENTERPRISES[i], (int)i + 1, batch_id) != 0) return 1;
+    printf("企业账号密码均为 Demo2020pass。演示批次 %lld 现在开放申报。\n", (long long)batch_id);
+    return 0;
+}

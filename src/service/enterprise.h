@@ -1,0 +1,83 @@
+/* enterprise — the enterprise side of API.md: the profile, projects (智能化改造项目认定),
+ * attachments and applications (数字化车间和智能工厂申报) with their pre-check, submit and
+ * withdraw. Each function is one use case in one transaction: it checks who may act on which
+ * object (another enterprise's object is 404, never 403), changes state and appends the audit
+ * entry before it commits. On success *out receives a new JSON reference the caller owns; on
+ * refusal the function returns -1 and fills e (HTTP status, API.md code, Chinese message). */
+#ifndef SMIP_SERVICE_ENTERPRISE_H
+#define SMIP_SERVICE_ENTERPRISE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "service/svc.h"
+
+/* ---- the enterprise profile of the calling enterprise account */
+int svc_enterprise_get(svc_ctx *c, json_t **out, svc_err *e);
+/* RFC 7396 merge patch of {uscc,name,district_code,address,legal_representative,
+ * manufacturing_type,independent_legal_person,complete_machine}; 409 `duplicate` for a USCC
+ * another enterprise holds. */
+int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e);
+
+/* ---- projects (own only) */
+int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e);
+int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
+int svc_project_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+int svc_project_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
+
+/* ---- attachments */
+/* Stores the bytes of `file` (read from its start, in 256 KiB chunks, never whole in memory).
+ * The media type is taken from the content (PDF, JPEG, PNG; else 415). `filename` is the user's
+ * name, kept for display only; `kind` free text of at most 32 characters (may be NULL).
+ * *out: {id,sha256,size,media_type,kind,filename,created_at}. */
+int svc_attachment_create(svc_ctx *c, FILE *file, const char *filename, const char *kind,
+                          json_t **out, svc_err *e);
+
+/* A stored file handed back whole: the caller frees data, media_type and filename. */
+typedef struct svc_file {
+    char *data;
+    size_t len;
+    char *media_type;
+    char *filename; /* never empty: a name is made up from the id when the user gave none */
+} svc_file;
+/* The file for its uploader or the enterprise that owns it; 404 for anyone else. */
+int svc_attachment_get(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
+void svc_file_free(svc_file *f);
+/* `attachment; filename*=UTF-8''…` for a Content-Disposition header (malloc'd). */
+char *svc_content_disposition(const char *filename);
+
+/* ---- applications */
+typedef struct svc_app_filter {
+    int64_t batch_id;          /* 0: any */
+    const char *status;        /* NULL: any */
+    const char *district_code; /* NULL: any */
+    int64_t limit;             /* 1..500 (callers clamp) */
+    int64_t offset;
+} svc_app_filter;
+
+/* {items,total} of summaries, scoped by role: an enterprise its own, a district its
+ * district_code and never drafts, the commission all, others none. */
+int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e);
+/* {batch_id,project_id,type} → a new draft. */
+int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
+int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+/* Merge patch of the form, only in `draft`/`returned`. */
+int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
+/* The pre-check: *out = {ok,findings}; the findings are stored as the last check. */
+int svc_app_check(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+/* draft/returned → submitted, or 422 `rule_failed` with the findings. */
+int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+/* The pre-check over documents given as they are (used by the application's check and
+ * submit and by `smip check`): the batch's times and rules, the districts and the facts the
+ * database knows for the enterprise's USCC (other applications of the batch past draft,
+ * other than `application_id`; prior certificates). `application` is the form with `type`.
+ * *findings: a new array. 404 when the batch does not exist. */
+int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterprise,
+                           const json_t *project, const json_t *application, int64_t application_id,
+                           bool resubmission, json_t **findings, svc_err *e);
+/* submitted → draft. */
+int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+
+#endif

@@ -1,0 +1,160 @@
+/* password — see password.h. The hashing parameters are fixed here (not libsodium's presets):
+ * OWASP's argon2id setting costs 19 MiB a hash, so with one hash per core the memory a burst of
+ * logins can take stays bounded (2 cores: 38 MiB) under the 64 MB target, where the INTERACTIVE
+ * preset (64 MiB) would break it with one login. */
+#include "service/password.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#define PASSWORD_OPSLIMIT 2ULL
+#define PASSWORD_MEMLIMIT ((size_t)19 * 1024 * 1024)
+#define PASSWORD_MIN_CHARS 8
+#define PASSWORD_MAX_CHARS 128
+
+static pthread_once_t password_once = PTHREAD_ONCE_INIT;
+static sem_t password_slots; /* one per online core: each hash holds 19 MiB while it runs */
+static bool password_ready;
+
+static void password_init(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    if (cores > 64) cores = 64;
+    password_ready = sodium_init() >= 0 && sem_init(&password_slots, 0, (unsigned)cores) == 0;
+}
+
+static bool password_acquire(void)
+{
+    pthread_once(&password_once, password_init);
+    if (!password_ready) return false;
+    while (sem_wait(&password_slots) != 0)
+        if (errno != EINTR) return false;
+    return true;
+}
+
+static void password_release(void)
+{
+    sem_post(&password_slots);
+}
+
+/* ---------------------------------------------------------------- policy */
+
+int password_policy(const char *password, char *err, size_t errlen)
+{
+    const char *rule = "密码须为 8 至 128 个字符，且同时包含字母和数字";
+    size_t n = password ? strlen(password) : 0;
+    size_t chars = 0;
+    bool letter = false, digit = false;
+    if (!password || !util_utf8_valid(password, n)) goto fail;
+    for (const unsigned char *p = (const unsigned char *)password; *p; p++) {
+        if ((*p & 0xc0) != 0x80) chars++; /* count code points, not bytes */
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) letter = true;
+        if (*p >= '0' && *p <= '9') digit = true;
+    }
+    if (chars < PASSWORD_MIN_CHARS || chars > PASSWORD_MAX_CHARS || !letter || !digit) goto fail;
+    return 0;
+fail:
+    if (err && errlen) {
+        const char *why = !password || !util_utf8_valid(password, n) ? "（不是有效的 UTF-8 文本）"
+                          : chars < PASSWORD_MIN_CHARS               ? "（不足 8 个字符）"
+                          : chars > PASSWORD_MAX_CHARS               ? "（超过 128 个字符）"
+                          : !letter                                  ? "（缺少字母）"
+                                                                     : "（缺少数字）";
+        snprintf(err, errlen, "%s%s", rule, why);
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------- argon2id */
+
+int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
+{
+    if (!password_acquire()) return -1;
+    int rc = crypto_pwhash_str_alg(out, password, strlen(password), PASSWORD_OPSLIMIT,
+                                   PASSWORD_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
+    password_release();
+    return rc == 0 ? 0 : -1;
+}
+
+static bool password_argon2_verify(const char *hash, const char *password)
+{
+    /* The hash carries its own parameters; refuse ones that would take more memory than ours,
+     * so a planted hash cannot make a login allocate without bound. */
+    if (strlen(hash) >= crypto_pwhash_STRBYTES) return false;
+    const char *m = strstr(hash, "$m=");
+    if (!m || strtoull(m + 3, NULL, 10) > PASSWORD_MEMLIMIT / 1024) return false;
+    if (!password_acquire()) return false;
+    int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+    password_release();
+    return rc == 0;
+}
+
+/* ---------------------------------------------------------------- legacy crypt(3) */
+
+bool password_legacy_scheme(const char *hash)
+{
+    static const char *schemes[] = {"$6$", "$5$", "$2b$", "$y$"};
+    if (!hash) return false;
+    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
+        if (strncmp(hash, schemes[i], strlen(schemes[i])) == 0) return true;
+    return false;
+}
+
+static bool password_legacy_verify(const char *hash, const char *password)
+{
+    if (!password_legacy_scheme(hash)) return false;
+    /* struct crypt_data is about 32 KiB: too big for a worker thread's stack. crypt_rn (unlike
+     * crypt) keeps all its state there, so concurrent logins do not trample each other. */
+    struct crypt_data *cd = xcalloc(1, sizeof *cd);
+    bool ok = false;
+    if (!password_acquire()) goto done;
+    const char *out = crypt_rn(password, hash, cd, (int)sizeof *cd);
+    password_release();
+    /* On failure libxcrypt may return a short "*0"-style string instead of NULL. */
+    if (out && out[0] == '$' && strlen(out) == strlen(hash))
+        ok = sodium_memcmp(out, hash, strlen(hash)) == 0;
+done:
+    sodium_memzero(cd, sizeof *cd);
+    free(cd);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- verify */
+
+bool password_verify(const char *hash, const char *password)
+{
+    if (!hash || !password) return false;
+    if (strncmp(hash, "$argon2id$", 10) == 0) return password_argon2_verify(hash, password);
+    return password_legacy_verify(hash, password);
+}
+
+static pthread_once_t password_dummy_once = PTHREAD_ONCE_INIT;
+static char password_dummy_hash[PASSWORD_HASH_MAX];
+
+static void password_dummy_init(void)
+{
+    unsigned char raw[16];
+    char pw[33];
+    pthread_once(&password_once, password_init);
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+    if (password_hash(pw, password_dummy_hash) != 0) password_dummy_hash[0] = '\0';
+}
+
+void password_dummy_verify(const char *password)
+{
+    pthread_once(&password_dummy_once, password_dummy_init);
+    /* Same parameters as a real account's hash, so the same time; the result is meaningless. */
+    if (password_dummy_hash[0])
+        (void)password_verify(password_dummy_hash, password ? password : "");
+}

@@ -1,0 +1,227 @@
+/* api_enterprise — API.md "Enterprise side": the profile, projects, attachments and
+ * applications. Thin: read the body and the query, call service/enterprise, answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/enterprise.h"
+#include "web/handlers.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Parses a non-negative decimal integer query value; -1 when malformed. */
+static int64_t api_ent_num(const char *s)
+{
+    if (!s || !*s || strlen(s) > 15) return -1;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* ?limit= (default 50, at most 500) and ?offset=; -1 after answering 400. */
+static int api_ent_paging(req *r, int64_t *limit, int64_t *offset)
+{
+    const char *l = web_query(r, "limit"), *o = web_query(r, "offset");
+    *limit = l ? api_ent_num(l) : 50;
+    *offset = o ? api_ent_num(o) : 0;
+    if (*limit < 0 || *offset < 0) {
+        svc_err e = {0};
+        json_t *f = json_object();
+        if (*limit < 0) json_object_set_new(f, "limit", json_string("应为正整数（不超过 500）"));
+        if (*offset < 0) json_object_set_new(f, "offset", json_string("应为非负整数"));
+        svc_fail_fields(&e, f);
+        web_error(r, &e);
+        return -1;
+    }
+    if (*limit == 0) *limit = 50;
+    if (*limit > 500) *limit = 500;
+    return 0;
+}
+
+/* The request body, or an empty object for a POST/PUT without one. The reference is the
+ * request's (borrowed) or a new one released with the request's arena. */
+static const json_t *api_ent_body(req *r)
+{
+    if (r->json) return r->json;
+    json_t *empty = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, empty);
+    return empty;
+}
+
+static int api_ent_answer(req *r, int rc, int status, json_t *out, svc_err *e)
+{
+    return rc == 0 ? web_json(r, status, out) : web_error(r, e);
+}
+
+/* ---------------------------------------------------------------- profile */
+
+int api_enterprise_get(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_enterprise_get(&c, &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_enterprise_put(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_enterprise_put(&c, api_ent_body(r), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+/* ---------------------------------------------------------------- projects */
+
+int api_projects_list(req *r)
+{
+    int64_t limit, offset;
+    if (api_ent_paging(r, &limit, &offset) != 0) return 0;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_projects_list(&c, limit, offset, &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_project_create(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_project_create(&c, api_ent_body(r), &out, &e);
+    return api_ent_answer(r, rc, 201, out, &e);
+}
+
+int api_project_get(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_project_get(&c, web_param_id(r, 0), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_project_put(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_project_put(&c, web_param_id(r, 0), api_ent_body(r), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+/* ---------------------------------------------------------------- attachments */
+
+int api_attachment_create(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    /* Pages may send their file under another name; this API takes only `file`. */
+    FILE *file = r->upload.field && strcmp(r->upload.field, "file") == 0 ? r->upload.file : NULL;
+    /* The body limit leaves room for the multipart framing; the file itself is held to
+     * the configured size. */
+    if (file && r->upload.size > r->cfg->max_upload) {
+        char *msg = xasprintf("文件过大，上限 %zu 字节", r->cfg->max_upload);
+        web_fail(r, 413, "too_large", msg);
+        free(msg);
+        return 0;
+    }
+    int rc = svc_attachment_create(&c, file, r->upload.filename, web_form(r, "kind"), &out, &e);
+    return api_ent_answer(r, rc, 201, out, &e);
+}
+
+int api_attachment_get(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_attachment_get(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
+    free(r->disposition);
+    r->disposition = svc_content_disposition(f.filename);
+    web_bytes(r, 200, f.media_type, f.data, f.len);
+    f.data = NULL; /* web_bytes owns it now */
+    svc_file_free(&f);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- applications */
+
+int api_applications_list(req *r)
+{
+    svc_app_filter f = {0};
+    if (api_ent_paging(r, &f.limit, &f.offset) != 0) return 0;
+    const char *b = web_query(r, "batch_id");
+    if (b && *b) {
+        f.batch_id = api_ent_num(b);
+        if (f.batch_id <= 0)
+            return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
+    }
+    const char *st = web_query(r, "status"), *dc = web_query(r, "district_code");
+    f.status = st && *st ? st : NULL;
+    f.district_code = dc && *dc ? dc : NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_applications_list(&c, &f, &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_application_create(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_create(&c, api_ent_body(r), &out, &e);
+    return api_ent_answer(r, rc, 201, out, &e);
+}
+
+int api_application_get(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_get(&c, web_param_id(r, 0), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_application_put(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_put(&c, web_param_id(r, 0), api_ent_body(r), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_application_check(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_check(&c, web_param_id(r, 0), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_application_submit(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_submit(&c, web_param_id(r, 0), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}
+
+int api_application_withdraw(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_withdraw(&c, web_param_id(r, 0), &out, &e);
+    return api_ent_answer(r, rc, 200, out, &e);
+}

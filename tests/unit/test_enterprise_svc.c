@@ -1,0 +1,278 @@
+/* test_enterprise_svc — the enterprise services over a real temporary SQLite database: merge
+ * patches of the profile, projects and application forms (nested objects merge, null clears,
+ * a refused patch saves nothing), object scoping (another enterprise's objects are 404), state
+ * guards, and rule E4 held by the database's partial unique index. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "service/enterprise.h"
+#include "service/reference.h"
+#include "util/util.h"
+
+typedef struct fx {
+    char dir[64];
+    char path[96];
+    db *d;
+    svc_config cfg;
+    svc_actor a, b; /* two enterprise accounts of two enterprises */
+    svc_ctx ca, cb;
+} fx;
+
+static int64_t fx_enterprise(db *d, const char *uscc, const char *name)
+{
+    char *doc = xasprintf("{\"uscc\":\"%s\",\"name\":\"%s\",\"district_code\":\"500112\","
+                          "\"manufacturing_type\":\"discrete\",\"independent_legal_person\":true}",
+                          uscc, name);
+    int64_t id = db_insert(d,
+                           "INSERT INTO enterprises (uscc, name, district_code, profile, "
+                           "created_at, updated_at) VALUES (?, ?, '500112', ?, 1, 1)",
+                           "ttt", uscc, name, doc);
+    free(doc);
+    return id;
+}
+
+static void fx_actor(db *d, svc_actor *a, const char *user, int64_t eid)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->username, sizeof a->username, "%s", user);
+    snprintf(a->role, sizeof a->role, "enterprise");
+    snprintf(a->status, sizeof a->status, "active");
+    a->enterprise_id = eid;
+    a->imp_connected = a->imp_bound = true;
+    a->id = db_insert(d,
+                      "INSERT INTO accounts (username, password_hash, role, status, enterprise_id, "
+                      "imp_connected, imp_bound, created_at) VALUES (?, 'x', 'enterprise', "
+                      "'active', ?, 1, 1, 1)",
+                      "ti", user, eid);
+}
+
+static int setup(void **state)
+{
+    fx *f = xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/smip-unit-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    char *err = NULL;
+    f->d = db_open(f->path, &err);
+    if (!f->d) {
+        fprintf(stderr, "%s\n", err);
+        free(err);
+        return -1;
+    }
+    svc_ctx boot = {.db = f->d, .now = 1584410400, .cfg = &f->cfg};
+    if (svc_seed_reference(&boot, &err) != 0) return -1;
+    int64_t ea = fx_enterprise(f->d, "91500112AY4CL12T2C", "甲公司");
+    int64_t eb = fx_enterprise(f->d, "91500000MA5U3J7X22", "乙公司");
+    fx_actor(f->d, &f->a, "ea", ea);
+    fx_actor(f->d, &f->b, "eb", eb);
+    /* Inside the 2020 window. */
+    f->ca = (svc_ctx){.db = f->d, .now = 1584500000, .actor = &f->a, .cfg = &f->cfg};
+    f->cb = (svc_ctx){.db = f->d, .now = 1584500000, .actor = &f->b, .cfg = &f->cfg};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    db_close(f->d);
+    char *cmd = xasprintf("rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
+    free(cmd);
+    free(f);
+    return 0;
+}
+
+static json_t *J(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    if (!j) fail_msg("bad test JSON: %s", text);
+    return j;
+}
+
+static void test_profile_merge_patch(void **state)
+{
+    fx *f = *state;
+    json_t *out = NULL, *p = J("{\"address\":\"渝北区1号\",\"legal_representative\":\"王\"}");
+    svc_err e = {0};
+    assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), 0);
+    json_decref(p);
+    json_decref(out);
+    p = J("{\"address\":null,\"uscc\":\"91500112ay4cl12t2c\"}");
+    assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), 0);
+    assert_null(json_object_get(out, "address"));
+    assert_string_equal(json_string_value(json_object_get(out, "legal_representative")), "王");
+    assert_string_equal(json_string_value(json_object_get(out, "uscc")), "91500112AY4CL12T2C");
+    json_decref(p);
+    json_decref(out);
+    /* One bad field refuses all: the good one is not saved either. */
+    p = J("{\"legal_representative\":\"李\",\"manufacturing_type\":\"craft\"}");
+    assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_non_null(json_object_get(e.fields, "manufacturing_type"));
+    svc_err_clear(&e);
+    json_decref(p);
+    assert_int_equal(svc_enterprise_get(&f->ca, &out, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "legal_representative")), "王");
+    json_decref(out);
+    /* Another enterprise's USCC is a duplicate. */
+    p = J("{\"uscc\":\"91500000MA5U3J7X22\"}");
+    assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), -1);
+    assert_int_equal(e.status, 409);
+    assert_string_equal(e.code, "duplicate");
+    svc_err_clear(&e);
+    json_decref(p);
+}
+
+static int64_t new_project(fx *f, svc_ctx *c)
+{
+    json_t *out = NULL, *p = J("{\"name\":\"改造项目\",\"class\":\"II\",\"progress_pct\":100,"
+                               "\"content\":\"建设\"}");
+    svc_err e = {0};
+    if (svc_project_create(c, p, &out, &e) != 0) fail_msg("project: %s", e.message);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    assert_string_equal(json_string_value(json_object_get(out, "district_code")), "500112");
+    json_decref(p);
+    json_decref(out);
+    return id;
+}
+
+static void test_project_merge_and_scope(void **state)
+{
+    fx *f = *state;
+    int64_t id = new_project(f, &f->ca);
+    json_t *out = NULL, *p = J("{\"progress_pct\":50,\"content\":null}");
+    svc_err e = {0};
+    assert_int_equal(svc_project_put(&f->ca, id, p, &out, &e), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "progress_pct")), 50);
+    assert_null(json_object_get(out, "content"));
+    assert_string_equal(json_string_value(json_object_get(out, "name")), "改造项目");
+    json_decref(out);
+    json_decref(p);
+    assert_int_equal(svc_project_get(&f->cb, id, &out, &e), -1);
+    assert_int_equal(e.status, 404);
+    svc_err_clear(&e);
+    p = J("{\"approval_attachment_ids\":[12345]}");
+    assert_int_equal(svc_project_put(&f->ca, id, p, &out, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_non_null(json_object_get(e.fields, "approval_attachment_ids"));
+    svc_err_clear(&e);
+    json_decref(p);
+}
+
+static int64_t new_app(fx *f, svc_ctx *c)
+{
+    int64_t pid = new_project(f, c);
+    char *body =
+        xasprintf("{\"batch_id\":1,\"project_id\":%lld,\"type\":\"workshop\"}", (long long)pid);
+    json_t *out = NULL, *in = J(body);
+    svc_err e = {0};
+    if (svc_app_create(c, in, &out, &e) != 0) fail_msg("app: %s", e.message);
+    assert_string_equal(json_string_value(json_object_get(out, "status")), "draft");
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(in);
+    json_decref(out);
+    free(body);
+    return id;
+}
+
+static void test_form_nested_merge(void **state)
+{
+    fx *f = *state;
+    int64_t id = new_app(f, &f->ca);
+    svc_err e = {0};
+    json_t *out = NULL;
+    const char *steps[] = {
+        "{\"equipment_total\":120,\"kpis\":{\"operating_cost\":{\"before\":\"350.5\",\"after\":"
+        "\"290\"}}}",
+        "{\"kpis\":{\"efficiency\":{\"before\":\"100\",\"after\":\"120\"}}}",
+        "{\"kpis\":{\"operating_cost\":{\"after\":\"280\"}}}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *p = J(steps[i]);
+        assert_int_equal(svc_app_put(&f->ca, id, p, &out, &e), 0);
+        json_decref(p);
+        if (i < 2) json_decref(out);
+    }
+    assert_int_equal(json_integer_value(json_object_get(out, "equipment_total")), 120);
+    json_t *kpis = json_object_get(out, "kpis");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(kpis, "operating_cost"), "before")),
+        "350.5");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(kpis, "operating_cost"), "after")),
+        "280");
+    assert_non_null(json_object_get(kpis, "efficiency"));
+    json_decref(out);
+    /* A bad field refuses the whole patch; `before` must be > 0. */
+    json_t *p = J("{\"equipment_total\":5,\"kpis\":{\"efficiency\":{\"before\":\"0\"}}}");
+    assert_int_equal(svc_app_put(&f->ca, id, p, &out, &e), -1);
+    assert_int_equal(e.status, 400);
+    svc_err_clear(&e);
+    json_decref(p);
+    assert_int_equal(svc_app_get(&f->ca, id, &out, &e), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "equipment_total")), 120);
+    /* create + 3 saves on the timeline */
+    assert_int_equal(json_array_size(json_object_get(out, "timeline")), 4);
+    json_decref(out);
+    /* Another enterprise sees nothing; a draft cannot be withdrawn. */
+    assert_int_equal(svc_app_get(&f->cb, id, &out, &e), -1);
+    assert_int_equal(e.status, 404);
+    svc_err_clear(&e);
+    assert_int_equal(svc_app_withdraw(&f->ca, id, &out, &e), -1);
+    assert_int_equal(e.status, 409);
+    assert_string_equal(e.code, "wrong_state");
+    svc_err_clear(&e);
+}
+
+static void test_e4_unique_guard(void **state)
+{
+    fx *f = *state;
+    int64_t a1 = new_app(f, &f->ca), a2 = new_app(f, &f->ca);
+    /* Two drafts of one USCC in one batch are fine; two past draft are not. */
+    assert_int_equal(
+        db_exec(f->d, "UPDATE applications SET status = 'submitted' WHERE id = ?", "i", a1), 0);
+    assert_int_equal(
+        db_exec(f->d, "UPDATE applications SET status = 'submitted' WHERE id = ?", "i", a2), 1);
+    /* The pre-check sees the other one too (E4 fails for the second). */
+    svc_err e = {0};
+    json_t *out = NULL;
+    assert_int_equal(svc_app_check(&f->ca, a2, &out, &e), 0);
+    json_t *fs = json_object_get(out, "findings");
+    size_t i;
+    json_t *v;
+    bool e4_failed = false;
+    json_array_foreach(fs, i, v)
+    {
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        assert_false(rule && strcmp(rule, "A1") == 0); /* A1 comes with issue 3 */
+        if (rule && strcmp(rule, "E4") == 0 && json_is_false(json_object_get(v, "ok")))
+            e4_failed = true;
+    }
+    assert_true(e4_failed);
+    json_decref(out);
+    /* Submitting it is refused with the findings. */
+    assert_int_equal(svc_app_submit(&f->ca, a2, &out, &e), -1);
+    assert_int_equal(e.status, 422);
+    assert_string_equal(e.code, "rule_failed");
+    assert_true(json_is_array(e.findings));
+    svc_err_clear(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_profile_merge_patch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_project_merge_and_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_form_nested_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e4_unique_guard, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
