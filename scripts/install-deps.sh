@@ -8,7 +8,7 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
   libmagic-dev libutf8proc-dev libcrypt-dev
   libcmocka-dev python3 python3-pytest
-  chromium
+  chromium fonts-noto-cjk poppler-utils
 )
 # Node.js: the machine image may ship its own build (with npm inside); only add Debian's when absent.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)

@@ -31,9 +31,20 @@ static bool acct_in(const char *s, const char **set, size_t n)
     return false;
 }
 
+/* Empty, or only white space (ASCII or the ideographic space U+3000): nothing was said. */
 static bool acct_empty(const char *s)
 {
-    return !s || !*s;
+    if (!s) return true;
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        else if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 &&
+                 (unsigned char)s[2] == 0x80)
+            s += 3;
+        else
+            return false;
+    }
+    return true;
 }
 
 /* Code points in a UTF-8 string. */

@@ -50,6 +50,10 @@ int api_application_check(req *r);
 int api_application_submit(req *r);
 int api_application_withdraw(req *r);
 
+/* loaders.c: object checks the route table runs before the body */
+int web_load_application(req *r);
+int web_load_project(req *r);
+
 /* static.c */
 int web_static(req *r);
 

@@ -130,8 +130,9 @@ static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const c
                                      size_t size)
 {
     req *r = cls;
-    /* The first file of the request is kept (API: field `file`; pages: their file inputs);
+    /* Only the first file of the request is kept (API: field `file`; pages: their file inputs);
      * an empty file input of a page form (no file chosen) sends filename "" and is skipped. */
+    if (filename && *filename && r->upload.file && off == 0) return MHD_YES; /* a second file */
     if (filename && *filename && (!r->upload.file || strcmp(r->upload.field, key) == 0)) {
         if (!r->upload.file) {
             r->upload.field = arena_strdup(r->a, key);
@@ -372,7 +373,9 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
         if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
             web_state_changing(method))
             web_session_load(r);
-        if (web_check_access(r) != 0 || web_check_body_headers(r) != 0) return web_send(r);
+        if (web_check_access(r) != 0) return web_send(r);
+        if (r->route->load && (r->route->load(r) != 0 || r->answered)) return web_send(r);
+        if (web_check_body_headers(r) != 0) return web_send(r);
         if (!web_state_changing(method)) {
             web_run_handler(r);
             return web_send(r);

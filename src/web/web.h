@@ -45,6 +45,9 @@ typedef struct route {
     unsigned flags;
     web_handler handler;
     size_t max_body; /* 0: the server's default for the media type */
+    /* Optional: checks that the object named in the path exists and is visible to the caller
+     * (404 otherwise) before the body is read, so 404 answers before 400/413/415. */
+    web_handler load;
 } route;
 
 extern const route web_routes[];

@@ -343,9 +343,12 @@ def assert_error(resp, status, code, fields=()):
     assert err, f"no error envelope in {resp!r}"
     assert err.get("code") == code, f"expected code {code!r}, got {resp!r}"
     assert isinstance(err.get("message"), str) and err["message"].strip(), f"empty message: {resp!r}"
+    assert has_cjk(err["message"]), f"user-facing message not in Chinese: {resp!r}"
     for f in fields:
         assert isinstance(err.get("fields"), dict), f"no fields object naming {f!r}: {resp!r}"
         assert field_named(err["fields"], f), f"fields do not name {f!r}: {resp!r}"
+    for k, why in (err.get("fields") or {}).items():
+        assert isinstance(why, str) and why.strip(), f"field {k!r} without a reason: {resp!r}"
     return err
 
 

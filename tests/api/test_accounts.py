@@ -1,4 +1,7 @@
 """Public registration and the admin's account management (API.md "Accounts, session, portal")."""
+import re
+import sqlite3
+
 import pytest
 
 import smiptest as st
@@ -44,9 +47,14 @@ def test_register_refuses_bad_uscc(platform, uscc):
     assert_error(r, 400, "bad_request", ["uscc"])
 
 
-def test_register_accepts_lower_case_uscc(platform):
-    _, _, _, r = platform.register(uscc=st.make_uscc().lower())
-    expect(r, 201)
+def test_register_accepts_lower_case_uscc(platform, admin):
+    uscc = st.make_uscc()
+    _, _, _, r = platform.register(uscc=uscc.lower())
+    acc_id = expect(r, 201)["id"]
+    listed = [a for a in expect(admin.get("/admin/accounts?status=pending&limit=500"), 200)["items"]
+              if a["id"] == acc_id]
+    if listed and "uscc" in listed[0]:
+        assert listed[0]["uscc"] == uscc, "lower case is normalised to upper case"
 
 
 def test_register_names_every_bad_field(platform):
@@ -85,6 +93,7 @@ def test_pending_account_cannot_log_in(platform):
     expect(r, 201)
     err = assert_error(c.login(username, PASSWORD), 403, "account_pending")
     assert has_cjk(err["message"]), err
+    assert re.search(r"\d{6,}", err["message"]), f"the message should say whom to contact: {err}"
     assert "smip_session" not in c.cookies
 
 
@@ -94,7 +103,24 @@ def test_rejected_account_cannot_log_in(platform, admin):
     acc = expect(admin.post(f"/admin/accounts/{acc_id}/reject", {"reason": "统一社会信用代码与企业名称不符"}), 200)
     assert acc["id"] == acc_id and acc["status"] == "rejected"
     err = assert_error(c.login(username, PASSWORD), 403, "account_rejected")
-    assert has_cjk(err["message"])
+    assert "统一社会信用代码与企业名称不符" in err["message"], "the error says why"
+    assert re.search(r"\d{6,}", err["message"]), f"the message should say whom to contact: {err}"
+
+
+def test_reject_needs_a_reason(platform, admin):
+    _, _, _, r = platform.register()
+    acc_id = expect(r, 201)["id"]
+    assert_error(admin.post(f"/admin/accounts/{acc_id}/reject", {}), 400, "bad_request", ["reason"])
+    assert_error(admin.post(f"/admin/accounts/{acc_id}/reject", {"reason": ""}), 400, "bad_request", ["reason"])
+
+
+def test_reject_blank_reason_is_no_reason(platform, admin):
+    """A reason of white space only says nothing to the applicant (SPEC §2: the error says why)."""
+    _, _, _, r = platform.register()
+    acc_id = expect(r, 201)["id"]
+    assert_error(admin.post(f"/admin/accounts/{acc_id}/reject", {"reason": " \t "}), 400, "bad_request", ["reason"])
+    pending = expect(admin.get("/admin/accounts?status=pending&limit=500"), 200)["items"]
+    assert any(a["id"] == acc_id for a in pending), "a refused rejection leaves the account pending"
 
 
 def test_disable_and_enable(platform, admin):
@@ -148,6 +174,35 @@ def test_pending_queue_shows_age_and_overdue(platform, admin):
         assert x["overdue"] is (x["age_working_days"] > 1)
 
 
+def test_old_pending_request_is_overdue(platform, admin, server):
+    """Backdates one registration in the database (found by name: a table holding accounts with
+    a created_at column) and expects the queue to count working days and flag it."""
+    _, _, _, r = platform.register()
+    acc_id = expect(r, 201)["id"]
+    con = sqlite3.connect(server.db, timeout=30)
+    try:
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                  if "account" in t.lower() and "legacy" not in t.lower()]
+        done = False
+        for t in tables:
+            cols = [c[1] for c in con.execute(f'PRAGMA table_info("{t}")')]
+            if "created_at" not in cols or "id" not in cols:
+                continue
+            (v,) = con.execute(f'SELECT created_at FROM "{t}" WHERE id = ?', (acc_id,)).fetchone() or (None,)
+            if isinstance(v, int):
+                con.execute(f'UPDATE "{t}" SET created_at = ? WHERE id = ?', (v - 14 * 86400, acc_id))
+                con.commit()
+                done = True
+                break
+    finally:
+        con.close()
+    if not done:
+        pytest.skip("cannot backdate a registration in this schema")
+    a = [x for x in expect(admin.get("/admin/accounts?status=pending&limit=500"), 200)["items"] if x["id"] == acc_id][0]
+    assert a["age_working_days"] >= 8, a   # two calendar weeks hold at least 8 working days
+    assert a["overdue"] is True
+
+
 def test_status_filter_and_paging(platform, admin):
     _, _, _, r = platform.register()
     acc_id = expect(r, 201)["id"]
@@ -161,6 +216,18 @@ def test_status_filter_and_paging(platform, admin):
     assert len(one["items"]) == 1 and one["total"] >= 2
     two = expect(admin.get("/admin/accounts?limit=1&offset=1"), 200)
     assert len(two["items"]) == 1 and two["items"][0]["id"] != one["items"][0]["id"]
+
+
+def test_list_default_limit_is_50(admin):
+    total = expect(admin.get("/admin/accounts?limit=1"), 200)["total"]
+    for _ in range(max(0, 51 - total)):
+        u = st.unique("l")
+        expect(admin.post("/admin/accounts", {"username": u, "password": PASSWORD, "display_name": "测试",
+                                              "phone": "13900000000", "email": f"{u}@example.cn",
+                                              "role": "commission"}), 201)
+    body = expect(admin.get("/admin/accounts"), 200)
+    assert body["total"] > 50 and len(body["items"]) == 50
+    assert len(expect(admin.get("/admin/accounts?limit=500"), 200)["items"]) == min(500, body["total"])
 
 
 def test_admin_endpoints_need_admin(platform, anon, commission):

@@ -2,6 +2,7 @@
 submit / withdraw, E3 and E4 through the API, lists and what each role may see.
 Rule A1 (self-assessment) belongs to a later issue: nothing here asserts on it either way."""
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -85,10 +86,15 @@ def test_put_merge_patch(platform, shared_enterprise, batch):
     assert got.get("equipment_total") is None
     assert (got.get("networked") or {}).get("processing") is None
     assert got["networked"]["inspection"] is True and got["equipment_digital"] == 66
-    # GET agrees with the PUT answers
+    # GET agrees with the PUT answers; decimals are answered as strings
     g = expect(ent.c.get(f"/applications/{aid}"), 200)
     assert g.get("equipment_total") is None and g["equipment_digital"] == 66
     assert Decimal(g["kpis"]["operating_cost"]["after"]) == Decimal("280.25")
+    assert isinstance(g["kpis"]["operating_cost"]["after"], str)
+    assert isinstance(g["kpis"]["efficiency"]["before"], str)
+    # null on a whole object clears it
+    got = put_ok(ent, aid, {"networked": None})
+    assert not (got.get("networked") or {}).get("inspection")
 
 
 def test_put_list_and_strings(platform, shared_enterprise, batch):
@@ -332,10 +338,52 @@ def test_factory_rules(platform, batch):
     bad = {x["rule"] for x in failing_errors(check(ent, aid))}
     assert any(r.startswith("K-") for r in bad), bad
     assert any(r.startswith("T-") for r in bad), bad
+    # process and mixed enterprises need one digital workshop, discrete ones two
+    put_ok(ent, aid, {"factory": {"key_elements": {first: {"met": True}}}})
+    assert failing_errors(check(ent, aid))
+    for mtype in ("mixed", "process"):
+        expect(ent.c.put("/enterprise", {"manufacturing_type": mtype}), 200)
+        assert failing_errors(check(ent, aid)) == [], mtype
+    expect(ent.c.put("/enterprise", {"manufacturing_type": "discrete"}), 200)
+    put_ok(ent, aid, {"factory": {"digital_workshops": 2}})
+    assert failing_errors(check(ent, aid)) == []
+    # a complete-machine maker needs a remote service system
+    expect(ent.c.put("/enterprise", {"complete_machine": True}), 200)
+    assert failing_errors(check(ent, aid))
+    put_ok(ent, aid, {"factory": {"remote_service": True}})
+    assert failing_errors(check(ent, aid)) == []
     # the factory R&D-cycle KPI counts for factories
-    put_ok(ent, aid, {"factory": {"digital_workshops": 2, "key_elements": {first: {"met": True}}},
-                      "kpis": {"rd_cycle": {"before": "100", "after": "95"}}})
+    put_ok(ent, aid, {"kpis": {"rd_cycle": {"before": "100", "after": "95"}}})
     assert {x["rule"] for x in failing_errors(check(ent, aid))} == {"T-kpi-rd_cycle"}
+
+
+def test_factory_not_applicable_key_element(platform, batch):
+    ent = platform.new_enterprise("500112", manufacturing_type="process")
+    modes = expect(ent.c.get("/factory-modes"), 200)["items"]
+    process = [m for m in modes if m["id"] == "process"][0]
+    optional = [k for k in process["key_elements"]
+                if any(v is True for kk, v in k.items() if kk not in ("id", "text"))]
+    required = [k for k in process["key_elements"] if k not in optional]
+    if not optional or not required:
+        pytest.skip("the process mode marks no element as possibly not applicable")
+    app, _ = platform.new_application(ent, batch["id"], app_type="factory")
+    aid = app["id"]
+    answers = {k["id"]: {"met": True, "description": "已实现"} for k in process["key_elements"]}
+    answers[optional[0]["id"]] = {"met": False, "not_applicable": True, "description": "低风险项目"}
+    put_ok(ent, aid, {"equipment_digital": 70,
+                      "factory": {"mode": "process", "digital_workshops": 1, "whole_factory": True,
+                                  "design_tools": True, "design_knowledge_management": True,
+                                  "erp_closed_loop": True, "remote_service": False,
+                                  "leading_description": "行业领先", "key_elements": answers}})
+    assert failing_errors(check(ent, aid)) == []
+    r = ent.c.put(f"/applications/{aid}", {"factory": {"key_elements": {
+        required[0]["id"]: {"met": False, "not_applicable": True}}}})
+    if r.status == 400:
+        assert_error(r, 400, "bad_request", ["factory"])
+    else:
+        expect(r, 200)
+        bad = {x["rule"] for x in failing_errors(check(ent, aid))}
+        assert any(b.startswith("K-") for b in bad), bad
 
 
 # ---------------------------------------------------------------- submit, withdraw, states
@@ -396,6 +444,51 @@ def test_e4_one_application_per_enterprise_and_batch(platform, enterprise, batch
     assert rule_ok(check(ent, second["id"]), "E4")
     expect(ent.c.post(f"/applications/{second['id']}/submit"), 200)
     assert_error(ent.c.post(f"/applications/{first['id']}/submit"), 422, "rule_failed")
+
+
+def test_e4_race_is_lost_to_the_database(platform, batch):
+    """Two applications of one enterprise submitted at the same moment: exactly one wins, the
+    other answers 422 rule_failed with E4 failing (API.md: the database's own E4 guard)."""
+    for _round in range(3):
+        ent = platform.new_enterprise()
+        platform.ensure_assessment(ent)
+        apps = [platform.new_application(ent, batch["id"])[0] for _ in range(2)]
+        clients = [ent.c]
+        c2 = st.Client(platform.server.base)
+        expect(c2.login(ent.username, ent.password), 200)
+        clients.append(c2)
+        results = [None, None]
+        barrier = threading.Barrier(2)
+
+        def go(i):
+            barrier.wait()
+            results[i] = clients[i].post(f"/applications/{apps[i]['id']}/submit")
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        statuses = sorted(r.status for r in results)
+        assert statuses == [200, 422], results
+        loser = [r for r in results if r.status == 422][0]
+        err = assert_error(loser, 422, "rule_failed")
+        assert not all(f["ok"] for f in err["findings"] if f["rule"] == "E4"), err
+        states = sorted(expect(ent.c.get(f"/applications/{a['id']}"), 200)["status"] for a in apps)
+        assert states == ["draft", "submitted"]
+
+
+def test_error_order_400_before_409_and_404_before_415(platform, enterprise, other_enterprise, batch):
+    ent = enterprise
+    platform.ensure_assessment(ent)
+    app, _ = platform.submitted_application(ent, batch["id"])
+    aid = app["id"]
+    assert_error(ent.c.put(f"/applications/{aid}", {"equipment_total": -1}), 400, "bad_request",
+                 ["equipment_total"])
+    assert_error(ent.c.put(f"/applications/{aid}", {"equipment_total": 1}), 409, "wrong_state")
+    assert_error(other_enterprise.c.call("PUT", f"/applications/{aid}", data=b"x=1",
+                                         content_type="application/x-www-form-urlencoded"), 404, "not_found")
+    assert_error(ent.c.call("PUT", f"/applications/{aid}", data=b"x=1",
+                            content_type="application/x-www-form-urlencoded"), 415, "unsupported_media_type")
 
 
 def test_e4_other_batch_is_free(platform, enterprise, batch, batch2020):
@@ -524,6 +617,10 @@ def test_district_object_access(district_world, district_yb, district_wz):
     assert district_yb.raw("GET", f"/api/v1/attachments/{att}").status == 200
     assert_error(district_wz.get(f"/attachments/{att}"), 404, "not_found")
     assert ent_a.c.raw("GET", f"/api/v1/attachments/{att}").status == 200
+    # so do the project's approval files (the project is part of the submitted application)
+    proj_att = expect(ent_a.c.get(f"/projects/{got['project_id']}"), 200)["approval_attachment_ids"][0]
+    assert district_yb.raw("GET", f"/api/v1/attachments/{proj_att}").status == 200
+    assert_error(district_wz.get(f"/attachments/{proj_att}"), 404, "not_found")
 
 
 def test_district_loses_sight_after_withdraw(platform, district_yb, batch):
@@ -532,6 +629,19 @@ def test_district_loses_sight_after_withdraw(platform, district_yb, batch):
     expect(district_yb.get(f"/applications/{app['id']}"), 200)
     expect(ent.c.post(f"/applications/{app['id']}/withdraw"), 200)
     assert_error(district_yb.get(f"/applications/{app['id']}"), 404, "not_found")
+
+
+def test_expert_sees_only_assigned(district_world, platform):
+    expert = platform.new_staff("expert", employer_uscc=st.make_uscc())
+    body = expect(expert.get("/applications?limit=500"), 200)
+    assert body["items"] == [] and body["total"] == 0
+    assert_error(expert.get(f"/applications/{district_world['A'][1]['id']}"), 404, "not_found")
+
+
+def test_post_actions_without_body(platform, shared_enterprise, batch):
+    app, _ = platform.new_application(shared_enterprise, batch["id"])
+    r = shared_enterprise.c.call("POST", f"/applications/{app['id']}/check", data=b"")
+    assert r.status == 200 and isinstance(r.body["findings"], list), r
 
 
 def test_commission_sees_all_submitted(district_world, commission):

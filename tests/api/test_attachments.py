@@ -111,6 +111,14 @@ def test_upload_refusals(shared_enterprise, anon):
     assert_error(shared_enterprise.c.upload(st.make_pdf(), csrf=False), 403, "csrf")
 
 
+def test_huge_anonymous_upload_is_401(server):
+    total = 25 * 1024 * 1024
+    status, hdrs, body = st.raw_http(server.port, "POST", "/api/v1/attachments",
+                                     {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(total)},
+                                     st.pieces(total, 1 << 20, b"a"))
+    assert status == 401, (status, body[:300])
+
+
 def test_upload_over_20mb_declared_is_413(server, commission):
     total = 25 * 1024 * 1024
     headers = {"Content-Type": "multipart/form-data; boundary=smipbig",

@@ -33,6 +33,8 @@ def test_security_headers_on_json(anon, admin):
     assert r.status == 401
     check_security_headers(r, "401 GET /me")
     check_security_headers(admin.get("/me"), "GET /me (admin)")
+    check_security_headers(anon.raw("GET", "/no-such-page"), "404 of an unknown page")
+    check_security_headers(anon.post("/session", {"username": st.unique("x"), "password": "y"}), "login refusal")
 
 
 def get_html(client, path):
@@ -51,11 +53,17 @@ def get_html(client, path):
 @pytest.mark.parametrize("path", ["/", "/login"])
 def test_security_headers_on_html(anon, path):
     r = get_html(anon, path)
-    assert r.status == 200, r
-    assert "text/html" in r.headers.get("Content-Type", ""), r.headers
+    assert "text/html" in r.headers.get("Content-Type", ""), (r.status, dict(r.headers))
     check_security_headers(r, f"HTML {path}")
     csp = r.headers["Content-Security-Policy"]
     assert "default-src" in csp or "script-src" in csp, csp
+
+
+@pytest.mark.parametrize("path", ["/", "/login"])
+def test_html_pages_answer(anon, path):
+    r = get_html(anon, path)
+    assert r.status == 200, r
+    assert "text/html" in r.headers.get("Content-Type", "")
 
 
 def test_unknown_api_path_is_json_404(anon, admin):
@@ -101,7 +109,8 @@ def test_invalid_utf8_is_400(anon, shared_enterprise):
     bad = b'{"username":"u\xff\xfeu","password":"Abcdefg123","display_name":"\xc3\x28"}'
     assert_error(anon.call("POST", "/accounts", data=bad, content_type="application/json; charset=utf-8"),
                  400, "bad_request")
-    body = json.dumps(st.project_body()).encode().replace("智能化".encode(), b"\xe6\x99")
+    body = json.dumps(st.project_body(), ensure_ascii=False).encode().replace("智能化".encode(), b"\xe6\x99")
+    assert b"\xe6\x99" in body
     assert_error(shared_enterprise.c.call("POST", "/projects", data=body, content_type="application/json"),
                  400, "bad_request")
 

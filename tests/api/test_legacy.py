@@ -37,8 +37,9 @@ def legacy_hash(prefix, password=OLD_PASSWORD):
         elif prefix == "$2b$":
             salt = _crypt.mksalt(_crypt.METHOD_BLOWFISH, rounds=16)
         elif prefix == "$y$":
+            # 16 salt bytes: 21 full base-64 digits and a last one holding only 2 bits
             salt = "$y$j9T$" + "".join(st._rng.choice("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-                                       for _ in range(22))
+                                       for _ in range(21)) + st._rng.choice("./01")
         h = _crypt.crypt(password, salt)
     if not h or not h.startswith(prefix):
         pytest.skip(f"libcrypt here cannot make {prefix} hashes")

@@ -114,7 +114,7 @@ def unbound_enterprise(platform):
 ])
 def test_confirm_new_validation(unbound_enterprise, field, value):
     ent = unbound_enterprise
-    prof = st.enterprise_profile(ent.uscc, **{field: value})
+    prof = {**st.enterprise_profile(ent.uscc), field: value}
     assert_error(ent.c.post("/imp/confirm-new", {"enterprise": prof}), 400, "bad_request", [field])
     # nothing was saved: the account is still not bound
     assert_error(ent.c.get("/enterprise"), 403, "imp_not_bound")

@@ -117,6 +117,16 @@ def test_create_batch_refusals(commission, district_yb, shared_enterprise, batch
     assert_error(commission.post("/batches", {**body, "rules_from": 99999999}), 404, "not_found")
 
 
+def test_batch_times_answered_in_cst(commission, batch2020):
+    body = {"year": 2030, "name": "时区测试批次", "notice_no": "测试〔2030〕1号",
+            "opens_at": "2030-01-01T02:00:00Z", "closes_at": "2030-01-31T16:00:00+00:00",
+            "district_deadline": "2030-02-10T00:00:00+08:00", "rules_from": batch2020["id"]}
+    b = expect(commission.post("/batches", body), 201)
+    assert b["opens_at"] == "2030-01-01T10:00:00+08:00"
+    assert b["closes_at"] == "2030-02-01T00:00:00+08:00"
+    assert b["district_deadline"] == "2030-02-10T00:00:00+08:00"
+
+
 def test_update_batch_deadline(platform, commission, batch2020, shared_enterprise):
     b = platform.new_batch(batch2020["id"])
     new_deadline = st.iso(st.now_cst() + dt.timedelta(days=60))
@@ -130,6 +140,9 @@ def test_update_batch_deadline(platform, commission, batch2020, shared_enterpris
     assert_error(commission.put("/batches/99999999", {"district_deadline": new_deadline}), 404, "not_found")
     assert_error(commission.put(f"/batches/{b['id']}", {"district_deadline": "tomorrow"}), 400,
                  "bad_request", ["district_deadline"])
+    err = assert_error(commission.put(f"/batches/{b['id']}", {"closes_at": "2020-01-01T00:00:00+08:00"}),
+                       400, "bad_request")
+    assert st.field_named(err.get("fields"), "closes_at") or st.field_named(err.get("fields"), "opens_at"), err
     assert expect(commission.get(f"/batches/{b['id']}"), 200)["district_deadline"] == new_deadline
 
 

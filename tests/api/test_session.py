@@ -97,8 +97,19 @@ def test_login_with_cookie_needs_no_csrf(server, fresh_account):
     username, password, _ = fresh_account
     c = st.Client(server.base)
     expect(c.login(username, password), 200)
+    first = c.cookies["smip_session"]
     r = c.post("/session", {"username": username, "password": password}, csrf=False)
     assert r.status == 200, r
+    # a login always issues a fresh session token (no session fixation)
+    assert c.cookies.get("smip_session") and c.cookies["smip_session"] != first
+
+
+def test_unknown_session_cookie_is_401(server):
+    c = st.Client(server.base)
+    c.cookies = {"smip_session": "0" * 43}
+    assert_error(c.get("/me"), 401, "unauthenticated")
+    assert_error(c.post("/projects", st.project_body(), csrf="0" * 32), 401, "unauthenticated")
+    assert_error(c.post("/projects", st.project_body(), csrf=False), 401, "unauthenticated")
 
 
 def test_change_own_password(server, fresh_account):
@@ -142,6 +153,28 @@ def test_throttle_is_per_username(server, platform):
         st.Client(server.base).login(a, f"Wrong{i}pass99")
     assert_error(st.Client(server.base).login(a, PASSWORD), 429, "throttled")
     expect(st.Client(server.base).login(b, PASSWORD), 200)
+
+
+def test_session_token_and_password_not_stored_in_clear(server, fresh_account):
+    import sqlite3
+    username, password, _ = fresh_account
+    c = st.Client(server.base)
+    expect(c.login(username, password), 200)
+    token = c.cookies["smip_session"]
+    con = sqlite3.connect(f"file:{server.db}?mode=ro", uri=True, timeout=30)
+    try:
+        found = []
+        for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{t}")')]
+            for col in cols:
+                for (v,) in con.execute(f'SELECT "{col}" FROM "{t}"'):
+                    if isinstance(v, (bytes, str)):
+                        s = v if isinstance(v, str) else v.decode("latin-1")
+                        if token in s or password in s:
+                            found.append(f"{t}.{col}")
+    finally:
+        con.close()
+    assert not found, f"session token or password stored in clear in {sorted(set(found))}"
 
 
 def test_four_failures_do_not_throttle(server, fresh_account):

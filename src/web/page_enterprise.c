@@ -1,0 +1,1408 @@
+/* page_enterprise — the enterprise's pages: the dashboard (where it stands in the three systems),
+ * the profile, the 智能化改造项目 forms and the 申报书 (数字化车间/智能工厂) with its view,
+ * pre-check, submit and withdraw. One file, so the helpers the pages share (form post → merge
+ * patch, uploads, districts, times, the error page) stay static. Handlers are thin: read the
+ * post, call the same service function as the JSON API, render. On a refusal the form comes
+ * back with everything the user typed and the service's reasons beside the fields. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/decimal.h"
+#include "core/workflow.h"
+#include "service/enterprise.h"
+#include "service/reference.h"
+#include "web/pages.h"
+
+/* ---------------------------------------------------------------- form post → merge patch */
+
+/* Fields whose values are whole numbers in the API (counts, percent, yuan). */
+static const char *const PE_INT_FIELDS[] = {"equipment_total",
+                                            "equipment_digital",
+                                            "data_points_total",
+                                            "data_points_uploaded",
+                                            "digital_workshops",
+                                            "progress_pct",
+                                            "total_investment",
+                                            "equipment_software_investment",
+                                            NULL};
+/* Fields posted as repeated values (checkbox lists). */
+static const char *const PE_LIST_FIELDS[] = {"technologies", "attachment_ids",
+                                             "approval_attachment_ids", NULL};
+/* Free-text fields: an empty input is kept as "" and "true"/"false" stay text. */
+static const char *const PE_TEXT_FIELDS[] = {
+    "name",    "site_name",        "address",     "legal_representative", "uscc",
+    "content", "expected_results", "description", "leading_description",  NULL};
+
+static bool pe_in(const char *s, const char *const *set)
+{
+    for (; s && *set; set++)
+        if (strcmp(s, *set) == 0) return true;
+    return false;
+}
+
+/* "123" → 123; false when s is not a plain non-negative integer of at most 15 digits. */
+static bool pe_int(const char *s, int64_t *out)
+{
+    if (!s || !*s || strlen(s) > 15) return false;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return false;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* A checkbox or radio value: "true", "false", or the hidden "false" followed by "true"
+ * ("false,true"). Returns 1 for true, 0 for false, -1 when the value is something else. */
+static int pe_bool(const char *v)
+{
+    const char *last = strrchr(v, ',');
+    last = last ? last + 1 : v;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+        if (!((n == 4 && !strncmp(p, "true", 4)) || (n == 5 && !strncmp(p, "false", 5)))) return -1;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return strcmp(last, "true") == 0 ? 1 : 0;
+}
+
+/* "a,,b" → ["a","b"] (ids as integers when they parse). A leading empty value only marks the
+ * list as present, so "" gives [] (clear). */
+static json_t *pe_list(const char *v, bool ids)
+{
+    json_t *a = json_array();
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n > 0) {
+            char *item = xstrndup(p, n);
+            int64_t id;
+            json_array_append_new(a,
+                                  ids && pe_int(item, &id) ? json_integer(id) : json_string(item));
+            free(item);
+        }
+        p += n;
+        if (*p == ',') p++;
+    }
+    return a;
+}
+
+/* The JSON value of one posted field, by the API type of its last path segment. */
+static json_t *pe_value(const char *last, const char *v)
+{
+    if (pe_in(last, PE_LIST_FIELDS)) return pe_list(v, strstr(last, "ids") != NULL);
+    if (pe_in(last, PE_TEXT_FIELDS)) return json_string(v);
+    if (!*v) return json_null(); /* an emptied number, date, choice or KPI value: cleared */
+    if (pe_in(last, PE_INT_FIELDS)) {
+        int64_t n;
+        return pe_int(v, &n) ? json_integer(n) : json_string(v); /* the validator names it */
+    }
+    int b = pe_bool(v);
+    if (b >= 0) return json_boolean(b);
+    return json_string(v);
+}
+
+/* Sets `value` (stolen) at the dotted `path` inside obj, creating objects on the way. */
+static void pe_set_path(json_t *obj, const char *path, json_t *value)
+{
+    const char *dot;
+    while ((dot = strchr(path, '.')) != NULL) {
+        char *seg = xstrndup(path, (size_t)(dot - path));
+        json_t *next = json_object_get(obj, seg);
+        if (!json_is_object(next)) {
+            next = json_object();
+            json_object_set_new(obj, seg, next);
+        }
+        free(seg);
+        obj = next;
+        path = dot + 1;
+    }
+    json_object_set_new(obj, path, value);
+}
+
+static json_t *pe_form_patch(req *r)
+{
+    json_t *patch = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->form, k, v)
+    {
+        if (!strcmp(k, "csrf_token") || !strcmp(k, "action") || !*k) continue;
+        const char *last = strrchr(k, '.');
+        last = last ? last + 1 : k;
+        const char *s = json_string_value(v);
+        pe_set_path(patch, k, pe_value(last, s ? s : ""));
+    }
+    return patch;
+}
+
+static void pe_strip_nulls(json_t *obj)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(obj, tmp, k, v)
+    {
+        if (json_is_null(v))
+            json_object_del(obj, k);
+        else if (json_is_object(v))
+            pe_strip_nulls(v);
+    }
+}
+
+/* RFC 7396 merge patch: null deletes, objects merge, anything else replaces. */
+static void pe_merge(json_t *target, const json_t *patch)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)patch, k, v)
+    {
+        json_t *t = json_object_get(target, k);
+        if (json_is_null(v)) {
+            json_object_del(target, k);
+        } else if (json_is_object(v)) {
+            if (!json_is_object(t)) {
+                t = json_object();
+                json_object_set_new(target, k, t);
+            }
+            pe_merge(t, v);
+        } else {
+            json_object_set(target, k, v);
+        }
+    }
+}
+
+static json_t *pe_form_over(const json_t *saved, const json_t *patch)
+{
+    json_t *form = saved ? json_deep_copy(saved) : json_object();
+    pe_merge(form, patch);
+    return form;
+}
+
+/* ---------------------------------------------------------------- uploads */
+
+static int pe_upload(req *r, const char *kind, int64_t *id_out, json_t *errors, const char *field)
+{
+    *id_out = 0;
+    if (!r->upload.file) return 0;
+    if (r->upload.size > r->cfg->max_upload) {
+        char *m = xasprintf("文件过大，每个文件不超过 %zu MB", r->cfg->max_upload >> 20);
+        json_object_set_new(errors, field, json_string(m));
+        free(m);
+        return -1;
+    }
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_attachment_create(&c, r->upload.file, r->upload.filename, kind, &out, &e) != 0) {
+        json_object_set_new(errors, field, json_string(e.message));
+        svc_err_clear(&e);
+        return -1;
+    }
+    *id_out = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return 0;
+}
+
+static void pe_add_attachment(json_t *patch, const char *key, const json_t *saved, int64_t id)
+{
+    json_t *list = json_object_get(patch, key);
+    if (!json_is_array(list)) {
+        const json_t *old = json_object_get(saved, key);
+        list = json_is_array(old) ? json_deep_copy(old) : json_array();
+        json_object_set_new(patch, key, list);
+    }
+    json_array_append_new(list, json_integer(id));
+}
+
+static json_t *pe_attachments(req *r, const json_t *ids)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_integer(v)) continue;
+        db_stmt *s = db_query(r->db,
+                              "SELECT id, filename, size, media_type FROM attachments WHERE id = ? "
+                              "AND (uploader_id = ? OR (? > 0 AND enterprise_id = ?))",
+                              "iiii", (int64_t)json_integer_value(v), r->actor.id,
+                              r->actor.enterprise_id, r->actor.enterprise_id);
+        if (db_next(s)) {
+            int64_t id = db_int(s, 0), size = db_int(s, 2);
+            const char *fn = db_text(s, 1);
+            char *name = fn && *fn ? xstrdup(fn) : xasprintf("附件 %lld", (long long)id);
+            char *st = size >= 1 << 20 ? xasprintf("%.1f MB", (double)size / (1 << 20))
+                                       : xasprintf("%lld KB", (long long)((size + 1023) / 1024));
+            char *href = xasprintf("/api/v1/attachments/%lld", (long long)id);
+            json_array_append_new(out, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)id,
+                                                 "name", name, "size_text", st, "media_type",
+                                                 db_text(s, 3), "href", href));
+            free(name);
+            free(st);
+            free(href);
+        }
+        db_done(s);
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------- shared page pieces */
+
+static int pe_error_page(req *r, svc_err *e, const char *back)
+{
+    int status = e->status ? e->status : 500;
+    const char *title = status == 404 ? "没有找到" : status == 403 ? "无权访问" : "操作未完成";
+    const char *msg = status == 404 ? "没有找到这个页面，或您无权查看。" : e->message;
+    json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", title, "status", status, "message",
+                            msg && *msg ? msg : "请求未能完成，请稍后再试。", "back_href",
+                            back ? back : "/dashboard");
+    svc_err_clear(e);
+    return web_page(r, status, "error", ctx);
+}
+
+static json_t *pe_flash(const char *kind, const char *msg)
+{
+    return json_pack("{s:s}", kind, msg);
+}
+
+/* Messages after a redirect (?done=…): fixed texts, never the query echoed. */
+static json_t *pe_done_flash(req *r)
+{
+    static const char *const map[][2] = {
+        {"saved", "已保存。"},
+        {"created", "项目已登记。"},
+        {"submitted", "申报已提交，等待区县初审。"},
+        {"withdrawn", "申报已撤回，回到草稿状态；修改后请在申报截止前重新提交。"},
+    };
+    const char *d = web_query(r, "done");
+    for (size_t i = 0; d && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(d, map[i][0]) == 0) return pe_flash("ok", map[i][1]);
+    return json_null();
+}
+
+static void pe_common(json_t *ctx, const char *title, const char *nav, json_t *flash)
+{
+    json_object_set_new(ctx, "title", json_string(title));
+    json_object_set_new(ctx, "nav", json_pack("{s:s}", "current", nav));
+    json_object_set_new(ctx, "flash", flash ? flash : json_null());
+}
+
+static const char *pe_district_name(req *r, json_t *districts, const char *code)
+{
+    (void)r;
+    size_t i;
+    json_t *d;
+    json_array_foreach(districts, i, d)
+    {
+        const char *c = json_string_value(json_object_get(d, "code"));
+        if (code && c && strcmp(c, code) == 0) return json_string_value(json_object_get(d, "name"));
+    }
+    return NULL;
+}
+
+static json_t *pe_district_groups(req *r, const char *selected)
+{
+    json_t *ds = svc_districts(r->db), *groups = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(ds, i, d)
+    {
+        const char *g = json_string_value(json_object_get(d, "group"));
+        const char *code = json_string_value(json_object_get(d, "code"));
+        if (!g || !code) continue;
+        json_t *grp = NULL;
+        size_t j;
+        json_t *x;
+        json_array_foreach(groups, j, x)
+        {
+            if (!strcmp(json_string_value(json_object_get(x, "name")), g)) grp = x;
+        }
+        if (!grp) {
+            grp = json_pack("{s:s,s:[]}", "name", g, "districts");
+            json_array_append_new(groups, grp);
+        }
+        json_array_append_new(json_object_get(grp, "districts"),
+                              json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                        json_object_get(d, "name"), "selected",
+                                        selected && strcmp(selected, code) == 0));
+    }
+    json_decref(ds);
+    return groups;
+}
+
+/* ---------------------------------------------------------------- times */
+
+static int64_t pe_epoch(const json_t *v)
+{
+    int64_t t = 0;
+    if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), &t) != 0) return 0;
+    return t;
+}
+
+static json_t *pe_time_text(const json_t *v)
+{
+    int64_t t = pe_epoch(v);
+    if (!t) return json_null();
+    cal_date d = cal_date_of_epoch(t);
+    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
+    char *s = xasprintf("%04d-%02d-%02d %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
+                        (int)(sec % 3600 / 60));
+    json_t *o = json_string(s);
+    free(s);
+    return o;
+}
+
+static char *pe_time_left(int64_t at, int64_t now, const char *what)
+{
+    int64_t d = at - now;
+    if (d <= 0) return xasprintf("已%s", what);
+    int64_t days = d / 86400, hours = d % 86400 / 3600, mins = d % 3600 / 60;
+    if (days > 0)
+        return xasprintf("距%s还有 %lld 天 %lld 小时", what, (long long)days, (long long)hours);
+    if (hours > 0)
+        return xasprintf("距%s还有 %lld 小时 %lld 分钟", what, (long long)hours, (long long)mins);
+    if (mins > 0) return xasprintf("距%s还有 %lld 分钟", what, (long long)mins);
+    return xasprintf("距%s不足 1 分钟", what);
+}
+
+static json_t *pe_deadline(req *r, const char *label, const json_t *at, const char *what)
+{
+    int64_t t = pe_epoch(at);
+    if (!t) return NULL;
+    char *left = pe_time_left(t, r->now, what);
+    json_t *o = json_pack("{s:s,s:o,s:s,s:b}", "label", label, "at", pe_time_text(at), "time_left",
+                          left, "passed", t <= r->now);
+    free(left);
+    return o;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static const char *pe_state_name(const char *state)
+{
+    wf_state s;
+    return wf_state_parse(state, &s) == 0 ? wf_state_label(s) : state ? state : "";
+}
+
+static const char *pe_type_name(const char *type)
+{
+    if (type && !strcmp(type, "workshop")) return "数字化车间";
+    if (type && !strcmp(type, "factory")) return "智能工厂";
+    return type ? type : "";
+}
+
+static const char *pe_mtype_name(const char *t)
+{
+    if (!t) return NULL;
+    if (!strcmp(t, "discrete")) return "离散型制造";
+    if (!strcmp(t, "process")) return "流程型制造";
+    if (!strcmp(t, "mixed")) return "混合型制造";
+    return NULL;
+}
+
+static json_t *pe_wan(const json_t *yuan)
+{
+    if (!json_is_integer(yuan)) return json_null();
+    char buf[DEC_BUF];
+    dec_format_wan(json_integer_value(yuan), buf, sizeof buf);
+    char *sp = strstr(buf, " 万元"); /* the column header says 万元 */
+    if (sp) *sp = 0;
+    return json_string(buf);
+}
+
+/* ---------------------------------------------------------------- profile */
+
+/* Profile fields the rules need; a profile taken over from the old platform may lack them. */
+static const char *const PE_PROFILE_NEEDED[][2] = {
+    {"uscc", "统一社会信用代码"},           {"name", "企业名称"},
+    {"district_code", "注册地所在区县"},    {"address", "注册地址"},
+    {"legal_representative", "法定代表人"}, {"manufacturing_type", "制造类型"},
+};
+
+/* The labels of the required profile fields that are empty (a new array). */
+static json_t *pe_profile_missing(const json_t *ent)
+{
+    json_t *m = json_array();
+    for (size_t i = 0; i < sizeof PE_PROFILE_NEEDED / sizeof PE_PROFILE_NEEDED[0]; i++) {
+        json_t *v = json_object_get(ent, PE_PROFILE_NEEDED[i][0]);
+        if (!json_is_string(v) || json_string_length(v) == 0)
+            json_array_append_new(m, json_sprintf("企业信息：%s", PE_PROFILE_NEEDED[i][1]));
+    }
+    if (!json_is_true(json_object_get(ent, "independent_legal_person")))
+        json_array_append_new(m, json_string("企业信息：确认具有独立法人资格"));
+    return m;
+}
+
+static int pe_profile_render(req *r, int status, json_t *form, json_t *errors, json_t *flash)
+{
+    const char *dc = json_string_value(json_object_get(form, "district_code"));
+    json_t *ctx = json_object();
+    pe_common(ctx, "企业信息", "profile", flash);
+    json_object_set_new(ctx, "legacy", json_boolean(json_is_true(json_object_get(form, "legacy"))));
+    json_object_set_new(ctx, "district_groups", pe_district_groups(r, dc));
+    json_object_set_new(ctx, "form", form);
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    return web_page(r, status, "profile", ctx);
+}
+
+int page_profile(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *ent = NULL;
+    if (svc_enterprise_get(&c, &ent, &e) != 0) return pe_error_page(r, &e, "/dashboard");
+    return pe_profile_render(r, 200, ent, NULL, pe_done_flash(r));
+}
+
+int page_profile_post(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *saved = NULL, *out = NULL;
+    if (svc_enterprise_get(&c, &saved, &e) != 0) return pe_error_page(r, &e, "/dashboard");
+    json_t *patch = pe_form_patch(r);
+    int rc = svc_enterprise_put(&c, patch, &out, &e);
+    if (rc == 0) {
+        json_decref(saved);
+        json_decref(patch);
+        json_decref(out);
+        return web_redirect(r, "/profile?done=saved");
+    }
+    if (e.status == 404) {
+        json_decref(saved);
+        json_decref(patch);
+        return pe_error_page(r, &e, "/dashboard");
+    }
+    json_t *form = pe_form_over(saved, patch);
+    json_decref(saved);
+    json_decref(patch);
+    json_t *errors = e.fields ? json_incref(e.fields) : json_object();
+    if (e.status == 409 && !json_object_get(errors, "uscc"))
+        json_object_set_new(errors, "uscc", json_string(e.message));
+    int status = e.status;
+    json_t *flash = pe_flash("error", e.status == 400 ? "请按提示修改标红的字段。" : e.message);
+    svc_err_clear(&e);
+    return pe_profile_render(r, status, form, errors, flash);
+}
+
+/* ---------------------------------------------------------------- projects */
+
+/* project_id → {status, status_name} of its latest application (a new object). */
+static json_t *pe_app_status_by_project(req *r, json_t *apps)
+{
+    json_t *m = json_object();
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(apps, "items"), i, a)
+    {
+        char key[32];
+        snprintf(key, sizeof key, "%lld",
+                 (long long)json_integer_value(json_object_get(a, "project_id")));
+        if (json_object_get(m, key)) continue; /* items come newest first */
+        const char *st = json_string_value(json_object_get(a, "status"));
+        json_object_set_new(
+            m, key, json_pack("{s:s,s:s}", "status", st ? st : "", "name", pe_state_name(st)));
+    }
+    (void)r;
+    return m;
+}
+
+static json_t *pe_my_applications(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_app_filter f = {.limit = 500};
+    json_t *out = NULL;
+    if (svc_applications_list(&c, &f, &out, &e) != 0) {
+        svc_err_clear(&e);
+        return json_pack("{s:[],s:i}", "items", "total", 0);
+    }
+    return out;
+}
+
+/* The projects of the list pages, in the templates' shape (a new array). */
+static json_t *pe_project_rows(req *r, json_t *list, json_t *apps)
+{
+    json_t *ds = svc_districts(r->db), *rows = json_array();
+    json_t *st = pe_app_status_by_project(r, apps);
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(list, "items"), i, p)
+    {
+        json_int_t id = json_integer_value(json_object_get(p, "id"));
+        const char *dn =
+            pe_district_name(r, ds, json_string_value(json_object_get(p, "district_code")));
+        json_t *row = json_pack(
+            "{s:I,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:o,s:s?}", "id", id, "name",
+            json_object_get(p, "name"), "site_name", json_object_get(p, "site_name"), "class",
+            json_object_get(p, "class"), "start_date", json_object_get(p, "start_date"),
+            "completion_date", json_object_get(p, "completion_date"), "progress_pct",
+            json_object_get(p, "progress_pct"), "equipment_software_investment_wan",
+            pe_wan(json_object_get(p, "equipment_software_investment")), "district_name", dn);
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        json_t *s = json_object_get(st, key);
+        if (s) {
+            json_object_set(row, "application_status", json_object_get(s, "status"));
+            json_object_set(row, "application_status_name", json_object_get(s, "name"));
+        }
+        json_array_append_new(rows, row);
+    }
+    json_decref(st);
+    json_decref(ds);
+    return rows;
+}
+
+static json_t *pe_my_projects(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_projects_list(&c, 500, 0, &out, &e) != 0) {
+        svc_err_clear(&e);
+        return json_pack("{s:[],s:i}", "items", "total", 0);
+    }
+    return out;
+}
+
+int page_projects(req *r)
+{
+    json_t *list = pe_my_projects(r), *apps = pe_my_applications(r);
+    json_t *ctx = json_object();
+    pe_common(ctx, "智能化改造项目认定", "projects", pe_done_flash(r));
+    json_object_set_new(ctx, "projects", pe_project_rows(r, list, apps));
+    json_decref(list);
+    json_decref(apps);
+    return web_page(r, 200, "projects", ctx);
+}
+
+/* The current batch's project rules as the texts of the form. */
+static json_t *pe_thresholds(req *r)
+{
+    json_t *b = svc_current_batch(r->db, r->now);
+    json_t *rules = json_object_get(b, "rules"), *t = json_object();
+    json_t *inv = json_object_get(rules, "investment_threshold");
+    if (json_is_integer(inv)) {
+        json_object_set_new(t, "investment_wan", pe_wan(inv));
+        const char *ratio = json_string_value(
+            json_object_get(json_object_get(rules, "reduced_ratio"), "渝东北三峡库区城镇群"));
+        int64_t rv;
+        if (ratio && dec_parse(ratio, &rv) == 0) {
+            json_t *red = json_integer(dec_scale_ceil(json_integer_value(inv), rv));
+            json_object_set_new(t, "reduced_wan", pe_wan(red));
+            json_decref(red);
+        }
+    }
+    cal_date d;
+    const char *es = json_string_value(json_object_get(rules, "class1_earliest_start"));
+    if (es && cal_parse_date(es, &d) == 0)
+        json_object_set_new(t, "earliest_start", json_sprintf("%d年%d月%d日", d.y, d.m, d.d));
+    json_t *mm = json_object_get(rules, "class1_max_months");
+    if (json_is_integer(mm)) json_object_set(t, "max_months", mm);
+    json_t *mp = json_object_get(rules, "class1_min_progress");
+    if (json_is_integer(mp)) json_object_set(t, "min_progress", mp);
+    json_decref(b);
+    return t;
+}
+
+/* Renders project_form. `id` 0 for a new project; form and errors are stolen. */
+static int pe_project_render(req *r, int status, int64_t id, json_t *form, json_t *errors,
+                             json_t *flash)
+{
+    json_t *ctx = json_object();
+    pe_common(ctx, id ? "编辑项目" : "登记项目", "projects", flash);
+    json_object_set_new(ctx, "project",
+                        id ? json_pack("{s:I}", "id", (json_int_t)id) : json_null());
+    const char *dc = json_string_value(json_object_get(form, "district_code"));
+    json_object_set_new(ctx, "district_groups", pe_district_groups(r, dc));
+    json_object_set_new(ctx, "attachments",
+                        pe_attachments(r, json_object_get(form, "approval_attachment_ids")));
+    json_object_set_new(ctx, "thresholds", pe_thresholds(r));
+    json_object_set_new(ctx, "form", form);
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    return web_page(r, status, "project_form", ctx);
+}
+
+int page_project_new(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *ent = NULL, *form = json_object();
+    if (svc_enterprise_get(&c, &ent, &e) == 0) {
+        json_t *dc = json_object_get(ent, "district_code");
+        if (json_is_string(dc)) json_object_set(form, "district_code", dc);
+        json_decref(ent);
+    } else {
+        svc_err_clear(&e);
+    }
+    return pe_project_render(r, 200, 0, form, NULL, NULL);
+}
+
+/* The refusal of a project post: re-render with what was typed and the reasons. */
+static int pe_project_refused(req *r, int64_t id, const json_t *saved, const json_t *patch,
+                              json_t *errors, svc_err *e)
+{
+    if (e->status == 404) {
+        json_decref(errors);
+        return pe_error_page(r, e, "/projects");
+    }
+    if (e->fields) json_object_update(errors, e->fields);
+    int status = e->status ? e->status : 400;
+    json_t *flash = pe_flash("error", status == 400 ? "请按提示修改标红的字段。" : e->message);
+    svc_err_clear(e);
+    return pe_project_render(r, status, id, pe_form_over(saved, patch), errors, flash);
+}
+
+int page_project_create(req *r)
+{
+    json_t *patch = pe_form_patch(r), *errors = json_object(), *out = NULL;
+    pe_strip_nulls(patch); /* a new project has nothing to clear */
+    svc_err e = {0};
+    int64_t att;
+    if (pe_upload(r, "approval", &att, errors, "approval_files") != 0) {
+        svc_fail(&e, 400, "bad_request", "上传失败");
+        int rc = pe_project_refused(r, 0, NULL, patch, errors, &e);
+        json_decref(patch);
+        return rc;
+    }
+    if (att) pe_add_attachment(patch, "approval_attachment_ids", NULL, att);
+    svc_ctx c = web_svc(r);
+    if (svc_project_create(&c, patch, &out, &e) != 0) {
+        int rc = pe_project_refused(r, 0, NULL, patch, errors, &e);
+        json_decref(patch);
+        return rc;
+    }
+    char *loc = xasprintf("/projects/%lld?done=created",
+                          (long long)json_integer_value(json_object_get(out, "id")));
+    web_redirect(r, loc);
+    free(loc);
+    json_decref(out);
+    json_decref(patch);
+    json_decref(errors);
+    return 0;
+}
+
+int page_project_edit(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *p = NULL;
+    int64_t id = web_param_id(r, 0);
+    if (svc_project_get(&c, id, &p, &e) != 0) return pe_error_page(r, &e, "/projects");
+    return pe_project_render(r, 200, id, p, NULL, pe_done_flash(r));
+}
+
+int page_project_save(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *saved = NULL, *out = NULL, *errors = json_object();
+    int64_t id = web_param_id(r, 0), att;
+    if (svc_project_get(&c, id, &saved, &e) != 0) {
+        json_decref(errors);
+        return pe_error_page(r, &e, "/projects");
+    }
+    json_t *patch = pe_form_patch(r);
+    int rc;
+    if (pe_upload(r, "approval", &att, errors, "approval_files") != 0) {
+        svc_fail(&e, 400, "bad_request", "上传失败");
+        rc = pe_project_refused(r, id, saved, patch, errors, &e);
+    } else {
+        if (att) pe_add_attachment(patch, "approval_attachment_ids", saved, att);
+        if (svc_project_put(&c, id, patch, &out, &e) != 0) {
+            rc = pe_project_refused(r, id, saved, patch, errors, &e);
+        } else {
+            char *loc = xasprintf("/projects/%lld?done=saved", (long long)id);
+            rc = web_redirect(r, loc);
+            free(loc);
+            json_decref(out);
+            json_decref(errors);
+        }
+    }
+    json_decref(patch);
+    json_decref(saved);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- dashboard */
+
+static json_t *pe_enterprise_summary(req *r, const json_t *ent, bool incomplete)
+{
+    json_t *ds = svc_districts(r->db);
+    const char *dn =
+        pe_district_name(r, ds, json_string_value(json_object_get(ent, "district_code")));
+    json_t *o =
+        json_pack("{s:O?,s:O?,s:s?,s:s?,s:b}", "name", json_object_get(ent, "name"), "uscc",
+                  json_object_get(ent, "uscc"), "district_name", dn, "manufacturing_type_name",
+                  pe_mtype_name(json_string_value(json_object_get(ent, "manufacturing_type"))),
+                  "incomplete", incomplete);
+    json_decref(ds);
+    return o;
+}
+
+static json_t *pe_batch_deadlines(req *r, const json_t *batch)
+{
+    json_t *out = json_array(), *d;
+    if (!batch) return out;
+    if (pe_epoch(json_object_get(batch, "opens_at")) > r->now &&
+        (d = pe_deadline(r, "申报开始", json_object_get(batch, "opens_at"), "开始")))
+        json_array_append_new(out, d);
+    if ((d = pe_deadline(r, "企业申报截止", json_object_get(batch, "closes_at"), "截止")))
+        json_array_append_new(out, d);
+    if ((d = pe_deadline(r, "区县初审截止（退回修改后重新提交亦截止于此）",
+                         json_object_get(batch, "district_deadline"), "截止")))
+        json_array_append_new(out, d);
+    return out;
+}
+
+/* The applications list of the dashboard (a new array); *latest gets the newest (borrowed). */
+static json_t *pe_app_rows(req *r, json_t *apps, json_t **latest)
+{
+    json_t *rows = json_array(), *batches = json_object();
+    *latest = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(apps, "items"), i, a)
+    {
+        if (!*latest) *latest = a;
+        char key[32];
+        snprintf(key, sizeof key, "%lld",
+                 (long long)json_integer_value(json_object_get(a, "batch_id")));
+        json_t *bn = json_object_get(batches, key);
+        if (!bn) {
+            json_t *b = svc_batch_json(r->db, json_integer_value(json_object_get(a, "batch_id")));
+            bn = json_string(b ? json_string_value(json_object_get(b, "name")) : "");
+            json_object_set_new(batches, key, bn);
+            json_decref(b);
+        }
+        const char *st = json_string_value(json_object_get(a, "status"));
+        const char *ty = json_string_value(json_object_get(a, "type"));
+        json_array_append_new(rows,
+                              json_pack("{s:O,s:O?,s:s?,s:s,s:s?,s:s,s:O,s:o,s:b}", "id",
+                                        json_object_get(a, "id"), "project_name",
+                                        json_object_get(a, "project_name"), "type", ty, "type_name",
+                                        pe_type_name(ty), "status", st, "status_name",
+                                        pe_state_name(st), "batch_name", bn, "updated_at",
+                                        pe_time_text(json_object_get(a, "updated_at")), "editable",
+                                        st && (!strcmp(st, "draft") || !strcmp(st, "returned"))));
+    }
+    json_decref(batches);
+    return rows;
+}
+
+/* {batch_id, batch_name, projects} when a new application may be started, else NULL. */
+static json_t *pe_new_application(req *r, const json_t *batch, const json_t *projects,
+                                  const json_t *apps)
+{
+    if (!batch || json_array_size(projects) == 0) return NULL;
+    if (pe_epoch(json_object_get(batch, "closes_at")) <= r->now) return NULL;
+    json_t *bid = json_object_get(batch, "id");
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(apps, "items"), i, a)
+    {
+        if (json_equal(json_object_get(a, "batch_id"), bid)) return NULL; /* one per batch */
+    }
+    json_t *list = json_array();
+    json_t *p;
+    json_array_foreach(projects, i, p)
+    {
+        json_array_append_new(list, json_pack("{s:O,s:O?}", "id", json_object_get(p, "id"), "name",
+                                              json_object_get(p, "name")));
+    }
+    return json_pack("{s:O,s:O,s:o}", "batch_id", bid, "batch_name", json_object_get(batch, "name"),
+                     "projects", list);
+}
+
+static json_t *pe_system(const char *name, bool done, const char *status, json_t *missing,
+                         const char *href, const char *label)
+{
+    return json_pack("{s:s,s:b,s:b,s:s?,s:o,s:s?,s:s?}", "name", name, "done", done, "current", 0,
+                     "status_text", status, "missing", missing ? missing : json_array(), "href",
+                     href, "action_label", label);
+}
+
+static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const json_t *latest)
+{
+    json_t *sys = json_array();
+    json_array_append_new(
+        sys,
+        pe_system("智能制造能力测评", false,
+                  "即将开放：能力测评将在后续版本开放，开放后请先完成自评估（提交申报前须完成）。",
+                  NULL, NULL, NULL));
+    char *st = nprojects ? xasprintf("已登记 %zu 个智能化改造项目。", nprojects)
+                         : xstrdup("尚未登记智能化改造项目。");
+    json_t *pm = json_array();
+    if (!nprojects) json_array_append_new(pm, json_string("至少登记一个智能化改造项目"));
+    json_array_append_new(sys, pe_system("智能化改造项目认定", nprojects > 0, st, pm,
+                                         nprojects ? "/projects" : "/projects/new",
+                                         nprojects ? "查看项目" : "登记项目"));
+    free(st);
+    json_t *am = pe_profile_missing(ent);
+    if (!nprojects) json_array_append_new(am, json_string("智能化改造项目"));
+    const char *as = json_string_value(json_object_get(latest, "status"));
+    bool done = as && strcmp(as, "draft") != 0;
+    bool editable = as && (!strcmp(as, "draft") || !strcmp(as, "returned"));
+    char *href = NULL, *text;
+    const char *label = NULL;
+    if (latest) {
+        long long id = (long long)json_integer_value(json_object_get(latest, "id"));
+        href = editable ? xasprintf("/applications/%lld/edit", id)
+                        : xasprintf("/applications/%lld", id);
+        label = editable ? "继续填写申报书" : "查看申报";
+        text = xasprintf("%s申报：%s",
+                         pe_type_name(json_string_value(json_object_get(latest, "type"))),
+                         pe_state_name(as));
+    } else {
+        if (nprojects) {
+            href = xstrdup("#applications");
+            label = "新建申报";
+        }
+        text = xstrdup("尚未申报。");
+    }
+    json_array_append_new(sys, pe_system("数字化车间和智能工厂申报", done, text, am, href, label));
+    free(href);
+    free(text);
+    /* The current step: the first the enterprise can act on that is not done. */
+    for (size_t i = 1; i < json_array_size(sys); i++) {
+        json_t *s = json_array_get(sys, i);
+        if (!json_is_true(json_object_get(s, "done"))) {
+            json_object_set_new(s, "current", json_true());
+            break;
+        }
+    }
+    return sys;
+}
+
+/* Other roles have their own home pages. */
+static int pe_dashboard_other(req *r)
+{
+    const char *role = r->actor.role;
+    if (!strcmp(role, "district")) return web_redirect(r, "/district");
+    if (!strcmp(role, "admin")) return web_redirect(r, "/admin/accounts");
+    return web_redirect(r, "/portal");
+}
+
+static json_t *pe_dashboard_ctx(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *ent = NULL;
+    if (svc_enterprise_get(&c, &ent, &e) != 0) {
+        svc_err_clear(&e);
+        ent = json_object();
+    }
+    json_t *plist = pe_my_projects(r), *apps = pe_my_applications(r);
+    json_t *batch = svc_current_batch(r->db, r->now), *latest = NULL;
+    json_t *missing = pe_profile_missing(ent);
+    json_t *ctx = json_object();
+    pe_common(ctx, "我的工作台", "dashboard", pe_done_flash(r));
+    json_object_set_new(ctx, "enterprise",
+                        pe_enterprise_summary(r, ent, json_array_size(missing) > 0));
+    json_decref(missing);
+    json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
+    json_object_set_new(ctx, "projects", pe_project_rows(r, plist, apps));
+    json_object_set_new(ctx, "applications", pe_app_rows(r, apps, &latest));
+    json_t *items = json_object_get(plist, "items");
+    json_object_set_new(ctx, "systems", pe_systems(r, ent, json_array_size(items), latest));
+    json_t *na = pe_new_application(r, batch, items, apps);
+    json_object_set_new(ctx, "new_application", na ? na : json_null());
+    json_object_set_new(ctx, "errors", json_object());
+    json_decref(ent);
+    json_decref(plist);
+    json_decref(apps);
+    json_decref(batch);
+    return ctx;
+}
+
+int page_dashboard(req *r)
+{
+    if (strcmp(r->actor.role, "enterprise") != 0) return pe_dashboard_other(r);
+    return web_page(r, 200, "dashboard", pe_dashboard_ctx(r));
+}
+
+/* ---------------------------------------------------------------- applications: pieces */
+
+static const char *pe_action_name(const char *a)
+{
+    static const char *const map[][2] = {
+        {"create", "创建申报书"},   {"update", "保存申报书"},
+        {"check", "预检"},          {"submit", "提交申报"},
+        {"withdraw", "撤回申报"},   {"approve", "区县初审通过"},
+        {"return", "区县退回修改"}, {"reject", "区县初审不通过"},
+        {"assign", "分配评审专家"}, {"pass", "评审通过"},
+        {"fail", "评审未通过"},     {"direct", "直接认定（免于专家评审）"},
+        {"publish", "进入公示"},    {"certify", "认定"},
+        {"uphold", "异议成立"},     {"revoke", "撤销认定"},
+    };
+    for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(a, map[i][0])) return map[i][1];
+    return a ? a : "";
+}
+
+/* API timeline → the page's, in Chinese; runs of saves by one person collapse into one line. */
+static json_t *pe_timeline(const json_t *tl)
+{
+    json_t *out = json_array(), *prev = NULL;
+    int runs = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(tl, i, t)
+    {
+        const char *action = json_string_value(json_object_get(t, "action"));
+        const char *from = json_string_value(json_object_get(t, "from_state"));
+        const char *to = json_string_value(json_object_get(t, "to_state"));
+        json_t *actor = json_object_get(t, "actor");
+        bool save = action && !strcmp(action, "update");
+        if (save && prev && json_equal(json_object_get(prev, "actor"), actor) &&
+            !strcmp(json_string_value(json_object_get(prev, "action")), "update")) {
+            runs++;
+            json_object_set_new(prev, "at", pe_time_text(json_object_get(t, "at")));
+            json_object_set_new(prev, "action_name", json_sprintf("保存申报书（%d 次）", runs));
+            continue;
+        }
+        bool moved = from && to && strcmp(from, to) != 0;
+        prev = json_pack("{s:o,s:O?,s:s?,s:s,s:s?,s:s?,s:O?}", "at",
+                         pe_time_text(json_object_get(t, "at")), "actor", actor, "action", action,
+                         "action_name", pe_action_name(action), "from_name",
+                         moved ? pe_state_name(from) : NULL, "to_name",
+                         moved || (!from && to) ? pe_state_name(to) : NULL, "reason",
+                         json_object_get(t, "reason"));
+        json_array_append_new(out, prev);
+        runs = 1;
+    }
+    return out;
+}
+
+/* The district's reason of the last return, while the application is back with the enterprise. */
+static const char *pe_return_reason(const json_t *app)
+{
+    const char *reason = NULL;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(app, "timeline"), i, t)
+    {
+        const char *a = json_string_value(json_object_get(t, "action"));
+        if (a && !strcmp(a, "return")) reason = json_string_value(json_object_get(t, "reason"));
+    }
+    const char *st = json_string_value(json_object_get(app, "status"));
+    return st && !strcmp(st, "returned") ? reason : NULL;
+}
+
+static bool pe_findings_ok(const json_t *findings)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *sev = json_string_value(json_object_get(f, "severity"));
+        if (!json_is_true(json_object_get(f, "ok")) && (!sev || !strcmp(sev, "error")))
+            return false;
+    }
+    return true;
+}
+
+static void pe_set_findings(json_t *ctx, const json_t *findings, bool checked)
+{
+    json_object_set_new(ctx, "findings",
+                        json_is_array(findings) ? json_deep_copy(findings) : json_array());
+    bool have = json_array_size(findings) > 0;
+    json_object_set_new(ctx, "checked", json_boolean(checked || have));
+    json_object_set_new(ctx, "check_ok", json_boolean(have && pe_findings_ok(findings)));
+}
+
+static char *pe_pct_text(int64_t num, int64_t den)
+{
+    if (den <= 0) return NULL;
+    char buf[DEC_BUF];
+    dec_format_pct(dec_ratio(num, den), buf, sizeof buf);
+    return xasprintf("%s（%lld / %lld）", buf, (long long)num, (long long)den);
+}
+
+static void pe_set_ratio(json_t *o, const char *key, const json_t *form, const char *num,
+                         const char *den)
+{
+    json_t *n = json_object_get(form, num), *d = json_object_get(form, den);
+    if (!json_is_integer(n) || !json_is_integer(d)) return;
+    char *t = pe_pct_text(json_integer_value(n), json_integer_value(d));
+    if (t) json_object_set_new(o, key, json_string(t));
+    free(t);
+}
+
+static const char *pe_app_district(req *r, const json_t *app, json_t **ds)
+{
+    *ds = svc_districts(r->db);
+    return pe_district_name(r, *ds, json_string_value(json_object_get(app, "district_code")));
+}
+
+/* The `application` object the two application templates share. */
+static json_t *pe_app_head(req *r, const json_t *app, json_t **batch)
+{
+    const char *st = json_string_value(json_object_get(app, "status"));
+    const char *ty = json_string_value(json_object_get(app, "type"));
+    *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
+    json_t *ds;
+    const char *dn = pe_app_district(r, app, &ds);
+    json_t *ent = json_object_get(app, "enterprise");
+    json_t *o = json_pack(
+        "{s:O,s:s?,s:s,s:s?,s:s,s:O?,s:O?,s:{s:O?,s:O?,s:s?},s:s?}", "id",
+        json_object_get(app, "id"), "status", st, "status_name", pe_state_name(st), "type", ty,
+        "type_name", pe_type_name(ty), "batch_name", json_object_get(*batch, "name"), "project",
+        json_object_get(app, "project"), "enterprise", "name", json_object_get(ent, "name"), "uscc",
+        json_object_get(ent, "uscc"), "district_name", dn, "return_reason", pe_return_reason(app));
+    json_decref(ds);
+    return o;
+}
+
+static bool pe_editable(const char *st)
+{
+    return st && (!strcmp(st, "draft") || !strcmp(st, "returned"));
+}
+
+static bool pe_owner(req *r, const json_t *app)
+{
+    return !strcmp(r->actor.role, "enterprise") && r->actor.enterprise_id > 0 &&
+           json_integer_value(json_object_get(app, "enterprise_id")) == r->actor.enterprise_id;
+}
+
+/* The deadline that matters now for this application, or NULL. */
+static json_t *pe_app_deadline(req *r, const char *st, const json_t *batch)
+{
+    if (!batch || !st) return NULL;
+    if (!strcmp(st, "draft"))
+        return pe_deadline(r, "企业申报截止", json_object_get(batch, "closes_at"), "截止");
+    if (!strcmp(st, "returned"))
+        return pe_deadline(r, "重新提交截止", json_object_get(batch, "district_deadline"), "截止");
+    if (!strcmp(st, "submitted"))
+        return pe_deadline(r, "区县初审截止", json_object_get(batch, "district_deadline"), "截止");
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- application: view */
+
+static int pe_app_view(req *r, int status, json_t *flash)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *app = NULL, *batch = NULL;
+    if (svc_app_get(&c, web_param_id(r, 0), &app, &e) != 0) {
+        json_decref(flash);
+        return pe_error_page(r, &e, "/dashboard");
+    }
+    const char *st = json_string_value(json_object_get(app, "status"));
+    json_t *head = pe_app_head(r, app, &batch);
+    json_t *sub = pe_time_text(json_object_get(app, "submitted_at"));
+    json_object_set_new(head, "submitted_at", sub);
+    json_object_set(head, "equipment_total", json_object_get(app, "equipment_total"));
+    json_object_set(head, "equipment_digital", json_object_get(app, "equipment_digital"));
+    pe_set_ratio(head, "equipment_share_text", app, "equipment_digital", "equipment_total");
+    pe_set_ratio(head, "upload_rate_text", app, "data_points_uploaded", "data_points_total");
+    json_t *cert = json_object_get(app, "certificate_no");
+    if (json_is_string(cert)) json_object_set(head, "certificate_no", cert);
+    bool owner = pe_owner(r, app);
+    json_t *ctx = json_object();
+    pe_common(ctx, "申报详情", "applications", flash ? flash : pe_done_flash(r));
+    json_object_set_new(ctx, "application", head);
+    json_object_set_new(ctx, "timeline", pe_timeline(json_object_get(app, "timeline")));
+    pe_set_findings(ctx, json_object_get(app, "findings"), false);
+    json_object_set_new(ctx, "can_edit", json_boolean(owner && pe_editable(st)));
+    json_object_set_new(ctx, "can_withdraw", json_boolean(owner && st && !strcmp(st, "submitted")));
+    json_t *dl = pe_app_deadline(r, st, batch);
+    json_object_set_new(ctx, "deadline", dl ? dl : json_null());
+    json_decref(batch);
+    json_decref(app);
+    return web_page(r, status, "application", ctx);
+}
+
+int page_application(req *r)
+{
+    return pe_app_view(r, 200, NULL);
+}
+
+int page_application_withdraw(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int64_t id = web_param_id(r, 0);
+    if (svc_app_withdraw(&c, id, &out, &e) != 0) {
+        if (e.status == 404) return pe_error_page(r, &e, "/dashboard");
+        json_t *flash = pe_flash("error", e.message);
+        int status = e.status;
+        svc_err_clear(&e);
+        return pe_app_view(r, status, flash);
+    }
+    json_decref(out);
+    char *loc = xasprintf("/applications/%lld?done=withdrawn", (long long)id);
+    web_redirect(r, loc);
+    free(loc);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- application: form */
+
+/* The batch's thresholds as the form's rule texts (limits.*). */
+static json_t *pe_limits(const json_t *batch, const char *type)
+{
+    json_t *limits = json_object();
+    size_t i;
+    json_t *ck;
+    json_array_foreach(json_object_get(json_object_get(batch, "rules"), "checks"), i, ck)
+    {
+        const char *id = json_string_value(json_object_get(ck, "id"));
+        const char *to = json_string_value(json_object_get(ck, "applies_to"));
+        const char *min = json_string_value(json_object_get(ck, "min"));
+        int64_t v;
+        if (!id || !min || dec_parse(min, &v) != 0) continue;
+        if (to && strcmp(to, "both") && type && strcmp(to, type)) continue;
+        const char *key = NULL;
+        char kbuf[64];
+        if (!strcmp(id, "T-equipment-share"))
+            key = "equipment_share";
+        else if (!strcmp(id, "T-data-upload-rate"))
+            key = "upload_rate";
+        else if (!strncmp(id, "T-kpi-", 6) && strlen(id) < 50) {
+            snprintf(kbuf, sizeof kbuf, "kpi_%s", id + 6);
+            key = kbuf;
+        }
+        if (!key) continue;
+        char buf[DEC_BUF];
+        json_object_set_new(limits, key, json_string(dec_format_pct(v, buf, sizeof buf)));
+    }
+    return limits;
+}
+
+/* The chosen mode's key elements merged with the answers in the form. */
+static json_t *pe_key_elements(const json_t *batch, const json_t *form)
+{
+    json_t *out = json_array();
+    const json_t *fac = json_object_get(form, "factory");
+    const char *mode = json_string_value(json_object_get(fac, "mode"));
+    if (!mode || !*mode) return out;
+    json_t *modes = json_object_get(json_object_get(batch, "rules"), "factory_modes");
+    modes = json_is_array(modes) ? json_incref(modes) : svc_factory_modes();
+    json_t *answers = json_object_get(fac, "key_elements");
+    size_t i, j;
+    json_t *m, *el;
+    json_array_foreach(modes, i, m)
+    {
+        const char *id = json_string_value(json_object_get(m, "id"));
+        if (!id || strcmp(id, mode)) continue;
+        json_array_foreach(json_object_get(m, "key_elements"), j, el)
+        {
+            json_t *eid = json_object_get(el, "id");
+            json_t *ans = json_object_get(answers, json_string_value(eid));
+            json_t *met = json_object_get(ans, "met");
+            json_array_append_new(
+                out, json_pack("{s:O,s:O?,s:b,s:O,s:b,s:O?}", "id", eid, "text",
+                               json_object_get(el, "text"), "may_not_apply",
+                               json_is_true(json_object_get(el, "may_not_apply")), "met",
+                               json_is_boolean(met) ? met : json_null(), "not_applicable",
+                               json_is_true(json_object_get(ans, "not_applicable")), "description",
+                               json_object_get(ans, "description")));
+        }
+    }
+    json_decref(modes);
+    return out;
+}
+
+/* Renders application_form. `app` is the saved application (borrowed); `form` and `errors`
+ * stolen; `findings` borrowed (NULL: the application's last check). */
+static int pe_app_form_render(req *r, int status, const json_t *app, json_t *form, json_t *errors,
+                              const json_t *findings, bool checked, json_t *flash)
+{
+    json_t *batch = NULL, *ctx = json_object();
+    json_t *head = pe_app_head(r, app, &batch);
+    const char *type = json_string_value(json_object_get(app, "type"));
+    pe_common(ctx, "填写申报书", "applications", flash);
+    json_object_set_new(ctx, "application", head);
+    pe_set_findings(ctx, findings ? findings : json_object_get(app, "findings"), checked);
+    json_object_set_new(ctx, "key_elements", pe_key_elements(batch, form));
+    json_object_set_new(ctx, "attachments",
+                        pe_attachments(r, json_object_get(form, "attachment_ids")));
+    json_object_set_new(ctx, "limits", pe_limits(batch, type));
+    json_object_set_new(ctx, "form", form);
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    json_decref(batch);
+    return web_page(r, status, "application_form", ctx);
+}
+
+/* Loads the caller's application for editing; answers (error page or redirect) and returns
+ * NULL when it cannot be edited. */
+static json_t *pe_app_for_edit(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *app = NULL;
+    if (svc_app_get(&c, web_param_id(r, 0), &app, &e) != 0) {
+        pe_error_page(r, &e, "/dashboard");
+        return NULL;
+    }
+    if (!pe_owner(r, app)) { /* the commission can read it, but only its owner edits */
+        json_decref(app);
+        svc_fail(&e, 404, "not_found", "申报不存在");
+        pe_error_page(r, &e, "/dashboard");
+        return NULL;
+    }
+    if (!pe_editable(json_string_value(json_object_get(app, "status")))) {
+        char *loc = xasprintf("/applications/%lld", (long long)web_param_id(r, 0));
+        web_redirect(r, loc);
+        free(loc);
+        json_decref(app);
+        return NULL;
+    }
+    return app;
+}
+
+int page_application_edit(req *r)
+{
+    json_t *app = pe_app_for_edit(r);
+    if (!app) return 0;
+    int rc =
+        pe_app_form_render(r, 200, app, json_deep_copy(app), NULL, NULL, false, pe_done_flash(r));
+    json_decref(app);
+    return rc;
+}
+
+/* A refused save: everything typed comes back with the reasons beside the fields. */
+static int pe_app_refused(req *r, const json_t *app, const json_t *patch, json_t *errors,
+                          svc_err *e)
+{
+    if (e->status == 404) {
+        json_decref(errors);
+        return pe_error_page(r, e, "/dashboard");
+    }
+    if (e->fields) json_object_update(errors, e->fields);
+    int status = e->status ? e->status : 400;
+    json_t *flash =
+        pe_flash("error", status == 400 ? "未保存：请按提示修改标红的字段。" : e->message);
+    svc_err_clear(e);
+    return pe_app_form_render(r, status, app, pe_form_over(app, patch), errors, NULL, false, flash);
+}
+
+/* After a save: the pre-check, shown beside the form. */
+static int pe_app_after_check(req *r, const json_t *saved)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_app_check(&c, web_param_id(r, 0), &out, &e) != 0) {
+        json_t *flash = pe_flash("error", e.message);
+        int status = e.status;
+        svc_err_clear(&e);
+        return pe_app_form_render(r, status, saved, json_deep_copy(saved), NULL, NULL, false,
+                                  flash);
+    }
+    bool ok = json_is_true(json_object_get(out, "ok"));
+    json_t *flash =
+        ok ? pe_flash("ok", "已保存。预检通过：申报条件已全部满足，可以提交。")
+           : pe_flash("error", "已保存。预检发现不满足的条件（见预检结果），请修改后再预检。");
+    int rc = pe_app_form_render(r, 200, saved, json_deep_copy(saved), NULL,
+                                json_object_get(out, "findings"), true, flash);
+    json_decref(out);
+    return rc;
+}
+
+/* After a save: submit, or show why not. */
+static int pe_app_after_submit(req *r, const json_t *saved)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int64_t id = web_param_id(r, 0);
+    if (svc_app_submit(&c, id, &out, &e) == 0) {
+        json_decref(out);
+        char *loc = xasprintf("/applications/%lld?done=submitted", (long long)id);
+        web_redirect(r, loc);
+        free(loc);
+        return 0;
+    }
+    if (e.status == 404) return pe_error_page(r, &e, "/dashboard");
+    char *msg = xasprintf("未提交：%s", e.message[0] ? e.message : "请稍后再试");
+    json_t *flash = pe_flash("error", msg);
+    free(msg);
+    int status = e.status;
+    json_t *findings = e.findings ? json_incref(e.findings) : NULL;
+    json_t *errors = e.fields ? json_incref(e.fields) : NULL;
+    svc_err_clear(&e);
+    int rc = pe_app_form_render(r, status, saved, json_deep_copy(saved), errors, findings,
+                                findings != NULL, flash);
+    json_decref(findings);
+    return rc;
+}
+
+int page_application_save(req *r)
+{
+    json_t *app = pe_app_for_edit(r);
+    if (!app) return 0;
+    const char *action = web_form(r, "action");
+    if (!action || !*action) action = "save";
+    json_t *patch = pe_form_patch(r), *errors = json_object(), *saved = NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int64_t att;
+    int rc;
+    if (pe_upload(r, "application", &att, errors, "attachment_files") != 0) {
+        svc_fail(&e, 400, "bad_request", "上传失败");
+        rc = pe_app_refused(r, app, patch, errors, &e);
+    } else {
+        if (att) pe_add_attachment(patch, "attachment_ids", app, att);
+        if (svc_app_put(&c, web_param_id(r, 0), patch, &saved, &e) != 0) {
+            rc = pe_app_refused(r, app, patch, errors, &e);
+        } else {
+            json_decref(errors);
+            if (!strcmp(action, "check"))
+                rc = pe_app_after_check(r, saved);
+            else if (!strcmp(action, "submit"))
+                rc = pe_app_after_submit(r, saved);
+            else
+                rc = pe_app_form_render(r, 200, saved, json_deep_copy(saved), NULL, NULL, false,
+                                        pe_flash("ok", "已保存。"));
+            json_decref(saved);
+        }
+    }
+    json_decref(patch);
+    json_decref(app);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- application: create */
+
+int page_application_create(req *r)
+{
+    json_t *in = json_object();
+    static const char *const ids[] = {"batch_id", "project_id"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = web_form(r, ids[i]);
+        int64_t n;
+        json_object_set_new(in, ids[i],
+                            pe_int(v, &n) ? json_integer(n)
+                            : v           ? json_string(v)
+                                          : json_null());
+    }
+    const char *type = web_form(r, "type");
+    if (type) json_object_set_new(in, "type", json_string(type));
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_app_create(&c, in, &out, &e);
+    json_decref(in);
+    if (rc == 0) {
+        char *loc = xasprintf("/applications/%lld/edit",
+                              (long long)json_integer_value(json_object_get(out, "id")));
+        web_redirect(r, loc);
+        free(loc);
+        json_decref(out);
+        return 0;
+    }
+    json_t *ctx = pe_dashboard_ctx(r);
+    json_object_set_new(ctx, "flash",
+                        pe_flash("error", e.message[0] ? e.message : "未能创建申报。"));
+    if (e.fields) json_object_set(ctx, "errors", e.fields);
+    int status = e.status ? e.status : 400;
+    svc_err_clear(&e);
+    return web_page(r, status, "dashboard", ctx);
+}
