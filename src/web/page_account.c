@@ -1,0 +1,805 @@
+/* page_account — the pages of the unified login (附件3) and the two queues that sit beside it:
+ * the public home page with the batch's timeline, registration, login and logout, the portal
+ * (业务系统类, 确定接入), the first entry to imp (我是老用户 / 我是新用户), the admin's
+ * registration queue and the district's review queue. Handlers are thin: read the post, call
+ * the same service function as the JSON API, render. A refusal re-renders the form with what
+ * the user typed (never a password) and the service's reasons beside the fields; a success
+ * redirects (303) with a fixed message key in the query, never the text itself. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/workflow.h"
+#include "service/accounts.h"
+#include "service/enterprise.h"
+#include "service/reference.h"
+#include "web/pages.h"
+
+/* ---------------------------------------------------------------- shared pieces */
+
+/* A page context with title, nav.current and flash (stolen; NULL for none). New reference. */
+static json_t *pa_ctx(const char *title, const char *nav, json_t *flash)
+{
+    return json_pack("{s:s,s:{s:s},s:o}", "title", title, "nav", "current", nav, "flash",
+                     flash ? flash : json_null());
+}
+
+static json_t *pa_flash(const char *kind, const char *msg)
+{
+    return json_pack("{s:s}", kind, msg);
+}
+
+/* Messages after a redirect (?done=…): fixed texts looked up by key, never the query echoed. */
+static json_t *pa_done_flash(req *r)
+{
+    static const char *const map[][3] = {
+        {"connected", "ok", "已接入智能制造信息管理平台，现在可以进入使用。"},
+        {"approved", "ok", "已通过该注册申请，申请人现在可以登录。"},
+        {"rejected", "ok", "已驳回该注册申请，申请人登录时会看到驳回理由。"},
+        {"logged_out", "ok", "已退出登录。"},
+    };
+    const char *d = web_query(r, "done");
+    for (size_t i = 0; d && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(d, map[i][0]) == 0) return pa_flash(map[i][1], map[i][2]);
+    return NULL;
+}
+
+static bool pa_is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* A checkbox: the hidden "false" then "true" when ticked ("false,true"); true when the last
+ * value is "true". */
+static bool pa_checked(const char *v)
+{
+    if (!v) return false;
+    size_t n = strlen(v);
+    return n >= 4 && strcmp(v + n - 4, "true") == 0;
+}
+
+/* The form value, or "" (for re-filling inputs). */
+static const char *pa_field(req *r, const char *name)
+{
+    const char *v = web_form(r, name);
+    return v ? v : "";
+}
+
+/* A friendly error page from a service refusal (clears it). */
+static int pa_error_page(req *r, svc_err *e, const char *back)
+{
+    int status = e->status ? e->status : 500;
+    const char *title = status == 404 ? "没有找到" : status == 403 ? "无权访问" : "操作未完成";
+    json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", title, "status", status, "message",
+                            e->message[0] ? e->message : "请求未能完成，请稍后再试。", "back_href",
+                            back ? back : "/");
+    svc_err_clear(e);
+    return web_page(r, status, "error", ctx);
+}
+
+/* Where an account continues after login: enterprise → /portal until connected, /imp until
+ * bound, then /dashboard; admin → /admin/accounts; district → /district (via /portal until
+ * connected, as the imp gate would send it there); others → /portal. */
+static const char *pa_role_home(const svc_actor *a)
+{
+    if (pa_is(a->role, "enterprise")) {
+        if (!a->imp_connected) return "/portal";
+        return a->imp_bound || a->enterprise_id > 0 ? "/dashboard" : "/imp";
+    }
+    if (pa_is(a->role, "admin")) return "/admin/accounts";
+    if (pa_is(a->role, "district")) return a->imp_connected ? "/district" : "/portal";
+    return "/portal";
+}
+
+/* A `next` that stays on this site: a path starting with one "/", no backslash or control
+ * characters (browsers read "/\evil" as "//evil"). */
+static bool pa_local_path(const char *p)
+{
+    if (!p || p[0] != '/' || p[1] == '/' || p[1] == '\\') return false;
+    for (; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == '\\' || *p == 0x7f) return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- times */
+
+static int64_t pa_epoch(const json_t *v)
+{
+    int64_t t = 0;
+    if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), &t) != 0) return 0;
+    return t;
+}
+
+/* "2020年3月17日 10:00"; midnight reads as the end of the day before ("2020年4月10日 24:00"),
+ * as the notice writes its deadlines. */
+static char *pa_when(int64_t t)
+{
+    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
+    cal_date d = cal_date_of_epoch(t);
+    if (sec == 0) {
+        d = cal_add_days(d, -1);
+        return xasprintf("%d年%d月%d日 24:00", d.y, d.m, d.d);
+    }
+    return xasprintf("%d年%d月%d日 %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
+                     (int)(sec % 3600 / 60));
+}
+
+/* "2020-03-17 10:00" for list columns; NULL JSON when the value is no time. */
+static json_t *pa_short_time(const json_t *v)
+{
+    int64_t t = pa_epoch(v);
+    if (!t) return json_null();
+    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
+    cal_date d = cal_date_of_epoch(t);
+    char *s = xasprintf("%04d-%02d-%02d %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
+                        (int)(sec % 3600 / 60));
+    json_t *o = json_string(s);
+    free(s);
+    return o;
+}
+
+/* "距截止还有 3 天 4 小时" … "已截止" (`what` is 截止 or 开始). */
+static char *pa_time_left(int64_t at, int64_t now, const char *what)
+{
+    int64_t d = at - now;
+    if (d <= 0) return xasprintf("已%s", what);
+    long long days = d / 86400, hours = d % 86400 / 3600, mins = d % 3600 / 60;
+    if (days > 0) return xasprintf("距%s还有 %lld 天 %lld 小时", what, days, hours);
+    if (hours > 0) return xasprintf("距%s还有 %lld 小时 %lld 分钟", what, hours, mins);
+    if (mins > 0) return xasprintf("距%s还有 %lld 分钟", what, mins);
+    return xasprintf("距%s不足 1 分钟", what);
+}
+
+/* {label, at, time_left, passed} for a batch time field, or NULL when it is absent. */
+static json_t *pa_milestone(req *r, const char *label, const json_t *at, const char *what)
+{
+    int64_t t = pa_epoch(at);
+    if (!t) return NULL;
+    char *when = pa_when(t), *left = pa_time_left(t, r->now, what);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "label", label, "at", when, "time_left", left,
+                          "passed", t <= r->now);
+    free(when);
+    free(left);
+    return o;
+}
+
+/* ---------------------------------------------------------------- home */
+
+/* The current batch with its milestones and window_open (a new reference), or NULL. */
+static json_t *pa_home_batch(req *r)
+{
+    json_t *b = svc_current_batch(r->db, r->now);
+    if (!b) return NULL;
+    static const char *const ms[][3] = {{"申报开始", "opens_at", "开始"},
+                                        {"申报截止", "closes_at", "截止"},
+                                        {"区县初审截止", "district_deadline", "截止"}};
+    json_t *list = json_array();
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        json_t *m = pa_milestone(r, ms[i][0], json_object_get(b, ms[i][1]), ms[i][2]);
+        if (m) json_array_append_new(list, m);
+    }
+    int64_t opens = pa_epoch(json_object_get(b, "opens_at"));
+    int64_t closes = pa_epoch(json_object_get(b, "closes_at"));
+    json_object_set_new(b, "milestones", list);
+    json_object_set_new(b, "window_open", json_boolean(opens <= r->now && r->now < closes));
+    json_object_del(b, "rules");
+    return b;
+}
+
+int page_home(req *r)
+{
+    json_t *ctx = pa_ctx("首页", "home", pa_done_flash(r));
+    json_t *b = pa_home_batch(r);
+    if (b) {
+        json_object_set(ctx, "window_open", json_object_get(b, "window_open"));
+        json_object_set_new(ctx, "batch", b);
+    }
+    if (r->actor.id) json_object_set_new(ctx, "home_href", json_string(pa_role_home(&r->actor)));
+    return web_page(r, 200, "home", ctx);
+}
+
+/* ---------------------------------------------------------------- registration */
+
+static const char *const PA_REG_FIELDS[] = {"username", "display_name",    "phone",
+                                            "email",    "enterprise_name", "uscc"};
+
+int page_register(req *r)
+{
+    return web_page(r, 200, "register", pa_ctx("现在注册", "register", NULL));
+}
+
+int page_register_post(req *r)
+{
+    acct_input in = {
+        .username = web_form(r, "username"),
+        .password = web_form(r, "password"),
+        .display_name = web_form(r, "display_name"),
+        .phone = web_form(r, "phone"),
+        .email = web_form(r, "email"),
+        .enterprise_name = web_form(r, "enterprise_name"),
+        .uscc = web_form(r, "uscc"),
+    };
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int64_t id = 0;
+    if (svc_account_register(&c, &in, &id, &e) == 0) {
+        json_t *ctx = pa_ctx("注册申请已提交", "register",
+                             pa_flash("ok", "账号已提交，等待管理员审核（不超过 1 个工作日）"));
+        json_object_set_new(ctx, "done", json_true());
+        return web_page(r, 200, "register", ctx);
+    }
+    if (e.status >= 500) return pa_error_page(r, &e, "/register");
+    json_t *form = json_object();
+    for (size_t i = 0; i < sizeof PA_REG_FIELDS / sizeof PA_REG_FIELDS[0]; i++)
+        json_object_set_new(form, PA_REG_FIELDS[i], json_string(pa_field(r, PA_REG_FIELDS[i])));
+    const char *msg =
+        e.status == 400 && e.fields ? "请按提示修改标出的项目后重新提交。" : e.message;
+    json_t *ctx = pa_ctx("现在注册", "register", pa_flash("error", msg));
+    json_object_set_new(ctx, "form", form);
+    json_object_set(ctx, "errors", e.fields ? e.fields : json_object());
+    int status = e.status ? e.status : 400;
+    svc_err_clear(&e);
+    return web_page(r, status, "register", ctx);
+}
+
+/* ---------------------------------------------------------------- login, logout */
+
+/* The login page: username re-filled, `next` kept when it is a local path. */
+static int pa_login_page(req *r, int status, const char *username, json_t *errors, json_t *flash)
+{
+    json_t *ctx = pa_ctx("登录", "login", flash);
+    json_object_set_new(ctx, "form", json_pack("{s:s}", "username", username ? username : ""));
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    const char *next =
+        r->method && strcmp(r->method, "POST") == 0 ? web_form(r, "next") : web_query(r, "next");
+    if (pa_local_path(next)) json_object_set_new(ctx, "next", json_string(next));
+    return web_page(r, status, "login", ctx);
+}
+
+int page_login(req *r)
+{
+    if (r->actor.id) {
+        const char *next = web_query(r, "next");
+        return web_redirect(r, pa_local_path(next) ? next : pa_role_home(&r->actor));
+    }
+    return pa_login_page(r, 200, NULL, NULL, pa_done_flash(r));
+}
+
+int page_login_post(req *r)
+{
+    const char *user = web_form(r, "username"), *pw = web_form(r, "password");
+    json_t *errors = json_object();
+    if (!user || !*user) json_object_set_new(errors, "username", json_string("请填写用户名"));
+    if (!pw || !*pw) json_object_set_new(errors, "password", json_string("请填写密码"));
+    if (json_object_size(errors)) return pa_login_page(r, 400, user, errors, NULL);
+    json_decref(errors);
+
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_actor a;
+    if (svc_login(&c, user, pw, &a, &e) != 0) {
+        int status = e.status ? e.status : 401;
+        json_t *flash = pa_flash("error", e.message[0] ? e.message : "登录失败，请稍后重试");
+        svc_err_clear(&e);
+        return pa_login_page(r, status, user, NULL, flash);
+    }
+    char csrf[65];
+    if (web_session_start(r, a.id, csrf) != 0)
+        return pa_login_page(r, 500, user, NULL, pa_flash("error", "无法创建会话，请稍后重试"));
+    r->actor = a;
+    const char *next = web_form(r, "next");
+    return web_redirect(r, pa_local_path(next) ? next : pa_role_home(&a));
+}
+
+int page_logout_post(req *r)
+{
+    web_session_end(r);
+    return web_redirect(r, "/");
+}
+
+/* ---------------------------------------------------------------- portal */
+
+/* Where the imp tile leads once connected. */
+static const char *pa_imp_href(const svc_actor *a)
+{
+    if (pa_is(a->role, "enterprise"))
+        return a->imp_bound || a->enterprise_id > 0 ? "/dashboard" : "/imp";
+    if (pa_is(a->role, "district")) return "/district";
+    if (pa_is(a->role, "admin")) return "/admin/accounts";
+    return "/dashboard";
+}
+
+static int pa_portal_render(req *r, int status, json_t *flash)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *me = NULL;
+    if (svc_me(&c, &me, &e) != 0) {
+        json_decref(flash);
+        return pa_error_page(r, &e, "/");
+    }
+    json_t *apps = json_incref(json_object_get(me, "apps"));
+    json_decref(me);
+    size_t i;
+    json_t *app;
+    json_array_foreach(apps, i, app)
+    {
+        if (!pa_is(json_string_value(json_object_get(app, "id")), "imp")) continue;
+        json_object_set_new(app, "href", json_string(pa_imp_href(&r->actor)));
+        json_object_set_new(app, "description",
+                            json_string("智能制造能力测评、智能化改造项目认定、数字化车间和智能工厂"
+                                        "申报与评审"));
+    }
+    json_t *ctx = pa_ctx("业务系统", "portal", flash);
+    json_object_set_new(ctx, "apps", apps ? apps : json_array());
+    return web_page(r, status, "portal", ctx);
+}
+
+int page_portal(req *r)
+{
+    return pa_portal_render(r, 200, pa_done_flash(r));
+}
+
+int page_portal_connect(req *r)
+{
+    const char *app = web_form(r, "app");
+    if (app && *app && strcmp(app, "imp") != 0)
+        return pa_portal_render(r, 400, pa_flash("error", "没有这个业务系统，请从列表中选择。"));
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_imp_connect(&c, &out, &e) != 0) {
+        int status = e.status ? e.status : 500;
+        json_t *flash = pa_flash("error", e.message);
+        svc_err_clear(&e);
+        return pa_portal_render(r, status, flash);
+    }
+    json_decref(out);
+    r->actor.imp_connected = true;
+    return web_redirect(r, "/portal?done=connected");
+}
+
+/* ---------------------------------------------------------------- first entry to imp */
+
+static const char *const PA_GROUPS[] = {"主城都市区", "渝东北三峡库区城镇群",
+                                        "渝东南武陵山区城镇群"};
+#define PA_NGROUPS (sizeof PA_GROUPS / sizeof PA_GROUPS[0])
+
+/* [{name, districts:[{code,name,selected}]}] in the order of 一区两群; a group the list does not
+ * know comes last. */
+static json_t *pa_district_groups(req *r, const char *selected)
+{
+    json_t *ds = svc_districts(r->db), *groups = json_array();
+    for (size_t g = 0; g < PA_NGROUPS; g++)
+        json_array_append_new(groups, json_pack("{s:s,s:[]}", "name", PA_GROUPS[g], "districts"));
+    size_t i;
+    json_t *d;
+    json_array_foreach(ds, i, d)
+    {
+        const char *grp = json_string_value(json_object_get(d, "group"));
+        const char *code = json_string_value(json_object_get(d, "code"));
+        if (!code) continue;
+        json_t *target = NULL;
+        size_t j;
+        json_t *x;
+        json_array_foreach(groups, j, x)
+        {
+            if (pa_is(json_string_value(json_object_get(x, "name")), grp ? grp : "其他"))
+                target = x;
+        }
+        if (!target) {
+            target = json_pack("{s:s,s:[]}", "name", grp ? grp : "其他", "districts");
+            json_array_append_new(groups, target);
+        }
+        json_array_append_new(json_object_get(target, "districts"),
+                              json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                        json_object_get(d, "name"), "selected",
+                                        pa_is(selected, code)));
+    }
+    json_decref(ds);
+    return groups;
+}
+
+/* The enterprise part of the form as the user typed it (booleans as true/false). */
+static json_t *pa_typed_enterprise(req *r)
+{
+    static const char *const text[] = {
+        "uscc", "name", "district_code", "address", "legal_representative", "manufacturing_type"};
+    json_t *ent = json_object();
+    char key[64];
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        snprintf(key, sizeof key, "enterprise.%s", text[i]);
+        json_object_set_new(ent, text[i], json_string(pa_field(r, key)));
+    }
+    json_object_set_new(
+        ent, "independent_legal_person",
+        json_boolean(pa_checked(web_form(r, "enterprise.independent_legal_person"))));
+    json_object_set_new(ent, "complete_machine",
+                        json_boolean(pa_checked(web_form(r, "enterprise.complete_machine"))));
+    return ent;
+}
+
+/* The registration's enterprise name and USCC as the confirm form's starting values. */
+static json_t *pa_prefilled_enterprise(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *me = NULL, *acct = NULL;
+    if (svc_me(&c, &me, &e) == 0) acct = json_object_get(me, "account");
+    svc_err_clear(&e);
+    const char *name = json_string_value(json_object_get(acct, "enterprise_name"));
+    const char *uscc = json_string_value(json_object_get(acct, "uscc"));
+    json_t *ent =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "uscc", uscc ? uscc : "", "name",
+                  name ? name : "", "district_code", "", "address", "", "legal_representative", "",
+                  "manufacturing_type", "", "independent_legal_person", 0, "complete_machine", 0);
+    json_decref(me);
+    return ent;
+}
+
+/* Renders imp_entry; `form` holds {legacy_username?, enterprise} (stolen), errors stolen. */
+static int pa_imp_render(req *r, int status, json_t *form, json_t *errors, json_t *flash)
+{
+    const char *dc =
+        json_string_value(json_object_get(json_object_get(form, "enterprise"), "district_code"));
+    json_t *ctx = pa_ctx("进入智能制造信息管理平台", "portal", flash);
+    json_object_set_new(ctx, "district_groups", pa_district_groups(r, dc));
+    json_object_set_new(ctx, "form", form);
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    return web_page(r, status, "imp_entry", ctx);
+}
+
+/* /imp is for an enterprise that connected imp and is not yet bound; others move on. */
+static const char *pa_imp_elsewhere(req *r)
+{
+    if (!r->actor.imp_connected) return "/portal";
+    if (r->actor.imp_bound || r->actor.enterprise_id > 0) return "/dashboard";
+    return NULL;
+}
+
+int page_imp_entry(req *r)
+{
+    const char *away = pa_imp_elsewhere(r);
+    if (away) return web_redirect(r, away);
+    json_t *form =
+        json_pack("{s:s,s:o}", "legacy_username", "", "enterprise", pa_prefilled_enterprise(r));
+    return pa_imp_render(r, 200, form, NULL, NULL);
+}
+
+/* The status and flash of a refused first entry; field reasons go into `errors`. */
+static int pa_imp_refused(req *r, svc_err *e, json_t *form, json_t *errors,
+                          const char *field_for_message)
+{
+    int status = e->status ? e->status : 500;
+    json_t *flash = NULL;
+    if (e->fields) {
+        json_object_update(errors, e->fields);
+        flash =
+            pa_flash("error", status == 400 ? "请按提示修改标出的项目后重新提交。" : e->message);
+    } else if (field_for_message && status == 422) {
+        json_object_set_new(errors, field_for_message, json_string(e->message));
+    } else {
+        flash = pa_flash("error", e->message[0] ? e->message : "操作未完成，请稍后重试");
+    }
+    svc_err_clear(e);
+    return pa_imp_render(r, status, form, errors, flash);
+}
+
+int page_imp_bind(req *r)
+{
+    const char *away = pa_imp_elsewhere(r);
+    if (away) return web_redirect(r, away);
+    const char *user = web_form(r, "legacy_username"), *pw = web_form(r, "legacy_password");
+    json_t *form = json_pack("{s:s,s:o}", "legacy_username", user ? user : "", "enterprise",
+                             pa_prefilled_enterprise(r));
+    json_t *errors = json_object();
+    if (!user || !*user)
+        json_object_set_new(errors, "legacy_username", json_string("请填写原平台用户名"));
+    if (!pw || !*pw)
+        json_object_set_new(errors, "legacy_password", json_string("请填写原平台密码"));
+    if (json_object_size(errors)) return pa_imp_render(r, 400, form, errors, NULL);
+
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_imp_bind_legacy(&c, user, pw, &out, &e) != 0)
+        return pa_imp_refused(r, &e, form, errors, "legacy_password");
+    json_decref(out);
+    json_decref(form);
+    json_decref(errors);
+    return web_redirect(r, "/dashboard");
+}
+
+/* The service's input from the typed form: empty texts are left out so the service names them
+ * as missing. New reference. */
+static json_t *pa_confirm_input(const json_t *typed)
+{
+    json_t *in = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)typed, k, v)
+    {
+        if (json_is_string(v) && !*json_string_value(v)) continue;
+        json_object_set(in, k, v);
+    }
+    return in;
+}
+
+int page_imp_confirm(req *r)
+{
+    const char *away = pa_imp_elsewhere(r);
+    if (away) return web_redirect(r, away);
+    json_t *typed = pa_typed_enterprise(r);
+    json_t *in = pa_confirm_input(typed);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = svc_imp_confirm_new(&c, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) {
+        json_t *form = json_pack("{s:s,s:o}", "legacy_username", "", "enterprise", typed);
+        return pa_imp_refused(r, &e, form, json_object(), NULL);
+    }
+    json_decref(typed);
+    json_decref(out);
+    return web_redirect(r, "/dashboard");
+}
+
+/* ---------------------------------------------------------------- admin: registration queue */
+
+static const char *pa_status_name(const char *s)
+{
+    static const char *const map[][2] = {{"pending", "待审核"},
+                                         {"active", "已通过"},
+                                         {"rejected", "已驳回"},
+                                         {"disabled", "已停用"}};
+    for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(s, map[i][0]) == 0) return map[i][1];
+    return s ? s : "";
+}
+
+static const char *pa_role_name(const char *s)
+{
+    static const char *const map[][2] = {{"enterprise", "企业"},
+                                         {"district", "区县经信部门"},
+                                         {"commission", "市经济信息委"},
+                                         {"expert", "专家"},
+                                         {"admin", "平台管理员"}};
+    for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(s, map[i][0]) == 0) return map[i][1];
+    return s ? s : "";
+}
+
+/* "2027 年无节假日数据，按周一至周五计算" for the years from `from` to now without holiday data,
+ * or NULL when every year is known. */
+static char *pa_calendar_note(req *r, int from_year)
+{
+    cal_table t;
+    svc_holidays_load(r->db, &t);
+    int to = cal_date_of_epoch(r->now).y;
+    sbuf years;
+    sbuf_init(&years);
+    for (int y = from_year; y <= to && y > 0; y++) {
+        bool known = true;
+        cal_is_working_day((cal_date){y, 1, 1}, &t, &known);
+        if (known) continue;
+        char buf[16];
+        snprintf(buf, sizeof buf, "%s%d", years.len ? "、" : "", y);
+        sbuf_puts(&years, buf);
+    }
+    free((void *)t.days);
+    if (!years.len) {
+        sbuf_free(&years);
+        return NULL;
+    }
+    char *note = xasprintf("%s 年无节假日数据，工作日按周一至周五计算。", years.data);
+    sbuf_free(&years);
+    return note;
+}
+
+/* Adds the names and the short time to each account; returns the earliest year of a pending
+ * account whose age was counted without holiday data (0 when none). */
+static int pa_decorate_accounts(json_t *items)
+{
+    int unknown_from = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(items, i, a)
+    {
+        const char *st = json_string_value(json_object_get(a, "status"));
+        json_t *created = json_object_get(a, "created_at");
+        json_object_set_new(a, "status_name", json_string(pa_status_name(st)));
+        json_object_set_new(
+            a, "role_name",
+            json_string(pa_role_name(json_string_value(json_object_get(a, "role")))));
+        json_t *known = json_object_get(a, "age_calendar_known");
+        if (json_is_false(known)) {
+            int y = cal_date_of_epoch(pa_epoch(created)).y;
+            if (!unknown_from || y < unknown_from) unknown_from = y;
+        }
+        json_object_set_new(a, "created_at", pa_short_time(created));
+    }
+    return unknown_from;
+}
+
+/* The queue with `status` as filter; `reject_id` names the row whose reject failed. */
+static int pa_admin_render(req *r, int status_code, const char *status, int64_t reject_id,
+                           const char *reject_error, json_t *flash)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_account_list(&c, status, 500, 0, &out, &e) != 0) {
+        if (e.status != 400) {
+            json_decref(flash);
+            return pa_error_page(r, &e, "/admin/accounts");
+        }
+        svc_err_clear(&e);
+        json_decref(flash);
+        return pa_admin_render(r, 400, "pending", 0, NULL,
+                               pa_flash("error", "没有这个状态，已显示待审核的申请。"));
+    }
+    json_t *items = json_incref(json_object_get(out, "items"));
+    json_decref(out);
+    int unknown_from = pa_decorate_accounts(items);
+    size_t i;
+    json_t *a;
+    json_array_foreach(items, i, a)
+    {
+        if (json_integer_value(json_object_get(a, "id")) != reject_id) continue;
+        json_object_set_new(a, "reject_error", json_string(reject_error));
+        json_object_set_new(a, "reject_reason", json_string(pa_field(r, "reason")));
+    }
+    json_t *ctx = pa_ctx("注册审核", "admin_accounts", flash);
+    json_object_set_new(ctx, "status", json_string(status ? status : ""));
+    json_object_set_new(ctx, "accounts", items);
+    char *note = unknown_from ? pa_calendar_note(r, unknown_from) : NULL;
+    if (note) json_object_set_new(ctx, "calendar_note", json_string(note));
+    free(note);
+    return web_page(r, status_code, "admin_accounts", ctx);
+}
+
+int page_admin_accounts(req *r)
+{
+    const char *status = web_query(r, "status");
+    if (!status) status = "pending";
+    return pa_admin_render(r, 200, status, 0, NULL, pa_done_flash(r));
+}
+
+int page_admin_account_decide(req *r)
+{
+    int64_t id = web_param_id(r, 0);
+    const char *decision = web_form(r, "decision"), *reason = web_form(r, "reason");
+    if (!id) return web_fail(r, 404, "not_found", "账号不存在");
+    bool approve = pa_is(decision, "approve");
+    if (!approve && !pa_is(decision, "reject"))
+        return pa_admin_render(r, 400, "pending", 0, NULL,
+                               pa_flash("error", "请选择“通过”或“驳回”。"));
+    if (!approve && (!reason || !reason[strspn(reason, " \t\r\n")]))
+        return pa_admin_render(r, 400, "pending", id, "请填写驳回理由",
+                               pa_flash("error", "驳回注册申请须填写理由，申请人登录时会看到。"));
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    int rc = approve ? svc_account_approve(&c, id, &out, &e)
+                     : svc_account_reject(&c, id, reason, &out, &e);
+    json_decref(out);
+    if (rc == 0)
+        return web_redirect(r, approve ? "/admin/accounts?done=approved"
+                                       : "/admin/accounts?done=rejected");
+    json_t *why = e.fields ? json_object_get(e.fields, "reason") : NULL;
+    if (json_is_string(why)) {
+        char *msg = xstrdup(json_string_value(why));
+        int status = e.status ? e.status : 400;
+        svc_err_clear(&e);
+        int ret = pa_admin_render(r, status, "pending", id, msg, NULL);
+        free(msg);
+        return ret;
+    }
+    if (e.status == 404 || e.status >= 500) return pa_error_page(r, &e, "/admin/accounts");
+    int status = e.status ? e.status : 409;
+    json_t *flash = pa_flash("error", e.message);
+    svc_err_clear(&e);
+    return pa_admin_render(r, status, "pending", 0, NULL, flash);
+}
+
+/* ---------------------------------------------------------------- district: review queue */
+
+static const char *pa_state_name(const char *state)
+{
+    wf_state s;
+    return state && wf_state_parse(state, &s) == 0 ? wf_state_label(s) : state ? state : "";
+}
+
+static const char *pa_type_name(const char *type)
+{
+    if (pa_is(type, "workshop")) return "数字化车间";
+    if (pa_is(type, "factory")) return "智能工厂";
+    return type ? type : "";
+}
+
+/* The district deadline of batch `id` (cached in `deadlines` by id), 0 when unknown. */
+static int64_t pa_batch_deadline(req *r, json_t *deadlines, int64_t id)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *v = json_object_get(deadlines, key);
+    if (v) return json_integer_value(v);
+    json_t *b = svc_batch_json(r->db, id);
+    int64_t t = pa_epoch(json_object_get(b, "district_deadline"));
+    json_decref(b);
+    json_object_set_new(deadlines, key, json_integer(t));
+    return t;
+}
+
+/* Adds uscc and site_name (not in the list summary) from the enterprise and the project. */
+static void pa_app_site(req *r, json_t *app)
+{
+    db_stmt *s = db_query(r->db,
+                          "SELECT e.uscc, p.doc FROM applications a JOIN enterprises e ON e.id = "
+                          "a.enterprise_id JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
+                          "i", (int64_t)json_integer_value(json_object_get(app, "id")));
+    if (s && db_next(s)) {
+        json_object_set_new(app, "uscc", json_string(db_is_null(s, 0) ? "" : db_text(s, 0)));
+        json_t *doc = db_is_null(s, 1) ? NULL : json_loads(db_text(s, 1), 0, NULL);
+        json_t *site = json_object_get(doc, "site_name");
+        if (json_is_string(site)) json_object_set(app, "site_name", site);
+        json_decref(doc);
+    }
+    if (s) db_done(s);
+}
+
+static void pa_decorate_apps(req *r, json_t *items)
+{
+    json_t *deadlines = json_object();
+    size_t i;
+    json_t *a;
+    json_array_foreach(items, i, a)
+    {
+        const char *st = json_string_value(json_object_get(a, "status"));
+        int64_t dl =
+            pa_batch_deadline(r, deadlines, json_integer_value(json_object_get(a, "batch_id")));
+        json_object_set_new(a, "status_name", json_string(pa_state_name(st)));
+        json_object_set_new(
+            a, "type_name",
+            json_string(pa_type_name(json_string_value(json_object_get(a, "type")))));
+        json_object_set_new(a, "submitted_at", pa_short_time(json_object_get(a, "submitted_at")));
+        json_object_set_new(a, "overdue",
+                            json_boolean(pa_is(st, "submitted") && dl && r->now >= dl));
+        pa_app_site(r, a);
+    }
+    json_decref(deadlines);
+}
+
+int page_district_queue(req *r)
+{
+    const char *status = web_query(r, "status");
+    if (status && !*status) status = NULL;
+    svc_app_filter f = {.status = status, .district_code = r->actor.district_code, .limit = 500};
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL, *flash = NULL;
+    if (svc_applications_list(&c, &f, &out, &e) != 0) {
+        if (e.status != 400) return pa_error_page(r, &e, "/district");
+        svc_err_clear(&e);
+        flash = pa_flash("error", "没有这个状态，已显示全部申报。");
+        f.status = status = NULL;
+        if (svc_applications_list(&c, &f, &out, &e) != 0) return pa_error_page(r, &e, "/district");
+    }
+    json_t *items = json_incref(json_object_get(out, "items"));
+    json_decref(out);
+    pa_decorate_apps(r, items);
+
+    json_t *ctx = pa_ctx("初审队列", "district_queue", flash);
+    json_t *d = svc_district(r->db, r->actor.district_code);
+    json_object_set_new(ctx, "district",
+                        d ? d : json_pack("{s:s,s:s}", "code", r->actor.district_code, "name", ""));
+    json_t *b = svc_current_batch(r->db, r->now);
+    json_t *dl =
+        b ? pa_milestone(r, "区县初审截止", json_object_get(b, "district_deadline"), "截止") : NULL;
+    json_decref(b);
+    if (dl) json_object_set_new(ctx, "deadline", dl);
+    json_object_set_new(ctx, "status", json_string(status ? status : ""));
+    json_object_set_new(ctx, "applications", items);
+    return web_page(r, 200, "district_queue", ctx);
+}

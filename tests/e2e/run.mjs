@@ -1,0 +1,805 @@
+// Browser tests of smip: the enterprise's whole path clicked through in headless Chromium
+// (Debian's /usr/bin/chromium driven by playwright-core; no browser download), an admin session
+// without JavaScript, a basic accessibility sanity check of every visited page, and a clean
+// server exit under ASan/UBSan.
+//
+//   node tests/e2e/run.mjs            (SMIP_BIN defaults to build/asan/smip)
+//
+// Prints `ok - NAME` / `FAIL - NAME: message` per test and finally exactly one line
+// `e2e: N passed, M failed`; exits 0 when M is 0. Screenshots go to tests/e2e/screenshots/.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "..", "..");
+const SMIP_BIN = path.resolve(ROOT, process.env.SMIP_BIN || "build/asan/smip");
+const SHOTS = path.join(HERE, "screenshots");
+const ACTION_MS = 15000; // every click, fill and navigation
+const TOTAL_MS = 170000; // the whole script stays under 3 minutes
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+
+const ADMIN = { username: "admin", password: "Admin2020pass" };
+const COMMISSION = { username: "comm", password: "Comm2020pass" };
+const PASSWORD = "Smip2020pass";
+
+const SAN_ENV = {
+  ASAN_OPTIONS: process.env.ASAN_OPTIONS || "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+  UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || "print_stacktrace=1:halt_on_error=1",
+};
+const SANITIZER_RE = /AddressSanitizer|LeakSanitizer|runtime error:/;
+
+// ------------------------------------------------------------------ tiny runner
+
+const tests = [];
+const late = []; // registered while running (accessibility of the pages visited)
+const results = { passed: 0, failed: 0 };
+let currentPage = null; // the page a failing test is screenshotted from
+
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+function slug(s) {
+  return s.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "test";
+}
+
+async function runOne(t) {
+  currentPage = null;
+  try {
+    await t.fn();
+    results.passed++;
+    console.log(`ok - ${t.name}`);
+  } catch (err) {
+    results.failed++;
+    const msg = String((err && err.message) || err).split("\n").slice(0, 12).join("\n    ");
+    console.log(`FAIL - ${t.name}: ${msg}`);
+    if (currentPage && !currentPage.isClosed()) {
+      try {
+        await currentPage.screenshot({ path: path.join(SHOTS, `fail-${slug(t.name)}.png`), fullPage: true, timeout: 5000 });
+      } catch {
+        /* the page may be gone */
+      }
+    }
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// ------------------------------------------------------------------ helpers
+
+let shotNo = 0;
+async function shot(page, step) {
+  shotNo++;
+  const name = `${String(shotNo).padStart(2, "0")}-${step}.png`;
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true, timeout: ACTION_MS });
+}
+
+function cstIso(ms) {
+  // RFC 3339 in China Standard Time: 2026-11-24T10:00:00+08:00
+  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 19) + "+08:00";
+}
+
+const USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+function usccCheck(first17) {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(first17[i]) * USCC_WEIGHTS[i];
+  return USCC_CHARS[(31 - (sum % 31)) % 31];
+}
+function makeUscc() {
+  let body = "91500112MA";
+  for (let i = 0; i < 7; i++) body += Math.floor(Math.random() * 10);
+  return body + usccCheck(body);
+}
+assert(usccCheck("91500112AY4CL12T2") === "C", "USCC check digit self-test");
+
+function makePdf(text = "smip e2e") {
+  const objs = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+  ];
+  const stream = `BT /F1 12 Tf 20 100 Td (${text}) Tj ET`;
+  objs.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
+  let out = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n";
+  const offsets = [];
+  objs.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out, "latin1"));
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, "latin1");
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The JSON API, as one user with a cookie jar and a CSRF token.
+class Api {
+  constructor(base) {
+    this.base = base;
+    this.cookies = {};
+    this.csrf = "";
+  }
+  async call(method, p, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (this.csrf && method !== "GET") headers["X-CSRF-Token"] = this.csrf;
+    const jar = Object.entries(this.cookies).map(([k, v]) => `${k}=${v}`).join("; ");
+    if (jar) headers.Cookie = jar;
+    const res = await fetch(this.base + "/api/v1" + p, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+      signal: AbortSignal.timeout(ACTION_MS),
+    });
+    for (const line of res.headers.getSetCookie ? res.headers.getSetCookie() : []) {
+      const [pair] = line.split(";");
+      const i = pair.indexOf("=");
+      if (i > 0) this.cookies[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+    }
+    const text = await res.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, json, text };
+  }
+  async expect(method, p, body, status) {
+    const r = await this.call(method, p, body);
+    assert(r.status === status, `${method} /api/v1${p} answered ${r.status}, expected ${status}: ${r.text.slice(0, 400)}`);
+    return r.json;
+  }
+  async login(username, password) {
+    const j = await this.expect("POST", "/session", { username, password }, 200);
+    this.csrf = j.csrf_token;
+    assert(this.csrf, "POST /session gave no csrf_token");
+  }
+}
+
+// Accessibility sanity: html[lang]=zh-CN, an <h1>, every visible form control labelled, ids unique.
+const a11yResults = new Map(); // page key -> violations
+function pageKey(url) {
+  const u = new URL(url);
+  return u.pathname.replace(/\/\d+(?=\/|$)/g, "/{id}");
+}
+async function a11y(page, label) {
+  const violations = await page.evaluate(() => {
+    const v = [];
+    const lang = document.documentElement.getAttribute("lang");
+    if (lang !== "zh-CN") v.push(`html[lang] is ${JSON.stringify(lang)}, not "zh-CN"`);
+    if (!document.querySelector("h1")) v.push("the page has no <h1>");
+    const seen = new Map();
+    for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+    for (const [id, n] of seen) if (n > 1) v.push(`id "${id}" is used ${n} times`);
+    for (const el of document.querySelectorAll("input, select, textarea")) {
+      if (el.tagName === "INPUT" && el.type === "hidden") continue;
+      const aria = (el.getAttribute("aria-label") || "").trim();
+      const by = (el.getAttribute("aria-labelledby") || "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => (document.getElementById(id) || {}).textContent || "")
+        .join("")
+        .trim();
+      const labels = Array.from(el.labels || []).map((l) => l.textContent.trim()).join("");
+      if (!aria && !by && !labels) {
+        const what = `${el.tagName.toLowerCase()}${el.type ? `[type=${el.type}]` : ""}[name=${el.getAttribute("name")}]`;
+        v.push(`${what} has no label or aria-label`);
+      }
+    }
+    return v;
+  });
+  const key = label || pageKey(page.url());
+  const prev = a11yResults.get(key) || [];
+  for (const x of violations) if (!prev.includes(x)) prev.push(x);
+  a11yResults.set(key, prev);
+  return violations;
+}
+
+// Watches a page: the status of every document response and every uncaught script error.
+function watch(page, who) {
+  page.setDefaultTimeout(ACTION_MS);
+  page.setDefaultNavigationTimeout(ACTION_MS);
+  const w = { last: null, errors: [] };
+  page.on("response", (res) => {
+    const req = res.request();
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame() && !(res.status() >= 300 && res.status() < 400))
+      w.last = { status: res.status(), method: req.method(), url: res.url() };
+  });
+  page.on("pageerror", (e) => w.errors.push(`${who}: ${e.message}`));
+  page.watch = w;
+  return page;
+}
+
+// The page's document answered, with its status in `ok` (default 2xx).
+async function landed(page, what, ok = (s) => s >= 200 && s < 300) {
+  await page.waitForLoadState("load");
+  const last = page.watch.last;
+  if (!last || !ok(last.status)) {
+    let body = "";
+    try {
+      body = (await page.locator("main").innerText({ timeout: 2000 })).replace(/\s+/g, " ").slice(0, 300);
+    } catch {
+      /* no main */
+    }
+    const u = new URL(last ? last.url : page.url());
+    throw new Error(`${what}: ${last ? `${last.method} ${u.pathname}${u.search} answered ${last.status}` : "no document response"}${body ? ` — page says: ${body}` : ""}`);
+  }
+  await a11y(page);
+}
+
+// Submits with a click and waits for the resulting document.
+async function submit(page, locator, what, ok) {
+  const before = page.watch.last;
+  await locator.click();
+  await page.waitForLoadState("load");
+  // a POST may 303 to a GET; wait until the response after the click has been seen
+  for (let i = 0; i < 50 && page.watch.last === before; i++) await sleep(100);
+  await landed(page, what, ok);
+}
+
+async function see(locator, what, timeout = 5000) {
+  try {
+    await locator.first().waitFor({ state: "visible", timeout });
+  } catch {
+    throw new Error(`${what} not shown on ${new URL(locator.page().url()).pathname}`);
+  }
+}
+
+async function mainText(page) {
+  return (await page.locator("main").innerText()).replace(/\s+/g, " ");
+}
+
+async function fieldErrors(page) {
+  return page.locator(".field-error").allInnerTexts();
+}
+
+// ------------------------------------------------------------------ server
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "smip-e2e-"));
+const DB = path.join(tmp, "smip.db");
+const server = { proc: null, port: 0, base: "", stderrPath: path.join(tmp, "server.stderr"), exit: null };
+let browser = null;
+const state = {}; // what the enterprise path built, for later tests
+
+function cli(args, input) {
+  const r = spawnSync(SMIP_BIN, args, {
+    input: input ?? "",
+    env: { ...process.env, ...SAN_ENV },
+    timeout: 30000,
+    encoding: "utf8",
+  });
+  const err = r.stderr || "";
+  if (r.error) throw new Error(`smip ${args.join(" ")}: ${r.error.message}`);
+  if (SANITIZER_RE.test(err)) throw new Error(`smip ${args.join(" ")} printed a sanitizer report:\n${err.slice(0, 2000)}`);
+  if (r.status !== 0) throw new Error(`smip ${args.join(" ")} exited ${r.status}: ${err.slice(0, 1000)}`);
+  return r;
+}
+
+async function startServer() {
+  assert(fs.existsSync(SMIP_BIN), `no server binary at ${SMIP_BIN} (run make build/asan/smip)`);
+  cli(["init", "--db", DB]);
+  cli(["user", "add", "--db", DB, "--role", "admin", "--username", ADMIN.username, "--password-stdin"], ADMIN.password);
+  cli(["user", "add", "--db", DB, "--role", "commission", "--username", COMMISSION.username, "--password-stdin"], COMMISSION.password);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    server.port = await freePort();
+    server.base = `http://127.0.0.1:${server.port}`;
+    const err = fs.openSync(server.stderrPath, "a");
+    const proc = spawn(SMIP_BIN, ["serve", "--db", DB, "--listen", `127.0.0.1:${server.port}`], {
+      env: { ...process.env, ...SAN_ENV },
+      stdio: ["ignore", err, err],
+    });
+    fs.closeSync(err);
+    server.proc = proc;
+    server.exit = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+    let exited = false;
+    server.exit.then(() => (exited = true));
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline && !exited) {
+      try {
+        const r = await fetch(server.base + "/healthz", { signal: AbortSignal.timeout(2000) });
+        if (r.status === 200) return;
+      } catch {
+        /* not yet */
+      }
+      await sleep(100);
+    }
+    const tail = fs.readFileSync(server.stderrPath, "utf8").slice(-2000);
+    if (!exited) {
+      proc.kill("SIGKILL");
+      throw new Error(`server not healthy within 20 s:\n${tail}`);
+    }
+    if (!/in use/i.test(tail)) throw new Error(`server exited at start:\n${tail}`);
+  }
+  throw new Error("no free port after 3 attempts");
+}
+
+async function stopServer() {
+  const problems = [];
+  if (!server.proc) return ["the server was never started"];
+  if (server.proc.exitCode === null && server.proc.signalCode === null) {
+    server.proc.kill("SIGTERM");
+    const r = await Promise.race([server.exit, sleep(30000).then(() => null)]);
+    if (!r) {
+      server.proc.kill("SIGKILL");
+      problems.push("the server did not exit within 30 s of SIGTERM");
+    }
+  } else {
+    problems.push("the server had died before the end of the tests");
+  }
+  const { code, signal } = await server.exit;
+  if (code !== 0) problems.push(`the server exited with ${code === null ? `signal ${signal}` : `status ${code}`}`);
+  const err = fs.existsSync(server.stderrPath) ? fs.readFileSync(server.stderrPath, "utf8") : "";
+  const m = SANITIZER_RE.exec(err);
+  if (m) problems.push(`the server's stderr has a sanitizer report:\n${err.slice(Math.max(0, m.index - 300), m.index + 3000)}`);
+  return problems;
+}
+
+// ------------------------------------------------------------------ tests
+
+test("server starts; the commission opens a batch through the API", async () => {
+  await startServer();
+  const comm = new Api(server.base);
+  await comm.login(COMMISSION.username, COMMISSION.password);
+  await comm.expect("POST", "/apps/imp/connect", {}, 200);
+  const list = await comm.expect("GET", "/batches", undefined, 200);
+  const items = Array.isArray(list) ? list : list.items || [];
+  const b2020 = items.find((b) => b.year === 2020);
+  assert(b2020, `no year-2020 batch in GET /batches: ${JSON.stringify(list).slice(0, 300)}`);
+  const now = Date.now();
+  const year = Number(cstIso(now).slice(0, 4));
+  const batch = await comm.expect(
+    "POST",
+    "/batches",
+    {
+      year,
+      name: `${year}年重庆市数字化车间和智能工厂认定（浏览器测试）`,
+      notice_no: `渝经信智能〔${year}〕99号`,
+      opens_at: cstIso(now - 86400e3),
+      closes_at: cstIso(now + 30 * 86400e3),
+      district_deadline: cstIso(now + 37 * 86400e3),
+      rules_from: b2020.id,
+    },
+    201,
+  );
+  state.batch = batch;
+});
+
+test("enterprise: register → approval → 确定接入 → 我是新用户 → project → application → 预检 → 提交申报", async () => {
+  assert(server.base && state.batch, "no server or batch (setup failed)");
+  const uniq = String(Date.now() % 1e6).padStart(6, "0");
+  const ent = {
+    username: `e2e_ent_${uniq}`,
+    password: PASSWORD,
+    display_name: "王晓明",
+    phone: "13800138000",
+    email: `e2e${uniq}@example.cn`,
+    enterprise_name: `重庆浏览器测试${uniq}智能装备有限公司`,
+    uscc: makeUscc(),
+  };
+  state.ent = ent;
+  const pdfPath = path.join(tmp, "立项备案证明.pdf");
+  fs.writeFileSync(pdfPath, makePdf("approval"));
+  const pdf2Path = path.join(tmp, "设备清单.pdf");
+  fs.writeFileSync(pdf2Path, makePdf("equipment list"));
+
+  // --- on a phone: home, register, try to log in while pending
+  const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: "zh-CN" });
+  let page = watch(await phone.newPage(), "phone");
+  currentPage = page;
+  await page.goto(server.base + "/");
+  await landed(page, "home page");
+  const home = await mainText(page);
+  assert(home.includes("申报截止"), "the home page shows no batch timeline with 申报截止");
+  assert(home.includes(state.batch.name), `the home page does not name the open batch ${state.batch.name}`);
+  await shot(page, "home-phone");
+
+  await page.locator("main").getByRole("link", { name: "现在注册" }).click();
+  await landed(page, "register page");
+  await see(page.getByRole("heading", { level: 1, name: "现在注册" }), "the heading 现在注册");
+  await page.getByLabel("用户名").fill(ent.username);
+  await page.getByLabel("密码").fill(ent.password);
+  await page.getByLabel("联系人姓名").fill(ent.display_name);
+  await page.getByLabel("手机号码").fill(ent.phone);
+  await page.getByLabel("电子邮箱").fill(ent.email);
+  await page.getByLabel("企业名称").fill(ent.enterprise_name);
+  await page.getByLabel("统一社会信用代码").fill(ent.uscc);
+  await shot(page, "register-filled");
+  await submit(page, page.getByRole("button", { name: "提交注册" }), "submitting the registration");
+  const errs = await fieldErrors(page);
+  assert(errs.length === 0, `the registration was refused: ${errs.join("; ")}`);
+  await see(page.getByText("注册申请已提交"), "注册申请已提交");
+  assert((await mainText(page)).includes("审核"), "the registration result does not say it awaits 审核");
+  await shot(page, "register-done");
+
+  await page.getByRole("link", { name: "去登录" }).click();
+  await landed(page, "login page");
+  await page.getByLabel("用户名").fill(ent.username);
+  await page.getByLabel("密码").fill(ent.password);
+  await submit(page, page.getByRole("button", { name: "登录", exact: true }), "logging in while pending", (s) => s < 500);
+  await see(page.locator(".flash-error"), "a refusal message");
+  const refusal = await page.locator(".flash-error").innerText();
+  assert(refusal.includes("审核"), `the pending login says "${refusal}", expected a message about 审核`);
+  assert(new URL(page.url()).pathname === "/login", `a pending account got past the login to ${page.url()}`);
+  await shot(page, "login-pending");
+  await phone.close();
+
+  // --- the admin approves, in a second browser context at a desktop
+  const adminCtx = await browser.newContext({ viewport: DESKTOP, locale: "zh-CN" });
+  const admin = watch(await adminCtx.newPage(), "admin");
+  currentPage = admin;
+  await admin.goto(server.base + "/login");
+  await landed(admin, "login page (admin)");
+  await admin.getByLabel("用户名").fill(ADMIN.username);
+  await admin.getByLabel("密码").fill(ADMIN.password);
+  await submit(admin, admin.getByRole("button", { name: "登录", exact: true }), "admin login");
+  if (new URL(admin.url()).pathname !== "/admin/accounts") {
+    await admin.locator("nav.site-nav").getByRole("link", { name: "注册审核" }).click();
+    await landed(admin, "the registration queue");
+  }
+  await see(admin.getByRole("heading", { level: 1, name: "注册审核" }), "the heading 注册审核");
+  const row = admin.locator("tbody tr", { hasText: ent.username });
+  await see(row, `the queue row of ${ent.username}`);
+  assert((await row.innerText()).includes(ent.uscc), "the queue row does not show the USCC");
+  await shot(admin, "admin-queue");
+  await submit(admin, row.getByRole("button", { name: "通过" }), "approving the request");
+  await admin.goto(server.base + "/admin/accounts?status=active");
+  await landed(admin, "the approved accounts");
+  await see(admin.locator("tbody tr", { hasText: ent.username }), `${ent.username} among the approved accounts`);
+  state.approved = true;
+  await shot(admin, "admin-approved");
+  await adminCtx.close();
+
+  // --- the enterprise at a desktop from here on
+  const desk = await browser.newContext({ viewport: DESKTOP, locale: "zh-CN" });
+  page = watch(await desk.newPage(), "enterprise");
+  currentPage = page;
+  await page.goto(server.base + "/");
+  await landed(page, "home page (desktop)");
+  await page.locator("main").getByRole("link", { name: "登录" }).click();
+  await landed(page, "login page");
+  await page.getByLabel("用户名").fill(ent.username);
+  await page.getByLabel("密码").fill(ent.password);
+  await submit(page, page.getByRole("button", { name: "登录", exact: true }), "enterprise login");
+  assert(new URL(page.url()).pathname !== "/login", `the approved enterprise is still on /login: ${await mainText(page)}`);
+  if (new URL(page.url()).pathname !== "/portal") {
+    await page.locator("nav.site-nav").getByRole("link", { name: "业务系统" }).click();
+    await landed(page, "the portal");
+  }
+  await see(page.getByRole("heading", { level: 1, name: "业务系统类" }), "the heading 业务系统类");
+  const tile = page.locator(".app-tile", { hasText: "智能制造信息管理平台" });
+  await see(tile, "the 智能制造信息管理平台 tile");
+  await shot(page, "portal-before");
+  await submit(page, tile.getByRole("button", { name: "确定接入" }), "确定接入");
+  await see(page.getByRole("link", { name: /进入智能制造信息管理平台/ }), "the link into the platform after 确定接入");
+  await shot(page, "portal-connected");
+  await page.getByRole("link", { name: /进入智能制造信息管理平台/ }).click();
+  await landed(page, "the platform's first entry");
+  await see(page.getByRole("heading", { name: "我是新用户" }), "我是新用户");
+  const newUser = page.locator("section", { has: page.getByRole("heading", { name: "我是新用户" }) });
+  assert((await newUser.locator('input[name="enterprise.uscc"]').inputValue()).toUpperCase() === ent.uscc, "the USCC is not pre-filled from the registration");
+  assert((await newUser.locator('input[name="enterprise.name"]').inputValue()) === ent.enterprise_name, "the enterprise name is not pre-filled from the registration");
+  await newUser.getByLabel("注册地址").fill("重庆市渝北区两港大道 188 号");
+  await newUser.getByLabel("法定代表人").fill("李建国");
+  await newUser.getByLabel("注册地所在区县").selectOption("500112");
+  await newUser.getByLabel("离散型").check();
+  await newUser.getByLabel("具有独立法人资格").check();
+  await shot(page, "imp-new-user");
+  await submit(page, newUser.getByRole("button", { name: "确认信息并进入" }), "confirming the enterprise (我是新用户)");
+  {
+    const e = await fieldErrors(page);
+    assert(e.length === 0, `我是新用户 was refused: ${e.join("; ")}`);
+  }
+  if (new URL(page.url()).pathname !== "/dashboard") {
+    await page.locator("nav.site-nav").getByRole("link", { name: "我的工作台" }).click();
+    await landed(page, "the dashboard");
+  }
+  await see(page.getByRole("heading", { level: 1, name: "我的工作台" }), "the heading 我的工作台");
+  const dash = await mainText(page);
+  assert(dash.includes(ent.enterprise_name), "the dashboard does not show the enterprise name");
+  assert(dash.includes("渝北"), "the dashboard does not show the district 渝北区");
+  await shot(page, "dashboard-first");
+
+  // --- 智能化改造项目
+  await page.locator("main").getByRole("link", { name: "登记新项目" }).click();
+  await landed(page, "the new project form");
+  const project = { name: `数字化车间智能化改造项目${uniq}`, site: `精密加工数字化车间${uniq}` };
+  state.project = project;
+  await page.getByLabel("项目名称").fill(project.name);
+  await page.getByLabel("车间/工厂名称").fill(project.site);
+  await page.getByLabel("项目所在区县").selectOption("500112");
+  await page.getByLabel("项目地址").fill("重庆市渝北区两港大道 188 号 3 号厂房");
+  await page.getByLabel(/Ⅱ类项目/).check();
+  await page.getByLabel("开工日期").fill("2018-06-01");
+  await page.getByLabel("（计划）完工日期").fill("2019-12-31");
+  await page.getByLabel("项目进度（%）").fill("100");
+  await page.getByLabel("项目总投资（元）").fill("30000000");
+  await page.getByLabel(/设备和软件投资/).fill("12000000");
+  await page.getByLabel("立项证明类型").selectOption({ label: "备案" });
+  await page.getByLabel("上传立项证明文件").setInputFiles(pdfPath);
+  await page.getByLabel("主要建设内容").fill("引进五轴数控加工中心 40 台，建设 MES 与设备联网采集系统。");
+  await page.getByLabel("预期效果").fill("运营成本降低 20%，生产效率提高 15%，不良品率降低 20%，能源利用率提高 10%。");
+  await shot(page, "project-form");
+  await submit(page, page.getByRole("button", { name: "保存项目" }), "saving the project");
+  {
+    const e = await fieldErrors(page);
+    assert(e.length === 0, `the project was refused: ${e.join("; ")}`);
+  }
+  await shot(page, "project-saved");
+
+  // --- back on the dashboard: a new application
+  await page.locator("nav.site-nav").getByRole("link", { name: "我的工作台" }).click();
+  await landed(page, "the dashboard");
+  assert((await mainText(page)).includes(project.name), "the dashboard does not list the new project");
+  const newApp = page.locator("form", { has: page.getByRole("button", { name: "创建申报书" }) });
+  await see(newApp, "the 新建申报 form on the dashboard");
+  await newApp.getByLabel("申报项目").selectOption({ label: project.name });
+  await newApp.getByLabel("数字化车间").check();
+  await shot(page, "dashboard-new-application");
+  await submit(page, newApp.getByRole("button", { name: "创建申报书" }), "creating the application");
+  {
+    const e = await fieldErrors(page);
+    assert(e.length === 0, `the application was refused: ${e.join("; ")}`);
+  }
+  if (!/\/applications\/\d+\/edit$/.test(new URL(page.url()).pathname)) {
+    const link = page.getByRole("link", { name: /修改申报书|填写申报书/ }).first();
+    await link.click();
+    await landed(page, "the application form");
+  }
+  const appPath = new URL(page.url()).pathname.replace(/\/edit$/, "");
+  state.appPath = appPath;
+  await see(page.getByRole("heading", { level: 1, name: /数字化车间申报书/ }), "the heading 数字化车间申报书");
+
+  // --- a bad value first: the error sits next to its field, the other values stay
+  const form = page.locator("#application-form");
+  const f = (name) => form.locator(`[name="${name}"]:not([type=hidden])`);
+  await f("equipment_total").fill("100");
+  await f("equipment_digital").fill("60");
+  await f("data_points_total").fill("100");
+  await f("integration.description").fill("MES 与 ERP、设备数据采集系统通过 OPC UA 实时交换生产数据");
+  await f("kpis.operating_cost.before").fill("abc");
+  await f("kpis.operating_cost.after").fill("80");
+  await submit(page, form.getByRole("button", { name: "保存草稿" }), "saving a draft with a bad value", (s) => s < 500);
+  const errEl = page.locator('[id="kpis.operating_cost.before-error"]');
+  await see(errEl, "the field error of kpis.operating_cost.before");
+  const beside = await page.evaluate(() => {
+    const input = document.getElementById("kpis.operating_cost.before");
+    const err = document.getElementById("kpis.operating_cost.before-error");
+    if (!input || !err) return "missing";
+    const box = input.closest(".field, td");
+    return box && box.contains(err) ? "ok" : "elsewhere";
+  });
+  assert(beside === "ok", `the error of kpis.operating_cost.before is not next to its field (${beside})`);
+  assert((await f("kpis.operating_cost.before").getAttribute("aria-invalid")) === "true", "the bad field is not marked aria-invalid");
+  assert((await f("kpis.operating_cost.before").inputValue()) === "abc", "the bad value was not kept for correction");
+  for (const [name, want] of [
+    ["equipment_total", "100"],
+    ["equipment_digital", "60"],
+    ["data_points_total", "100"],
+    ["kpis.operating_cost.after", "80"],
+  ]) {
+    const got = await f(name).inputValue();
+    assert(got === want, `after the refused save ${name} is "${got}", the typed "${want}" was lost`);
+  }
+  assert((await f("integration.description").inputValue()).includes("OPC UA"), "after the refused save the integration description was lost");
+  await shot(page, "application-field-error");
+
+  // --- every figure so that every rule passes
+  await f("kpis.operating_cost.before").fill("100");
+  await f("equipment_total").fill("100");
+  await f("equipment_digital").fill("60");
+  await f("data_points_total").fill("100");
+  await f("data_points_uploaded").fill("95");
+  for (const name of [
+    "networked.processing",
+    "networked.inspection",
+    "networked.logistics",
+    "realtime_monitoring",
+    "mes.scheduling",
+    "mes.process",
+    "mes.logistics_warehousing",
+    "mes.quality",
+    "mes.equipment",
+    "visual_management",
+    "integration.realtime_data_mes_erp",
+    "industrial_policy_compliant",
+    "declaration_signed",
+  ])
+    await form.locator(`input[type=checkbox][name="${name}"]`).check();
+  await form.getByLabel(/改造项目：与建设前对比/).check();
+  await f("kpis.operating_cost.after").fill("80");
+  await f("kpis.efficiency.before").fill("100");
+  await f("kpis.efficiency.after").fill("115");
+  await f("kpis.defect_rate.before").fill("10");
+  await f("kpis.defect_rate.after").fill("8");
+  await f("kpis.energy_utilization.before").fill("100");
+  await f("kpis.energy_utilization.after").fill("110");
+  await form.getByLabel("5G").check();
+  await form.getByLabel("数字孪生").check();
+  await form.getByLabel("上传附件").setInputFiles(pdf2Path);
+  await submit(page, form.getByRole("button", { name: "保存草稿" }), "saving the full draft", (s) => s < 500);
+  {
+    const e = await fieldErrors(page);
+    assert(e.length === 0, `the full draft was refused: ${e.join("; ")}`);
+  }
+  for (const [name, want] of [
+    ["equipment_digital", "60"],
+    ["data_points_uploaded", "95"],
+    ["kpis.energy_utilization.after", "110"],
+  ]) {
+    const got = (await f(name).inputValue()).replace(/\.0+$/, "");
+    assert(got === want, `after saving the draft ${name} is "${got}", expected "${want}"`);
+  }
+  assert(await form.locator('input[type=checkbox][name="mes.quality"]').isChecked(), "after saving the draft mes.quality is not ticked");
+  assert(await form.locator('input[type=checkbox][name="technologies"][value="digital_twin"]').isChecked(), "after saving the draft 数字孪生 is not ticked");
+  await see(form.locator("#section-attachments a", { hasText: /设备清单|\.pdf/ }), "the uploaded attachment in 附件材料");
+  await shot(page, "application-saved");
+
+  // --- 预检
+  const before = page.watch.last;
+  await form.getByRole("button", { name: "预检" }).click();
+  await page.waitForLoadState("load");
+  if (page.watch.last !== before) await landed(page, "预检 (form post)", (s) => s < 500);
+  const list = page.locator("#findings-list");
+  await see(list.locator("li", { hasText: "T-equipment-share" }), "the finding T-equipment-share in the 预检 panel", ACTION_MS);
+  const fails = await list.locator("li.finding-fail").allInnerTexts();
+  assert(fails.length === 0, `预检 still fails: ${fails.map((t) => t.replace(/\s+/g, " ")).join(" | ")}`);
+  const passes = await list.locator("li.finding-ok").count();
+  assert(passes >= 5, `预检 shows only ${passes} passing findings`);
+  const summary = await page.locator("#findings-summary").innerText();
+  assert(summary.includes("全部满足"), `the 预检 summary says "${summary}"`);
+  await shot(page, "application-precheck");
+
+  // --- 提交申报
+  await submit(page, page.locator("#application-form").getByRole("button", { name: "提交申报" }), "提交申报", (s) => s < 500);
+  {
+    const e = await fieldErrors(page);
+    const ff = await page.locator("#findings-list li.finding-fail").allInnerTexts();
+    assert(e.length === 0 && ff.length === 0, `提交申报 was refused: ${[...e, ...ff].join(" | ").replace(/\s+/g, " ")}`);
+  }
+  if (new URL(page.url()).pathname !== appPath) {
+    await page.goto(server.base + appPath);
+    await landed(page, "the application page");
+  }
+  await see(page.getByRole("heading", { level: 1 }).filter({ hasText: "已提交" }), "the status 已提交 in the heading");
+  const timeline = page.locator("section", { has: page.getByRole("heading", { name: "办理过程" }) }).locator("ol.timeline li");
+  assert((await timeline.count()) >= 1, "the application page has no timeline entry");
+  assert(/提交/.test(await timeline.last().innerText()), `the last timeline entry does not record the submit: ${await timeline.last().innerText()}`);
+  await shot(page, "application-submitted");
+
+  // the dashboard lists it as submitted
+  await page.locator("nav.site-nav").getByRole("link", { name: "我的工作台" }).click();
+  await landed(page, "the dashboard after submit");
+  const appRow = page.locator("#applications tbody tr", { hasText: project.name });
+  await see(appRow, "the application row on the dashboard");
+  assert((await appRow.innerText()).includes("已提交"), `the dashboard row says ${await appRow.innerText()}`);
+  await shot(page, "dashboard-submitted");
+
+  const jsErrors = [...page.watch.errors];
+  assert(jsErrors.length === 0, `script errors: ${jsErrors.join("; ")}`);
+  await desk.close();
+});
+
+test("without JavaScript: register, then the admin logs in through the form and sees the queue", async () => {
+  assert(server.base, "no server (setup failed)");
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: DESKTOP, locale: "zh-CN" });
+  try {
+    const page = watch(await ctx.newPage(), "nojs");
+    currentPage = page;
+    const uniq = String((Date.now() + 7) % 1e6).padStart(6, "0");
+    const username = `e2e_nojs_${uniq}`;
+    await page.goto(server.base + "/register");
+    await landed(page, "register page (no JS)");
+    await page.getByLabel("用户名").fill(username);
+    await page.getByLabel("密码").fill(PASSWORD);
+    await page.getByLabel("联系人姓名").fill("赵静");
+    await page.getByLabel("手机号码").fill("023-63895239");
+    await page.getByLabel("电子邮箱").fill(`${username}@example.cn`);
+    await page.getByLabel("企业名称").fill(`重庆无脚本${uniq}机械有限公司`);
+    await page.getByLabel("统一社会信用代码").fill(makeUscc().toLowerCase());
+    await submit(page, page.getByRole("button", { name: "提交注册" }), "registration (no JS)");
+    const e = await fieldErrors(page);
+    assert(e.length === 0, `the registration was refused: ${e.join("; ")}`);
+    await see(page.getByText("注册申请已提交"), "注册申请已提交");
+
+    await page.goto(server.base + "/login");
+    await landed(page, "login page (no JS)");
+    await page.getByLabel("用户名").fill(ADMIN.username);
+    await page.getByLabel("密码").fill(ADMIN.password);
+    await submit(page, page.getByRole("button", { name: "登录", exact: true }), "admin login (no JS)");
+    if (new URL(page.url()).pathname !== "/admin/accounts") {
+      await page.locator("nav.site-nav").getByRole("link", { name: "注册审核" }).click();
+      await landed(page, "the registration queue (no JS)");
+    }
+    await see(page.getByRole("heading", { level: 1, name: "注册审核" }), "the heading 注册审核");
+    const row = page.locator("tbody tr", { hasText: username });
+    await see(row, `the pending request of ${username}`);
+    await see(row.getByRole("button", { name: "通过" }), "the 通过 button");
+    await see(row.getByLabel("驳回理由"), "the 驳回理由 field");
+    if (state.approved) assert(!(await mainText(page)).includes(state.ent.username), "the approved enterprise is still in the pending queue");
+    await shot(page, "nojs-admin-queue");
+  } finally {
+    await ctx.close();
+  }
+});
+
+// ------------------------------------------------------------------ main
+
+const watchdog = setTimeout(async () => {
+  console.log(`FAIL - the whole run: exceeded ${TOTAL_MS / 1000} s`);
+  try {
+    server.proc && server.proc.kill("SIGKILL");
+  } catch {
+    /* gone */
+  }
+  console.log(`e2e: ${results.passed} passed, ${results.failed + 1} failed`);
+  process.exit(1);
+}, TOTAL_MS);
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith(".png")) fs.unlinkSync(path.join(SHOTS, f));
+  try {
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      timeout: 30000,
+    });
+  } catch (err) {
+    console.log(`FAIL - launch chromium: ${err.message.split("\n")[0]}`);
+    results.failed++;
+  }
+  if (browser) {
+    for (const t of tests) await runOne(t);
+  }
+  for (const [key, v] of a11yResults) late.push({ name: `accessibility of ${key}`, fn: async () => assert(v.length === 0, v.join("; ")) });
+  for (const t of late) await runOne(t);
+  if (browser) await browser.close().catch(() => {});
+  await runOne({
+    name: "server exits cleanly on SIGTERM without sanitizer reports",
+    fn: async () => {
+      const problems = await stopServer();
+      assert(problems.length === 0, problems.join("\n"));
+    },
+  });
+  clearTimeout(watchdog);
+  if (results.failed === 0) fs.rmSync(tmp, { recursive: true, force: true });
+  else console.log(`# server files kept in ${tmp}`);
+  console.log(`e2e: ${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed === 0 ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.log(`FAIL - runner: ${err && err.stack}`);
+  try {
+    server.proc && server.proc.kill("SIGKILL");
+  } catch {
+    /* gone */
+  }
+  console.log(`e2e: ${results.passed} passed, ${results.failed + 1} failed`);
+  process.exit(1);
+});
