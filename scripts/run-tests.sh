@@ -52,8 +52,10 @@ run_e2e() {
     if [[ ! -d node_modules/playwright-core ]]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi
     out=$(node tests/e2e/run.mjs 2>&1 | tee "$logdir/e2e.log" | tail -30)
     printf '%s\n' "$out" | grep -vE '^e2e: [0-9]+ passed' | tail -15
-    p=$(grep -oE '^e2e: [0-9]+ passed' <<<"$out" | grep -oE '[0-9]+'); p=${p:-0}
-    f=$(grep -oE '^e2e: [0-9]+ passed, [0-9]+ failed' <<<"$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'); f=${f:-1}
+    local line
+    line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
+    p=$(sed -E 's/^e2e: ([0-9]+) passed.*/\1/' <<<"$line"); p=${p:-0}
+    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line"); f=${f:-1}
     echo "e2e: $p passed, $f failed"
     add $p $f
 }
