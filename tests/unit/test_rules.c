@@ -381,10 +381,20 @@ static void test_e6(void **state)
     OK(f, "E6", "investment");
     investment(f, "500243", 4999999);
     FAIL(f, "E6", "investment");
-    /* a functional zone is 主城都市区 */
-    investment(f, "CQLJ", 9999999);
-    FAIL(f, "E6", "investment");
-    investment(f, "CQLJ", 10000000);
+    /* every functional zone is 主城都市区: at, just below and just above the full threshold */
+    static const char *zones[] = {"CQLJ", "CQGX", "CQWS"};
+    for (size_t i = 0; i < 3; i++) {
+        investment(f, zones[i], 9999999);
+        FAIL(f, "E6", "investment");
+        investment(f, zones[i], 10000000);
+        OK(f, "E6", "investment");
+        investment(f, zones[i], 10000001);
+        OK(f, "E6", "investment");
+    }
+    /* just above the reduced thresholds of both groups */
+    investment(f, "500101", 5000001);
+    OK(f, "E6", "investment");
+    investment(f, "500243", 5000001);
     OK(f, "E6", "investment");
     /* no project district: the enterprise's applies */
     json_object_del(f->project, "district_code");
