@@ -5,7 +5,10 @@
  *
  * Severities: everything the notice states as a condition is an "error" (it blocks submission);
  * only the construction period of Class I (建设工期"一般"不超过30个月) and the integration
- * description are "warning"s. A row may set its own severity. */
+ * description are "warning"s. A row may set its own severity.
+ *
+ * The reference data (districts, factory modes) is here too; the input validators of rules.h are
+ * in rules_form.c, and the JSON access both use is in rules_internal.h. */
 #include "core/rules.h"
 
 #include <stdarg.h>
@@ -16,6 +19,7 @@
 #include "core/calendar.h"
 #include "core/decimal.h"
 #include "core/names.h"
+#include "core/rules_internal.h"
 #include "core/uscc.h"
 #include "util/assets.h"
 #include "util/util.h"
@@ -92,46 +96,12 @@ static const json_t *rl_figure(const rl_eval *ev, const char *path)
     return rl_path(ev->ctx->application, path);
 }
 
-static const char *rl_str(const json_t *obj, const char *key)
-{
-    const json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* A decimal (× 10⁴) from a JSON integer or a decimal string; -1 when absent or malformed. */
-static int rl_dec(const json_t *v, int64_t *out)
-{
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i > INT64_MAX / DEC_SCALE || i < INT64_MIN / DEC_SCALE) return -1;
-        *out = (int64_t)i * DEC_SCALE;
-        return 0;
-    }
-    if (json_is_string(v)) return dec_parse(json_string_value(v), out);
-    return -1;
-}
-
-static int rl_int(const json_t *v, int64_t *out)
-{
-    if (!json_is_integer(v)) return -1;
-    *out = (int64_t)json_integer_value(v);
-    return 0;
-}
-
 /* 1 true, 0 false, -1 absent or not a boolean. */
 static int rl_bool(const json_t *v)
 {
     if (json_is_true(v)) return 1;
     if (json_is_false(v)) return 0;
     return -1;
-}
-
-static bool rl_text_present(const json_t *v)
-{
-    if (!json_is_string(v)) return false;
-    for (const char *s = json_string_value(v); *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return true;
-    return false;
 }
 
 /* "2020-03-17 10:00", or "2020-04-10 24:00" for an exclusive end at midnight, as the notice says.
@@ -165,7 +135,7 @@ static const char *rl_mtype_name(const char *t)
 static void rl_e1(rl_eval *ev)
 {
     const json_t *ent = ev->ctx->enterprise;
-    const char *code = rl_str(ent, "uscc");
+    const char *code = rules_str(ent, "uscc");
     char norm[USCC_LEN + 1], err[256];
     bool valid = false;
     if (!code || !*code) {
@@ -193,7 +163,7 @@ static void rl_e1(rl_eval *ev)
         rl_finding(ev->out, "E1", "division", false, "error", "登记管理机关行政区划码以 50 开头",
                    "", "统一社会信用代码无效，无法判断是否在重庆市注册");
     }
-    const char *dc = rl_str(ent, "district_code");
+    const char *dc = rules_str(ent, "district_code");
     const json_t *d = dc ? rules_find_district(ev->districts, dc) : NULL;
     if (!dc || !*dc)
         rl_finding(ev->out, "E1", "district", false, "error", "重庆市区县或功能区", "未填写",
@@ -203,7 +173,7 @@ static void rl_e1(rl_eval *ev)
                    "企业所在区县代码 %s 不是本批次的重庆市区县或功能区", dc);
     else
         rl_finding(ev->out, "E1", "district", true, "error", "重庆市区县或功能区",
-                   rl_str(d, "name"), "企业注册于%s", rl_str(d, "name"));
+                   rules_str(d, "name"), "企业注册于%s", rules_str(d, "name"));
 }
 
 /* A declared boolean of the enterprise profile or the form: E2, E9, A1-like rules. */
@@ -281,9 +251,9 @@ static void rl_e5(rl_eval *ev)
     json_array_foreach(years, i, y)
         sbuf_printf(&ys, "%s%lld", i ? "、" : "", (long long)json_integer_value(y));
     char *req = xasprintf("未在 %s 年认定", json_array_size(years) ? ys.data : "往年");
-    const char *site = rl_str(ev->ctx->project, "site_name");
+    const char *site = rules_str(ev->ctx->project, "site_name");
     char mine[USCC_LEN + 1];
-    const char *code = rl_str(ev->ctx->enterprise, "uscc");
+    const char *code = rules_str(ev->ctx->enterprise, "uscc");
     bool have_code = code && uscc_normalize(code, mine, NULL, 0) == 0;
     if (!site || !*site) {
         rl_finding(ev->out, "E5", "prior_certification", false, "error", req, "未填写",
@@ -299,10 +269,10 @@ static void rl_e5(rl_eval *ev)
         json_array_foreach(years, k, y) if (json_integer_value(y) == cy) listed = true;
         if (!listed || !have_code) continue;
         char theirs[USCC_LEN + 1];
-        const char *tc = rl_str(cert, "uscc");
+        const char *tc = rules_str(cert, "uscc");
         if (!tc || uscc_normalize(tc, theirs, NULL, 0) != 0 || strcmp(theirs, mine) != 0) continue;
-        const char *cname = rl_str(cert, "site_name");
-        const char *ctype = rl_str(cert, "type");
+        const char *cname = rules_str(cert, "site_name");
+        const char *ctype = rules_str(cert, "type");
         if (names_equal(cname, site)) {
             rl_finding(ev->out, "E5", "prior_certification", false, "error", req, cname,
                        "“%s”已于 %lld 年认定为重庆市%s，不得重复申报", site, (long long)cy,
@@ -332,17 +302,18 @@ done:
 int64_t rules_investment_threshold(const json_t *rules, const char *group)
 {
     int64_t base, ratio = DEC_SCALE;
-    if (rl_int(json_object_get(rules, "investment_threshold"), &base) != 0 || base < 0) return -1;
+    if (rules_int(json_object_get(rules, "investment_threshold"), &base) != 0 || base < 0)
+        return -1;
     const json_t *r = json_object_get(json_object_get(rules, "reduced_ratio"), group ? group : "");
-    if (r && rl_dec(r, &ratio) != 0) return -1;
+    if (r && rules_dec(r, &ratio) != 0) return -1;
     return dec_scale_ceil(base, ratio);
 }
 
 static void rl_e6(rl_eval *ev)
 {
     const json_t *p = ev->ctx->project;
-    const char *dc = rl_str(p, "district_code");
-    if (!dc || !*dc) dc = rl_str(ev->ctx->enterprise, "district_code");
+    const char *dc = rules_str(p, "district_code");
+    if (!dc || !*dc) dc = rules_str(ev->ctx->enterprise, "district_code");
     const json_t *d = dc ? rules_find_district(ev->districts, dc) : NULL;
     if (!d) {
         rl_finding(ev->out, "E6", "investment", false, "error", "", dc ? dc : "未填写",
@@ -350,7 +321,7 @@ static void rl_e6(rl_eval *ev)
                    dc ? "代码 " : "", dc ? dc : "未填写");
         return;
     }
-    const char *dname = rl_str(d, "name"), *group = rl_str(d, "group");
+    const char *dname = rules_str(d, "name"), *group = rules_str(d, "group");
     int64_t thr = rules_investment_threshold(ev->rules, group);
     if (thr < 0) {
         rl_config_error(ev->out, "E6", "investment_threshold / reduced_ratio");
@@ -360,7 +331,7 @@ static void rl_e6(rl_eval *ev)
     snprintf(req, sizeof req, "≥ %lld", (long long)thr);
     dec_format_wan(thr, tw, sizeof tw);
     int64_t inv;
-    if (rl_int(json_object_get(p, "equipment_software_investment"), &inv) != 0) {
+    if (rules_int(json_object_get(p, "equipment_software_investment"), &inv) != 0) {
         rl_finding(ev->out, "E6", "investment", false, "error", req, "未填写",
                    "项目未填写设备和软件投资（含信息技术服务），%s所在%s的门槛为 %s", dname, group,
                    tw);
@@ -376,12 +347,6 @@ static void rl_e6(rl_eval *ev)
                    "设备和软件投资 %s，低于%s所在%s的门槛 %s", aw, dname, group, tw);
 }
 
-static int rl_date(const json_t *obj, const char *key, cal_date *d)
-{
-    const char *s = rl_str(obj, key);
-    return s ? cal_parse_date(s, d) : -1;
-}
-
 static void rl_e7(rl_eval *ev)
 {
     const json_t *p = ev->ctx->project, *r = ev->rules;
@@ -389,11 +354,11 @@ static void rl_e7(rl_eval *ev)
 
     /* start date */
     cal_date earliest, start, done;
-    if (rl_date(r, "class1_earliest_start", &earliest) != 0) {
+    if (rules_date(r, "class1_earliest_start", &earliest) != 0) {
         rl_config_error(ev->out, "E7", "class1_earliest_start");
     } else {
         snprintf(req, sizeof req, "≥ %s", cal_format_date(earliest, buf));
-        if (rl_date(p, "start_date", &start) != 0)
+        if (rules_date(p, "start_date", &start) != 0)
             rl_finding(ev->out, "E7", "start_date", false, "error", req, "未填写",
                        "请填写项目开工日期（Ⅰ类项目须在 %s 以后开工）", buf);
         else if (cal_compare(start, earliest) < 0)
@@ -407,11 +372,11 @@ static void rl_e7(rl_eval *ev)
 
     /* progress */
     int64_t minp, prog;
-    if (rl_int(json_object_get(r, "class1_min_progress"), &minp) != 0) {
+    if (rules_int(json_object_get(r, "class1_min_progress"), &minp) != 0) {
         rl_config_error(ev->out, "E7", "class1_min_progress");
     } else {
         snprintf(req, sizeof req, "≥ %lld%%", (long long)minp);
-        if (rl_int(json_object_get(p, "progress_pct"), &prog) != 0) {
+        if (rules_int(json_object_get(p, "progress_pct"), &prog) != 0) {
             rl_finding(ev->out, "E7", "progress", false, "error", req, "未填写",
                        "请填写项目进度（Ⅰ类项目须达到 %lld%% 以上）", (long long)minp);
         } else {
@@ -439,7 +404,7 @@ static void rl_e7(rl_eval *ev)
                         : "请填写项目是否获得其他财政资金支持");
 
     /* approval proof: the type and its files (plan + board resolution are two documents) */
-    const char *pt = rl_str(p, "approval_proof_type");
+    const char *pt = rules_str(p, "approval_proof_type");
     const json_t *ids = json_object_get(p, "approval_attachment_ids");
     size_t nfiles = json_is_array(ids) ? json_array_size(ids) : 0;
     static const struct {
@@ -470,9 +435,10 @@ static void rl_e7(rl_eval *ev)
 
     /* construction period: 建设工期一般不超过30个月 — "一般" makes it a warning reviewers see */
     int64_t maxm;
-    if (rl_int(json_object_get(r, "class1_max_months"), &maxm) != 0 || maxm < 0 || maxm > 1200) {
+    if (rules_int(json_object_get(r, "class1_max_months"), &maxm) != 0 || maxm < 0 || maxm > 1200) {
         rl_config_error(ev->out, "E7", "class1_max_months");
-    } else if (rl_date(p, "start_date", &start) != 0 || rl_date(p, "completion_date", &done) != 0) {
+    } else if (rules_date(p, "start_date", &start) != 0 ||
+               rules_date(p, "completion_date", &done) != 0) {
         snprintf(req, sizeof req, "建设工期 ≤ %lld 个月", (long long)maxm);
         rl_finding(ev->out, "E7", "construction_period", false, "warning", req, "未填写",
                    "请填写开工日期和计划完工日期（建设工期一般不超过 %lld 个月）", (long long)maxm);
@@ -498,7 +464,7 @@ static void rl_e8(rl_eval *ev)
     const json_t *p = ev->ctx->project;
     int64_t prog;
     char act[32], buf[CAL_DATE_BUF], today_s[CAL_DATE_BUF], req[48];
-    if (rl_int(json_object_get(p, "progress_pct"), &prog) != 0) {
+    if (rules_int(json_object_get(p, "progress_pct"), &prog) != 0) {
         rl_finding(ev->out, "E8", "progress", false, "error", "100%", "未填写",
                    "请填写项目进度（Ⅱ类项目须已建设完成，进度 100%%）");
     } else {
@@ -511,7 +477,7 @@ static void rl_e8(rl_eval *ev)
     cal_date today = cal_date_of_epoch(ev->ctx->now), done;
     cal_format_date(today, today_s);
     snprintf(req, sizeof req, "≤ %s", today_s);
-    if (rl_date(p, "completion_date", &done) != 0)
+    if (rules_date(p, "completion_date", &done) != 0)
         rl_finding(ev->out, "E8", "completion_date", false, "error", req, "未填写",
                    "请填写项目完工日期（Ⅱ类项目须已建设完成）");
     else if (cal_compare(done, today) > 0)
@@ -525,7 +491,7 @@ static void rl_e8(rl_eval *ev)
 
 static void rl_class_rules(rl_eval *ev)
 {
-    const char *cls = rl_str(ev->ctx->project, "class");
+    const char *cls = rules_str(ev->ctx->project, "class");
     if (cls && !strcmp(cls, "I")) {
         rl_e7(ev);
         rl_finding(ev->out, "E8", "class", true, "error", "Ⅱ类项目", "Ⅰ类项目",
@@ -562,19 +528,19 @@ static void rl_fmt_fig(int64_t v, char *buf, size_t n)
 static void rl_row_ratio(rl_eval *ev, const json_t *row, const char *id, const char *cond,
                          const char *sev, const char *label)
 {
-    const char *nl = rl_str(row, "num_label"), *dl = rl_str(row, "den_label");
-    nl = nl ? nl : rl_str(row, "num");
-    dl = dl ? dl : rl_str(row, "den");
+    const char *nl = rules_str(row, "num_label"), *dl = rules_str(row, "den_label");
+    nl = nl ? nl : rules_str(row, "num");
+    dl = dl ? dl : rules_str(row, "den");
     int64_t min, num, den;
-    if (!nl || !dl || rl_dec(json_object_get(row, "min"), &min) != 0) {
+    if (!nl || !dl || rules_dec(json_object_get(row, "min"), &min) != 0) {
         rl_config_error(ev->out, id, "ratio_min");
         return;
     }
     char req[DEC_BUF + 8], mins[DEC_BUF], act[DEC_BUF], a[DEC_BUF], b[DEC_BUF];
     dec_format_pct(min, mins, sizeof mins);
     snprintf(req, sizeof req, "≥ %s", mins);
-    bool hn = rl_dec(rl_figure(ev, rl_str(row, "num")), &num) == 0;
-    bool hd = rl_dec(rl_figure(ev, rl_str(row, "den")), &den) == 0;
+    bool hn = rules_dec(rl_figure(ev, rules_str(row, "num")), &num) == 0;
+    bool hd = rules_dec(rl_figure(ev, rules_str(row, "den")), &den) == 0;
     if (!hn || !hd) {
         rl_finding(ev->out, id, cond, false, sev, req, "未填写",
                    "请填写%s%s%s，以计算%s（要求不低于 %s）", hn ? "" : nl, hn || hd ? "" : "和",
@@ -605,10 +571,10 @@ static void rl_row_value(rl_eval *ev, const json_t *row, const char *id, const c
                          const char *sev, const char *label)
 {
     int64_t min, v;
-    const char *fmt = rl_str(row, "format"), *unit = rl_str(row, "unit");
+    const char *fmt = rules_str(row, "format"), *unit = rules_str(row, "unit");
     bool pct = fmt && !strcmp(fmt, "percent");
     unit = unit ? unit : "";
-    if (rl_dec(json_object_get(row, "min"), &min) != 0) {
+    if (rules_dec(json_object_get(row, "min"), &min) != 0) {
         rl_config_error(ev->out, id, "value_min");
         return;
     }
@@ -618,7 +584,7 @@ static void rl_row_value(rl_eval *ev, const json_t *row, const char *id, const c
     else
         dec_format(min, mins, sizeof mins);
     snprintf(req, sizeof req, "≥ %s%s", mins, unit);
-    if (rl_dec(rl_figure(ev, rl_str(row, "figure")), &v) != 0) {
+    if (rules_dec(rl_figure(ev, rules_str(row, "figure")), &v) != 0) {
         rl_finding(ev->out, id, cond, false, sev, req, "未填写", "请填写%s（要求不低于 %s%s）",
                    label, mins, unit);
         return;
@@ -636,8 +602,8 @@ static void rl_row_value(rl_eval *ev, const json_t *row, const char *id, const c
 static void rl_row_count_by_type(rl_eval *ev, const json_t *row, const char *id, const char *cond,
                                  const char *sev, const char *label)
 {
-    const char *mt = rl_str(ev->ctx->enterprise, "manufacturing_type");
-    const char *unit = rl_str(row, "unit");
+    const char *mt = rules_str(ev->ctx->enterprise, "manufacturing_type");
+    const char *unit = rules_str(row, "unit");
     unit = unit ? unit : "";
     if (!mt || !*mt) {
         rl_finding(
@@ -647,13 +613,13 @@ static void rl_row_count_by_type(rl_eval *ev, const json_t *row, const char *id,
         return;
     }
     int64_t min, v;
-    if (rl_int(json_object_get(json_object_get(row, "min"), mt), &min) != 0) {
+    if (rules_int(json_object_get(json_object_get(row, "min"), mt), &min) != 0) {
         rl_config_error(ev->out, id, "count_min_by_manufacturing_type");
         return;
     }
     char req[64], act[32];
     snprintf(req, sizeof req, "≥ %lld（%s）", (long long)min, rl_mtype_name(mt));
-    if (rl_int(rl_figure(ev, rl_str(row, "figure")), &v) != 0) {
+    if (rules_int(rl_figure(ev, rules_str(row, "figure")), &v) != 0) {
         rl_finding(ev->out, id, cond, false, sev, req, "未填写",
                    "请填写%s（%s制造企业不少于 %lld %s）", label, rl_mtype_name(mt), (long long)min,
                    unit);
@@ -686,8 +652,8 @@ static void rl_row_all_true(rl_eval *ev, const json_t *row, const char *id, cons
     const json_t *f;
     json_array_foreach(figs, i, f)
     {
-        const char *path = json_is_string(f) ? json_string_value(f) : rl_str(f, "path");
-        const char *fl = json_is_object(f) && rl_str(f, "label") ? rl_str(f, "label") : path;
+        const char *path = json_is_string(f) ? json_string_value(f) : rules_str(f, "path");
+        const char *fl = json_is_object(f) && rules_str(f, "label") ? rules_str(f, "label") : path;
         int v = rl_bool(rl_figure(ev, path));
         sbuf *dst = v == 1 ? NULL : v == 0 ? &no : &missing;
         if (dst) sbuf_printf(dst, "%s%s", dst->len ? "、" : "", fl);
@@ -725,8 +691,8 @@ static void rl_row_all_true(rl_eval *ev, const json_t *row, const char *id, cons
 static void rl_row_true_if(rl_eval *ev, const json_t *row, const char *id, const char *cond,
                            const char *sev, const char *label)
 {
-    const char *when = rl_str(row, "when"), *wl = rl_str(row, "when_label");
-    if (!when || !rl_str(row, "figure")) {
+    const char *when = rules_str(row, "when"), *wl = rules_str(row, "when_label");
+    if (!when || !rules_str(row, "figure")) {
         rl_config_error(ev->out, id, "true_if");
         return;
     }
@@ -742,7 +708,7 @@ static void rl_row_true_if(rl_eval *ev, const json_t *row, const char *id, const
                    "未填写是否属于%s，无法判断是否需要%s，请先完善企业资料", wl, label);
         return;
     }
-    int v = rl_bool(rl_figure(ev, rl_str(row, "figure")));
+    int v = rl_bool(rl_figure(ev, rules_str(row, "figure")));
     rl_finding(ev->out, id, cond, v == 1, sev, "是",
                v == 1   ? "是"
                : v == 0 ? "否"
@@ -756,10 +722,10 @@ static void rl_row_true_if(rl_eval *ev, const json_t *row, const char *id, const
 static void rl_row_improvement(rl_eval *ev, const json_t *row, const char *id, const char *cond,
                                const char *sev, const char *label)
 {
-    const char *dir = rl_str(row, "direction");
+    const char *dir = rules_str(row, "direction");
     int64_t min, before, after;
     if (!dir || (strcmp(dir, "lower") && strcmp(dir, "higher")) ||
-        rl_dec(json_object_get(row, "min"), &min) != 0) {
+        rules_dec(json_object_get(row, "min"), &min) != 0) {
         rl_config_error(ev->out, id, "improvement_min");
         return;
     }
@@ -768,9 +734,9 @@ static void rl_row_improvement(rl_eval *ev, const json_t *row, const char *id, c
     char mins[DEC_BUF], req[DEC_BUF + 16], act[DEC_BUF + 16], pct[DEC_BUF], a[DEC_BUF], b[DEC_BUF];
     dec_format_pct(min, mins, sizeof mins);
     snprintf(req, sizeof req, "%s ≥ %s", word, mins);
-    const json_t *kpi = rl_figure(ev, rl_str(row, "figure"));
-    bool hb = rl_dec(json_object_get(kpi, "before"), &before) == 0;
-    bool ha = rl_dec(json_object_get(kpi, "after"), &after) == 0;
+    const json_t *kpi = rl_figure(ev, rules_str(row, "figure"));
+    bool hb = rules_dec(json_object_get(kpi, "before"), &before) == 0;
+    bool ha = rules_dec(json_object_get(kpi, "after"), &after) == 0;
     if (!hb || !ha) {
         rl_finding(ev->out, id, cond, false, sev, req, "未填写",
                    "请填写%s的%s%s%s（要求%s %s 以上）", label, hb ? "" : "基准值",
@@ -801,7 +767,7 @@ static void rl_row_improvement(rl_eval *ev, const json_t *row, const char *id, c
 static void rl_row_non_empty(rl_eval *ev, const json_t *row, const char *id, const char *cond,
                              const char *sev, const char *label)
 {
-    bool ok = rl_text_present(rl_figure(ev, rl_str(row, "figure")));
+    bool ok = rules_text_present(rl_figure(ev, rules_str(row, "figure")));
     rl_finding(ev->out, id, cond, ok, sev, "已填写", ok ? "已填写" : "未填写",
                ok ? "已填写%s" : "请填写%s", label);
 }
@@ -820,7 +786,7 @@ static void rl_row_one_of(rl_eval *ev, const json_t *row, const char *id, const 
     const json_t *v;
     json_object_foreach((json_t *)values, k, v)
         sbuf_printf(&req, "%s%s", req.len ? " / " : "", json_string_value(v));
-    const json_t *fig = rl_figure(ev, rl_str(row, "figure"));
+    const json_t *fig = rl_figure(ev, rules_str(row, "figure"));
     const json_t *hit =
         json_is_string(fig) ? json_object_get(values, json_string_value(fig)) : NULL;
     if (hit)
@@ -843,16 +809,16 @@ static void rl_rows(rl_eval *ev)
     const json_t *row;
     json_array_foreach(rows, i, row)
     {
-        const char *id = rl_str(row, "id"), *kind = rl_str(row, "kind");
-        const char *applies = rl_str(row, "applies_to");
+        const char *id = rules_str(row, "id"), *kind = rules_str(row, "kind");
+        const char *applies = rules_str(row, "applies_to");
         if (!id || !kind) {
             rl_config_error(ev->out, id ? id : "T", "id / kind");
             continue;
         }
         if (applies && strcmp(applies, "both") != 0 && (!ev->type || strcmp(applies, ev->type)))
             continue;
-        const char *cond = rl_str(row, "condition"), *sev = rl_str(row, "severity");
-        const char *label = rl_str(row, "label");
+        const char *cond = rules_str(row, "condition"), *sev = rules_str(row, "severity");
+        const char *label = rules_str(row, "label");
         cond = cond ? cond : kind;
         sev = sev && !strcmp(sev, "warning") ? "warning" : "error";
         label = label ? label : id;
@@ -894,7 +860,7 @@ static char *rl_short_text(const char *text)
 static void rl_key_elements(rl_eval *ev)
 {
     const json_t *f = json_object_get(ev->ctx->application, "factory");
-    const char *mode = rl_str(f, "mode");
+    const char *mode = rules_str(f, "mode");
     const json_t *m = mode ? rules_find_mode(ev->modes, mode) : NULL;
     if (!mode || !*mode) {
         rl_finding(ev->out, "K-mode", "mode", false, "error", "选择一种智能制造新模式", "未填写",
@@ -906,7 +872,7 @@ static void rl_key_elements(rl_eval *ev)
                    "智能制造新模式“%s”不存在", mode);
         return;
     }
-    const char *mname = rl_str(m, "name");
+    const char *mname = rules_str(m, "name");
     rl_finding(ev->out, "K-mode", "mode", true, "error", "选择一种智能制造新模式", mname,
                "已选择%s", mname);
     const json_t *answers = json_object_get(f, "key_elements");
@@ -914,11 +880,11 @@ static void rl_key_elements(rl_eval *ev)
     size_t i;
     json_array_foreach(els, i, el)
     {
-        const char *eid = rl_str(el, "id");
+        const char *eid = rules_str(el, "id");
         if (!eid) continue;
         bool may_na = json_is_true(json_object_get(el, "may_not_apply"));
         char *rule = xasprintf("K-%s", eid);
-        char *shorttext = rl_short_text(rl_str(el, "text") ? rl_str(el, "text") : "");
+        char *shorttext = rl_short_text(rules_str(el, "text") ? rules_str(el, "text") : "");
         const json_t *ans = json_object_get(answers, eid);
         int met = rl_bool(json_object_get(ans, "met"));
         bool na = json_is_true(json_object_get(ans, "not_applicable"));
@@ -956,7 +922,7 @@ json_t *rules_precheck(const rules_ctx *ctx)
     if (!ev.districts) ev.districts = own_districts = rules_default_districts();
     ev.modes = json_object_get(ctx->rules, "factory_modes");
     if (!ev.modes) ev.modes = own_modes = rules_default_factory_modes();
-    ev.type = rl_str(ctx->application, "type");
+    ev.type = rules_str(ctx->application, "type");
     if (!json_is_object(ctx->rules)) {
         rl_config_error(out, "E", "rules");
         goto done;
@@ -1000,7 +966,7 @@ bool rules_findings_ok(const json_t *findings)
     const json_t *f;
     json_array_foreach(findings, i, f)
     {
-        const char *sev = rl_str(f, "severity");
+        const char *sev = rules_str(f, "severity");
         if (!json_is_true(json_object_get(f, "ok")) && (!sev || strcmp(sev, "warning") != 0))
             return false;
     }
@@ -1070,8 +1036,8 @@ const json_t *rules_find_district(const json_t *districts, const char *code)
     const json_t *d;
     json_array_foreach(districts, i, d)
     {
-        const char *c = rl_str(d, "code");
-        if (!c) c = rl_str(d, "id");
+        const char *c = rules_str(d, "code");
+        if (!c) c = rules_str(d, "id");
         if (c && code && !strcmp(c, code)) return d;
     }
     return NULL;
@@ -1080,372 +1046,4 @@ const json_t *rules_find_district(const json_t *districts, const char *code)
 const json_t *rules_find_mode(const json_t *modes, const char *id)
 {
     return rules_find_district(modes, id); /* both are lists of objects keyed by a string id */
-}
-
-/* ==== input validation: application form and project ====================================== *
- *
- * The schema mirrors API.md. Types are checked here so that the API layer can answer 400 naming
- * every bad field before anything is saved; what a figure must reach is the pre-check's business.
- * null is accepted everywhere an object member may appear, because a merge patch clears with it. */
-
-typedef enum rl_ftype {
-    FT_COUNT, /* non-negative JSON integer */
-    FT_MONEY, /* non-negative whole yuan */
-    FT_PCT,   /* integer 0..100 */
-    FT_BOOL,
-    FT_DEC,    /* non-negative decimal string (or integer), ≤ 4 places */
-    FT_TEXT,   /* string of at most `max` characters */
-    FT_NAME,   /* non-blank string of at most `max` characters */
-    FT_CODE,   /* short ASCII code */
-    FT_DATE,   /* YYYY-MM-DD */
-    FT_ENUM,   /* one of values */
-    FT_SET,    /* array of distinct values */
-    FT_IDS,    /* array of positive integer ids */
-    FT_OBJ,    /* nested object of sub */
-    FT_KEYELS, /* {element_id: {met, description, not_applicable}} */
-} rl_ftype;
-
-typedef struct rl_field {
-    const char *name;
-    rl_ftype t;
-    const struct rl_field *sub;
-    const char *const *values;
-    int max;
-} rl_field;
-
-#define RL_COUNT_MAX 1000000000LL
-#define RL_MONEY_MAX 1000000000000000LL /* 10¹⁵ yuan: far above any project, far below overflow */
-#define RL_TEXT_MAX 10000
-
-static const char *const rl_baselines[] = {"before_project", "industry_average", NULL};
-static const char *const rl_techs[] = {
-    "cloud", "5g",           "industrial_internet", "iot",        "big_data",       "ai", "vr",
-    "ar",    "digital_twin", "biometrics",          "blockchain", "edge_computing", NULL};
-static const char *const rl_modes[] = {"discrete",      "process",    "network",
-                                       "customization", "remote_ops", NULL};
-static const char *const rl_classes[] = {"I", "II", NULL};
-static const char *const rl_proofs[] = {"approval",  "filing", "statistics", "plan_and_resolution",
-                                        "agreement", NULL};
-
-static const rl_field rl_f_networked[] = {{"processing", FT_BOOL, 0, 0, 0},
-                                          {"inspection", FT_BOOL, 0, 0, 0},
-                                          {"logistics", FT_BOOL, 0, 0, 0},
-                                          {0}};
-static const rl_field rl_f_mes[] = {{"scheduling", FT_BOOL, 0, 0, 0},
-                                    {"process", FT_BOOL, 0, 0, 0},
-                                    {"logistics_warehousing", FT_BOOL, 0, 0, 0},
-                                    {"quality", FT_BOOL, 0, 0, 0},
-                                    {"equipment", FT_BOOL, 0, 0, 0},
-                                    {0}};
-static const rl_field rl_f_integration[] = {
-    {"realtime_data_mes_erp", FT_BOOL, 0, 0, 0}, {"description", FT_TEXT, 0, 0, RL_TEXT_MAX}, {0}};
-static const rl_field rl_f_kpi[] = {{"before", FT_DEC, 0, 0, 0}, {"after", FT_DEC, 0, 0, 0}, {0}};
-static const rl_field rl_f_kpis[] = {
-    {"operating_cost", FT_OBJ, rl_f_kpi, 0, 0}, {"efficiency", FT_OBJ, rl_f_kpi, 0, 0},
-    {"defect_rate", FT_OBJ, rl_f_kpi, 0, 0},    {"energy_utilization", FT_OBJ, rl_f_kpi, 0, 0},
-    {"rd_cycle", FT_OBJ, rl_f_kpi, 0, 0},       {0}};
-static const rl_field rl_f_factory[] = {{"mode", FT_ENUM, 0, rl_modes, 0},
-                                        {"digital_workshops", FT_COUNT, 0, 0, 0},
-                                        {"whole_factory", FT_BOOL, 0, 0, 0},
-                                        {"design_tools", FT_BOOL, 0, 0, 0},
-                                        {"design_knowledge_management", FT_BOOL, 0, 0, 0},
-                                        {"erp_closed_loop", FT_BOOL, 0, 0, 0},
-                                        {"remote_service", FT_BOOL, 0, 0, 0},
-                                        {"key_elements", FT_KEYELS, 0, 0, 0},
-                                        {"leading_description", FT_TEXT, 0, 0, RL_TEXT_MAX},
-                                        {0}};
-static const rl_field rl_f_form[] = {{"equipment_total", FT_COUNT, 0, 0, 0},
-                                     {"equipment_digital", FT_COUNT, 0, 0, 0},
-                                     {"data_points_total", FT_COUNT, 0, 0, 0},
-                                     {"data_points_uploaded", FT_COUNT, 0, 0, 0},
-                                     {"networked", FT_OBJ, rl_f_networked, 0, 0},
-                                     {"realtime_monitoring", FT_BOOL, 0, 0, 0},
-                                     {"mes", FT_OBJ, rl_f_mes, 0, 0},
-                                     {"visual_management", FT_BOOL, 0, 0, 0},
-                                     {"integration", FT_OBJ, rl_f_integration, 0, 0},
-                                     {"kpi_baseline", FT_ENUM, 0, rl_baselines, 0},
-                                     {"kpis", FT_OBJ, rl_f_kpis, 0, 0},
-                                     {"technologies", FT_SET, 0, rl_techs, 0},
-                                     {"factory", FT_OBJ, rl_f_factory, 0, 0},
-                                     {"industrial_policy_compliant", FT_BOOL, 0, 0, 0},
-                                     {"attachment_ids", FT_IDS, 0, 0, 0},
-                                     {"declaration_signed", FT_BOOL, 0, 0, 0},
-                                     {0}};
-static const rl_field rl_f_project[] = {{"name", FT_NAME, 0, 0, 200},
-                                        {"site_name", FT_NAME, 0, 0, 200},
-                                        {"district_code", FT_CODE, 0, 0, 16},
-                                        {"address", FT_TEXT, 0, 0, 500},
-                                        {"class", FT_ENUM, 0, rl_classes, 0},
-                                        {"start_date", FT_DATE, 0, 0, 0},
-                                        {"completion_date", FT_DATE, 0, 0, 0},
-                                        {"progress_pct", FT_PCT, 0, 0, 0},
-                                        {"total_investment", FT_MONEY, 0, 0, 0},
-                                        {"equipment_software_investment", FT_MONEY, 0, 0, 0},
-                                        {"other_public_funding", FT_BOOL, 0, 0, 0},
-                                        {"approval_proof_type", FT_ENUM, 0, rl_proofs, 0},
-                                        {"approval_attachment_ids", FT_IDS, 0, 0, 0},
-                                        {"content", FT_TEXT, 0, 0, RL_TEXT_MAX},
-                                        {"expected_results", FT_TEXT, 0, 0, RL_TEXT_MAX},
-                                        {0}};
-
-typedef struct rl_vctx {
-    const json_t *extras; /* rules.form_figures or NULL */
-    const json_t *modes;
-    json_t *errors;
-} rl_vctx;
-
-static void rl_bad(rl_vctx *v, const char *path, const char *why)
-{
-    if (!json_object_get(v->errors, path)) json_object_set_new(v->errors, path, json_string(why));
-}
-
-static size_t rl_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80) n++;
-    return n;
-}
-
-static void rl_values_list(sbuf *b, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        sbuf_printf(b, "%s%s", i ? "、" : "", values[i]);
-}
-
-static bool rl_in(const char *const *values, const char *s)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (!strcmp(values[i], s)) return true;
-    return false;
-}
-
-static void rl_check_obj(rl_vctx *v, const json_t *obj, const rl_field *spec, const char *prefix);
-
-static void rl_check_keyels(rl_vctx *v, const json_t *val, const char *path)
-{
-    static const rl_field answer[] = {{"met", FT_BOOL, 0, 0, 0},
-                                      {"description", FT_TEXT, 0, 0, RL_TEXT_MAX},
-                                      {"not_applicable", FT_BOOL, 0, 0, 0},
-                                      {0}};
-    if (!json_is_object(val)) {
-        rl_bad(v, path, "须为对象（关键要素编号 → {met, description, not_applicable}）");
-        return;
-    }
-    const char *k;
-    json_t *a;
-    json_object_foreach((json_t *)val, k, a)
-    {
-        char *p = xasprintf("%s.%s", path, k);
-        bool known = false;
-        size_t i;
-        const json_t *m;
-        json_array_foreach(v->modes, i, m)
-        {
-            if (rules_find_district(json_object_get(m, "key_elements"), k)) known = true;
-        }
-        if (!known)
-            rl_bad(v, p, "不是智能制造新模式的关键要素编号");
-        else if (!json_is_null(a) && !json_is_object(a))
-            rl_bad(v, p, "须为对象 {met, description, not_applicable}");
-        else if (json_is_object(a))
-            rl_check_obj(v, a, answer, p);
-        free(p);
-    }
-}
-
-/* Checks one value against its type; path names it in `errors`. */
-static void rl_check_value(rl_vctx *v, const json_t *val, const rl_field *f, const char *path)
-{
-    if (json_is_null(val)) return;
-    sbuf b;
-    sbuf_init(&b);
-    switch (f->t) {
-    case FT_COUNT:
-    case FT_MONEY:
-    case FT_PCT: {
-        json_int_t lim = f->t == FT_COUNT ? RL_COUNT_MAX : f->t == FT_MONEY ? RL_MONEY_MAX : 100;
-        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > lim) {
-            if (f->t == FT_PCT)
-                rl_bad(v, path, "须为 0 到 100 之间的整数");
-            else if (f->t == FT_MONEY)
-                rl_bad(v, path, "须为不小于 0 的整数（单位：元）");
-            else
-                rl_bad(v, path, "须为不小于 0 的整数");
-        }
-        break;
-    }
-    case FT_BOOL:
-        if (!json_is_boolean(val)) rl_bad(v, path, "须为 true 或 false");
-        break;
-    case FT_DEC: {
-        int64_t d;
-        if (json_is_real(val))
-            rl_bad(v, path, "小数须以字符串填写（如 \"0.595\"），最多 4 位小数");
-        else if (rl_dec(val, &d) != 0)
-            rl_bad(v, path, "须为数字，最多 4 位小数（如 \"0.595\"）");
-        else if (d < 0)
-            rl_bad(v, path, "不能为负数");
-        break;
-    }
-    case FT_TEXT:
-    case FT_NAME:
-        if (!json_is_string(val))
-            rl_bad(v, path, "须为文本");
-        else if (f->t == FT_NAME && !rl_text_present(val))
-            rl_bad(v, path, "不能为空");
-        else if ((int)rl_utf8_chars(json_string_value(val)) > f->max) {
-            sbuf_printf(&b, "不能超过 %d 个字", f->max);
-            rl_bad(v, path, b.data);
-        }
-        break;
-    case FT_CODE: {
-        const char *s = json_is_string(val) ? json_string_value(val) : NULL;
-        bool ok = s && *s && (int)strlen(s) <= f->max;
-        for (; ok && *s; s++)
-            if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-                ok = false;
-        if (!ok) rl_bad(v, path, "须为区县代码（如 500112 或 CQLJ）");
-        break;
-    }
-    case FT_DATE: {
-        cal_date d;
-        if (!json_is_string(val) || cal_parse_date(json_string_value(val), &d) != 0)
-            rl_bad(v, path, "须为有效日期，格式 YYYY-MM-DD");
-        break;
-    }
-    case FT_ENUM:
-        if (!json_is_string(val) || !rl_in(f->values, json_string_value(val))) {
-            sbuf_puts(&b, "须为以下之一：");
-            rl_values_list(&b, f->values);
-            rl_bad(v, path, b.data);
-        }
-        break;
-    case FT_SET: {
-        bool ok = json_is_array(val);
-        size_t i, j;
-        const json_t *e;
-        json_array_foreach(ok ? val : NULL, i, e)
-        {
-            if (!json_is_string(e) || !rl_in(f->values, json_string_value(e))) ok = false;
-            for (j = 0; ok && j < i; j++)
-                if (json_equal(e, json_array_get(val, j))) ok = false;
-        }
-        if (!ok) {
-            sbuf_puts(&b, "须为不重复的数组，取值为：");
-            rl_values_list(&b, f->values);
-            rl_bad(v, path, b.data);
-        }
-        break;
-    }
-    case FT_IDS: {
-        bool ok = json_is_array(val);
-        size_t i;
-        const json_t *e;
-        json_array_foreach(ok ? val : NULL, i,
-                           e) if (!json_is_integer(e) || json_integer_value(e) <= 0) ok = false;
-        if (!ok) rl_bad(v, path, "须为正整数编号的数组");
-        break;
-    }
-    case FT_OBJ:
-        if (!json_is_object(val))
-            rl_bad(v, path, "须为对象");
-        else
-            rl_check_obj(v, val, f->sub, path);
-        break;
-    case FT_KEYELS:
-        rl_check_keyels(v, val, path);
-        break;
-    }
-    sbuf_free(&b);
-}
-
-/* An extra figure of the batch (rules.form_figures) with this full path, or one below it. */
-static const json_t *rl_extra(const rl_vctx *v, const char *path, bool *below)
-{
-    size_t i, n = strlen(path);
-    const json_t *e;
-    *below = false;
-    json_array_foreach(v->extras, i, e)
-    {
-        const char *p = rl_str(e, "path");
-        if (!p) continue;
-        if (!strcmp(p, path)) return e;
-        if (!strncmp(p, path, n) && p[n] == '.') *below = true;
-    }
-    return NULL;
-}
-
-static void rl_check_obj(rl_vctx *v, const json_t *obj, const rl_field *spec, const char *prefix)
-{
-    const char *k;
-    json_t *val;
-    json_object_foreach((json_t *)obj, k, val)
-    {
-        char *path = prefix && *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
-        const rl_field *f = NULL;
-        for (size_t i = 0; spec && spec[i].name; i++)
-            if (!strcmp(spec[i].name, k)) f = &spec[i];
-        bool below = false;
-        const json_t *extra = f ? NULL : rl_extra(v, path, &below);
-        if (f) {
-            rl_check_value(v, val, f, path);
-        } else if (extra) {
-            const char *t = rl_str(extra, "type");
-            rl_field ef = {k, FT_TEXT, 0, 0, RL_TEXT_MAX};
-            if (t && !strcmp(t, "count")) ef.t = FT_COUNT;
-            if (t && !strcmp(t, "decimal")) ef.t = FT_DEC;
-            if (t && !strcmp(t, "bool")) ef.t = FT_BOOL;
-            rl_check_value(v, val, &ef, path);
-        } else if (below && (json_is_object(val) || json_is_null(val))) {
-            if (json_is_object(val)) rl_check_obj(v, val, NULL, path);
-        } else {
-            rl_bad(v, path, "未知字段");
-        }
-        free(path);
-    }
-}
-
-int rules_validate_form_for(const json_t *patch, const json_t *rules, json_t *errors)
-{
-    json_t *own_modes = NULL;
-    rl_vctx v = {.extras = json_object_get(rules, "form_figures"), .errors = errors};
-    v.modes = json_object_get(rules, "factory_modes");
-    if (!v.modes) v.modes = own_modes = rules_default_factory_modes();
-    size_t before = json_object_size(errors);
-    if (!json_is_object(patch))
-        rl_bad(&v, "", "申报书须为 JSON 对象");
-    else
-        rl_check_obj(&v, patch, rl_f_form, "");
-    json_decref(own_modes);
-    return json_object_size(errors) > before ? -1 : 0;
-}
-
-int rules_validate_form(const json_t *patch, json_t *errors)
-{
-    return rules_validate_form_for(patch, NULL, errors);
-}
-
-int rules_validate_project(const json_t *obj, json_t *errors)
-{
-    rl_vctx v = {.errors = errors};
-    size_t before = json_object_size(errors);
-    if (!json_is_object(obj)) {
-        rl_bad(&v, "", "项目须为 JSON 对象");
-        return -1;
-    }
-    rl_check_obj(&v, obj, rl_f_project, "");
-    /* Cross-field rules, only where both sides are present and individually valid. */
-    cal_date s, c;
-    if (!json_object_get(errors, "start_date") && !json_object_get(errors, "completion_date") &&
-        rl_date(obj, "start_date", &s) == 0 && rl_date(obj, "completion_date", &c) == 0 &&
-        cal_compare(c, s) < 0)
-        rl_bad(&v, "completion_date", "完工日期不能早于开工日期");
-    int64_t tot, eq;
-    if (!json_object_get(errors, "total_investment") &&
-        !json_object_get(errors, "equipment_software_investment") &&
-        rl_int(json_object_get(obj, "total_investment"), &tot) == 0 &&
-        rl_int(json_object_get(obj, "equipment_software_investment"), &eq) == 0 && eq > tot)
-        rl_bad(&v, "equipment_software_investment", "设备和软件投资不能大于项目总投资");
-    return json_object_size(errors) > before ? -1 : 0;
 }

@@ -1,0 +1,103 @@
+/* ent_internal — the small helpers of ent_internal.h that enterprise.c, attachment.c and
+ * application.c all use: JSON documents (load, dump, RFC 7396 merge patch), times, set
+ * membership and the enterprise-account gate. */
+#include "service/ent_internal.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+/* Number of characters (code points) of valid UTF-8 text. */
+size_t ent_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+bool ent_in(const char *s, const char *const *set)
+{
+    for (; s && *set; set++)
+        if (strcmp(s, *set) == 0) return true;
+    return false;
+}
+
+/* 400 naming one field. */
+int ent_fail1(svc_err *e, const char *field, const char *why)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, field, json_string(why));
+    return svc_fail_fields(e, f);
+}
+
+void ent_set_time(json_t *o, const char *key, int64_t t)
+{
+    if (t <= 0) {
+        json_object_set_new(o, key, json_null());
+        return;
+    }
+    char *s = svc_time_str(t);
+    json_object_set_new(o, key, json_string(s));
+    free(s);
+}
+
+/* RFC 7396: applies `patch` to `target` in place. Nested objects merge, null removes a key,
+ * anything else (arrays too) replaces. */
+void ent_merge_patch(json_t *target, const json_t *patch)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)patch, k, v)
+    {
+        if (json_is_null(v)) {
+            json_object_del(target, k);
+        } else if (json_is_object(v)) {
+            json_t *t = json_object_get(target, k);
+            if (!json_is_object(t)) {
+                t = json_object();
+                json_object_set_new(target, k, t);
+            }
+            ent_merge_patch(t, v);
+        } else {
+            json_object_set_new(target, k, json_deep_copy(v));
+        }
+    }
+}
+
+/* An array of the top-level keys of `o` (the audit detail of a save). */
+json_t *ent_keys(const json_t *o)
+{
+    json_t *a = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v) json_array_append_new(a, json_string(k));
+    return a;
+}
+
+json_t *ent_load_doc(const char *text)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    return o;
+}
+
+char *ent_dump(const json_t *o)
+{
+    return json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/* The calling enterprise account's enterprise id, or a refusal. */
+int ent_need_enterprise(svc_ctx *c, svc_err *e)
+{
+    if (!c->actor || strcmp(c->actor->role, "enterprise") != 0)
+        return svc_fail(e, 403, "forbidden", "只有企业账号可以进行此操作");
+    if (c->actor->enterprise_id <= 0)
+        return svc_fail(e, 403, "imp_not_bound", "请先绑定原平台账号或确认企业信息");
+    return 0;
+}
