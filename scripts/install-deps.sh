@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+  postgresql libpq-dev
   libmagic-dev libutf8proc-dev libcrypt-dev
   libcmocka-dev python3 python3-pytest
   chromium fonts-noto-cjk poppler-utils

@@ -27,8 +27,10 @@ static void usage(void)
           "  check FILE.json              pre-check an application offline\n"
           "  backup FILE                  online backup of the database\n"
           "  audit verify                 check the audit chain\n"
-          "options for all: --db PATH (or SMIP_DB; default smip.db), --key FILE (audit key;\n"
-          "  default PATH.key)\n",
+          "  seed --enterprises N         a benchmark database (make bench; new database only)\n"
+          "options for all: --db PATH|postgresql://URI (or SMIP_DB; default smip.db),\n"
+          "  --key FILE (or SMIP_KEY; the audit key: default PATH.key for SQLite, required\n"
+          "  for PostgreSQL, where every server must read the same key)\n",
           stderr);
 }
 
@@ -40,6 +42,7 @@ typedef struct opts {
     const char *listen;
     const char *public_url;
     const char *role, *username, *district;
+    const char *enterprises; /* seed */
     bool password_stdin;
     bool secure_cookies;
     size_t max_upload, max_json;
@@ -61,6 +64,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->db = getenv("SMIP_DB") ? getenv("SMIP_DB") : "smip.db";
+    o->key = getenv("SMIP_KEY") && *getenv("SMIP_KEY") ? getenv("SMIP_KEY") : NULL;
     o->listen = "127.0.0.1:8080";
     o->max_upload = 20u * 1024 * 1024;
     o->max_json = 2u * 1024 * 1024;
@@ -81,6 +85,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         TAKE("--role", role)
         TAKE("--username", username)
         TAKE("--district", district)
+        TAKE("--enterprises", enterprises)
 #undef TAKE
         if (strcmp(a, "--password-stdin") == 0) {
             o->password_stdin = true;
@@ -109,6 +114,14 @@ static int parse_opts(int argc, char **argv, opts *o)
  * error, since every entry would then look forged. */
 static int load_key(const opts *o, db *d, unsigned char key[32])
 {
+    /* Several servers share one PostgreSQL database: a key each of them made up beside itself
+     * would split the chain, so there the operator names the one shared file. */
+    if (!o->key &&
+        (strncmp(o->db, "postgresql://", 13) == 0 || strncmp(o->db, "postgres://", 11) == 0)) {
+        fprintf(stderr, "smip: a PostgreSQL database needs --key FILE (or SMIP_KEY): the audit key "
+                        "file every server of the database shares\n");
+        return -1;
+    }
     char *path = o->key ? xstrdup(o->key) : xasprintf("%s.key", o->db);
     int rc = -1;
     FILE *f = fopen(path, "rb");
@@ -271,7 +284,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "audit") == 0 && o.nargs == 2 && strcmp(o.args[1], "verify") == 0)
         return cmd_audit_verify(&o);
     if (strcmp(cmd, "demo") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "import-legacy") == 0 ||
-        strcmp(cmd, "check") == 0) {
+        strcmp(cmd, "check") == 0 || strcmp(cmd, "seed") == 0) {
         svc_config cfg = {0};
         db *d = open_all(&o, &cfg);
         if (!d) return 1;
@@ -281,6 +294,7 @@ int main(int argc, char **argv)
                        .role = o.role,
                        .username = o.username,
                        .district = o.district,
+                       .enterprises = o.enterprises,
                        .password_stdin = o.password_stdin,
                        .db_path = o.db};
         for (int i = 0; i < o.nargs; i++)

@@ -1,6 +1,6 @@
-/* db — the store: one small interface over SQLite (and later PostgreSQL). Prepared statements
- * only, with `?` placeholders; values are bound, never pasted into SQL. Statements are cached
- * per connection, keyed by their SQL text, so hot paths never re-prepare. One connection per
+/* db — the store: one small interface over SQLite and PostgreSQL (db.c dispatches). Prepared
+ * statements only, with `?` placeholders; values are bound, never pasted into SQL. Statements are
+ * cached per connection, keyed by their SQL text, so hot paths never re-prepare. One connection per
  * worker thread; a connection is not shared between threads. */
 #ifndef SMIP_DB_H
 #define SMIP_DB_H
@@ -12,7 +12,8 @@
 typedef struct db db;
 typedef struct db_stmt db_stmt;
 
-/* Opens `uri` (a SQLite path) and applies pending migrations under the write lock.
+/* Opens `uri` (postgresql://… or postgres://… for PostgreSQL, anything else a SQLite path) and
+ * applies pending migrations under a lock (several servers may start at once).
  * Returns NULL and fills *err (malloc'd, English) on failure. */
 db *db_open(const char *uri, char **err);
 void db_close(db *d);
@@ -34,7 +35,8 @@ bool db_is_null(db_stmt *s, int col);
 /* Executes a statement that returns no rows. Returns 0, or -1 on error (message in db_error),
  * or 1 when a UNIQUE constraint refused the row (so services can answer 409 `duplicate`). */
 int db_exec(db *d, const char *sql, const char *types, ...);
-/* Like db_exec for INSERT; returns the new row's id (> 0) or -1 / -2 (unique violation). */
+/* Like db_exec for INSERT into a table with an `id` column; returns the new row's id (> 0) or
+ * -1 / -2 (unique violation). */
 int64_t db_insert(db *d, const char *sql, const char *types, ...);
 /* Rows changed by the last db_exec. */
 int64_t db_changes(db *d);
@@ -43,15 +45,18 @@ int64_t db_scalar_int(db *d, int64_t def, const char *sql, const char *types, ..
 /* malloc'd copy of the first column of the first row, or NULL. */
 char *db_scalar_text(db *d, const char *sql, const char *types, ...);
 
-/* Write transactions: an in-process write mutex, then BEGIN IMMEDIATE, so writers queue
- * instead of spinning in SQLite's busy handler. Reads need no transaction. */
+/* Write transactions, one writer at a time across every process of the database: SQLite takes an
+ * in-process write mutex, then BEGIN IMMEDIATE, so writers queue instead of spinning in the busy
+ * handler; PostgreSQL takes an advisory lock after BEGIN. Reads need no transaction. A failed
+ * statement inside a transaction leaves it usable on both. */
 int db_begin(db *d);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
 const char *db_error(db *d);
 
-/* A blocking online backup of the whole database to `path` (SQLite). */
+/* A blocking online backup of the whole database to `path` (SQLite; on PostgreSQL an error that
+ * says to use pg_dump). */
 int db_backup(db *d, const char *path, char **err);
 
 #endif

@@ -415,12 +415,65 @@ def pieces(total, size=65536, byte=b" "):
         total -= n
 
 
+# ---------------------------------------------------------------- PostgreSQL
+
+# With SMIP_TEST_PG set to a cluster's base URI (postgresql://postgres@127.0.0.1:PORT/, see
+# scripts/pg-cluster.sh), every server gets a fresh database of that cluster instead of a SQLite
+# file, and the tests that reach into the database do it through psql.
+PG_BASE = os.environ.get("SMIP_TEST_PG", "").strip()
+if PG_BASE and not PG_BASE.endswith("/"):
+    PG_BASE += "/"
+PG_KEYS = {}  # database URI -> its audit key file: smip needs --key for PostgreSQL
+
+
+def is_pg(db):
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def psql(db, sql, timeout=60):
+    """Runs `sql` on database URI `db`; returns the rows as lists of strings (unaligned)."""
+    r = subprocess.run(["psql", db, "-v", "ON_ERROR_STOP=1", "-qAtX", "-F", "\x1f", "-c", sql],
+                       capture_output=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"psql failed: {r.stderr.decode(errors='replace')}\n  in: {sql}")
+    out = r.stdout.decode()
+    return [line.split("\x1f") for line in out.split("\n") if line != ""]
+
+
+def pg_new_database(workdir, template=None):
+    """CREATE DATABASE smip_… (a copy of `template` when given); its key file goes in workdir."""
+    name = unique("smip_")
+    sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    psql(PG_BASE + "postgres", sql)
+    uri = PG_BASE + name
+    PG_KEYS[uri] = os.path.join(workdir, "audit.key")
+    return uri
+
+
+def pg_quote(v):
+    """A literal for psql: dollar-quoted text (the tests' own values), or a bare number."""
+    if isinstance(v, int):
+        return str(v)
+    return "$smipq$" + str(v) + "$smipq$"
+
+
 # ---------------------------------------------------------------- server runner
 
 CLI_PROBLEMS = []  # sanitizer reports of command-line runs, reported by the final test
 
 
+def _with_key(args):
+    """Adds --key for a PostgreSQL --db the suite made (SQLite keeps its key beside the file)."""
+    args = list(args)
+    if "--key" not in args and "--db" in args:
+        i = args.index("--db")
+        if i + 1 < len(args) and args[i + 1] in PG_KEYS:
+            args += ["--key", PG_KEYS[args[i + 1]]]
+    return args
+
+
 def run_cli(*args, stdin=None, timeout=60, env=None):
+    args = _with_key(args)
     r = subprocess.run([SMIP_BIN, *args], input=stdin, capture_output=True, timeout=timeout,
                        env=env or os.environ.copy())
     err = r.stderr.decode(errors="replace")
@@ -443,11 +496,16 @@ class Server:
 
     registry = []  # every server started in this session
 
-    def __init__(self, workdir, name="main", extra_args=()):
+    def __init__(self, workdir, name="main", extra_args=(), db=None):
         self.name = name
         self.dir = workdir
         os.makedirs(self.dir, exist_ok=True)
-        self.db = os.path.join(self.dir, "smip.db")
+        if db:
+            self.db = db
+        elif PG_BASE:
+            self.db = pg_new_database(self.dir)
+        else:
+            self.db = os.path.join(self.dir, "smip.db")
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
@@ -481,7 +539,8 @@ class Server:
         last = ""
         for _attempt in range(3):
             self.port = free_port()
-            args = [SMIP_BIN, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", *self.extra_args]
+            args = [SMIP_BIN, *_with_key(["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}",
+                                          *self.extra_args])]
             self.proc = subprocess.Popen(args, stdout=open(self.stdout_path, "ab"),
                                          stderr=open(self.stderr_path, "ab"), stdin=subprocess.DEVNULL)
             deadline = time.time() + timeout
@@ -808,10 +867,19 @@ class Platform:
         return app, project
 
 
-def copy_db_dir(src_dir, dst_dir):
-    """Copies a stopped server's directory (database, WAL, key file, anything beside it)."""
+def copy_db_dir(src_dir, dst_dir, src_db=None):
+    """Copies a stopped server's directory (database, WAL, key file, anything beside it). On
+    PostgreSQL (`src_db` a URI) the database is copied with CREATE DATABASE … TEMPLATE and the
+    key file with the directory. Returns the copy's database (path or URI)."""
     shutil.copytree(src_dir, dst_dir, ignore=shutil.ignore_patterns("server.std*"))
+    if src_db and is_pg(src_db):
+        return pg_new_database(dst_dir, template=src_db.rsplit("/", 1)[1])
     return os.path.join(dst_dir, "smip.db")
+
+
+def db_dir(db):
+    """The folder of a database's files: the SQLite file's, or where the PostgreSQL key lives."""
+    return os.path.dirname(PG_KEYS[db]) if is_pg(db) else os.path.dirname(db)
 
 
 def new_tmpdir(prefix="smip-api-"):

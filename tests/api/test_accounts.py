@@ -174,16 +174,11 @@ def test_pending_queue_shows_age_and_overdue(platform, admin):
         assert x["overdue"] is (x["age_working_days"] > 1)
 
 
-def test_old_pending_request_is_overdue(platform, admin, server):
-    """Backdates one registration in the database (found by name: a table holding accounts with
-    a created_at column) and expects the queue to count working days and flag it."""
-    _, _, _, r = platform.register()
-    acc_id = expect(r, 201)["id"]
-    con = sqlite3.connect(server.db, timeout=30)
+def backdate_sqlite(db, acc_id):
+    con = sqlite3.connect(db, timeout=30)
     try:
         tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
                   if "account" in t.lower() and "legacy" not in t.lower()]
-        done = False
         for t in tables:
             cols = [c[1] for c in con.execute(f'PRAGMA table_info("{t}")')]
             if "created_at" not in cols or "id" not in cols:
@@ -192,10 +187,34 @@ def test_old_pending_request_is_overdue(platform, admin, server):
             if isinstance(v, int):
                 con.execute(f'UPDATE "{t}" SET created_at = ? WHERE id = ?', (v - 14 * 86400, acc_id))
                 con.commit()
-                done = True
-                break
+                return True
     finally:
         con.close()
+    return False
+
+
+def backdate_pg(db, acc_id):
+    tables = [r[0] for r in st.psql(db, "SELECT table_name FROM information_schema.tables WHERE "
+                                        "table_schema = 'public'")
+              if "account" in r[0].lower() and "legacy" not in r[0].lower()]
+    for t in tables:
+        cols = {r[0] for r in st.psql(db, "SELECT column_name FROM information_schema.columns WHERE "
+                                          f"table_schema = 'public' AND table_name = '{t}'")}
+        if "created_at" not in cols or "id" not in cols:
+            continue
+        n = st.psql(db, f'UPDATE "{t}" SET created_at = created_at - {14 * 86400} WHERE id = {int(acc_id)} '
+                        "RETURNING id")
+        if n:
+            return True
+    return False
+
+
+def test_old_pending_request_is_overdue(platform, admin, server):
+    """Backdates one registration in the database (found by name: a table holding accounts with
+    a created_at column) and expects the queue to count working days and flag it."""
+    _, _, _, r = platform.register()
+    acc_id = expect(r, 201)["id"]
+    done = backdate_pg(server.db, acc_id) if st.is_pg(server.db) else backdate_sqlite(server.db, acc_id)
     if not done:
         pytest.skip("cannot backdate a registration in this schema")
     a = [x for x in expect(admin.get("/admin/accounts?status=pending&limit=500"), 200)["items"] if x["id"] == acc_id][0]

@@ -1,5 +1,6 @@
 """The audit trail: GET /audit/verify on the running server, and tampering with a copy of a
 database (edit one entry, delete one, delete the last) detected by `smip audit verify`."""
+import json
 import os
 import re
 import sqlite3
@@ -56,7 +57,7 @@ def audited():
 
 def copy_of(srv, name):
     dst = os.path.join(tmpdir_for(f"audit-{name}"), "db")
-    return st.copy_db_dir(srv.dir, dst)
+    return st.copy_db_dir(srv.dir, dst, srv.db)
 
 
 def audit_table(con):
@@ -90,7 +91,52 @@ def rows_of(con, table):
 PREFERRED = ("detail", "details", "data", "payload", "after", "what", "action", "summary", "entity", "before")
 
 
+def pick_edit(cols, values):
+    """The column to edit in a row and its new value: a text column that is not a hash, the
+    detail-like ones first, one digit changed (or a letter added)."""
+    text_cols = [c for c, v in values.items() if isinstance(v, str) and v
+                 and not re.search(r"hash|mac|prev|sig", c, re.I)]
+    assert text_cols, f"no text column to edit: {values}"
+    ordered = sorted(text_cols, key=lambda c: next((i for i, p in enumerate(PREFERRED) if p in c.lower()),
+                                                   len(PREFERRED)))
+    col = ordered[0]
+    old = values[col]
+    m = re.search(r"\d", old)
+    if m:
+        d = old[m.start()]
+        return col, old[:m.start()] + ("7" if d != "7" else "8") + old[m.end():]
+    return col, old + "x"
+
+
+def tamper_pg(db, mode):
+    """The same three forgeries through psql, for a PostgreSQL copy."""
+    names = [r[0] for r in st.psql(db, "SELECT table_name FROM information_schema.tables WHERE "
+                                       "table_schema = 'public' AND lower(table_name) LIKE '%audit%'")]
+    assert names, "no table whose name contains 'audit'"
+    table = max(names, key=lambda n: int(st.psql(db, f'SELECT count(*) FROM "{n}"')[0][0]))
+    for (trigger,) in st.psql(db, f"SELECT tgname FROM pg_trigger WHERE tgrelid = '\"{table}\"'::regclass "
+                                  "AND NOT tgisinternal"):
+        st.psql(db, f'DROP TRIGGER "{trigger}" ON "{table}"')
+    key = [r[0] for r in st.psql(db, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON "
+                                     "a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE "
+                                     f"i.indrelid = '\"{table}\"'::regclass AND i.indisprimary")]
+    assert key, f"no primary key on {table}"
+    order = ", ".join(f'"{k}"' for k in key)
+    rows = [json.loads(r[0]) for r in st.psql(db, f'SELECT row_to_json(t) FROM "{table}" t ORDER BY {order}')]
+    assert len(rows) >= 3, f"too few audit rows in {table}: {len(rows)}"
+    target = rows[-1] if mode == "delete_last" else rows[len(rows) // 2]
+    where = " AND ".join(f'"{k}" = {st.pg_quote(target[k])}' for k in key)
+    if mode.startswith("delete"):
+        st.psql(db, f'DELETE FROM "{table}" WHERE {where}')
+    else:
+        col, new = pick_edit(list(target), {c: v for c, v in target.items() if c not in key})
+        st.psql(db, f'UPDATE "{table}" SET "{col}" = {st.pg_quote(new)} WHERE {where}')
+    return table
+
+
 def tamper(db, mode):
+    if st.is_pg(db):
+        return tamper_pg(db, mode)
     con = sqlite3.connect(db)
     try:
         table = audit_table(con)
@@ -108,19 +154,7 @@ def tamper(db, mode):
             con.execute(f'DELETE FROM "{table}" WHERE {where}', kv)
         else:
             values = dict(zip(cols, target[nk:]))
-            text_cols = [c for c, v in values.items() if isinstance(v, str) and v
-                         and not re.search(r"hash|mac|prev|sig", c, re.I)]
-            assert text_cols, f"no text column to edit in {table}: {values}"
-            ordered = sorted(text_cols, key=lambda c: next((i for i, p in enumerate(PREFERRED) if p in c.lower()),
-                                                           len(PREFERRED)))
-            col = ordered[0]
-            old = values[col]
-            m = re.search(r"\d", old)
-            if m:
-                d = old[m.start()]
-                new = old[:m.start()] + ("7" if d != "7" else "8") + old[m.end():]
-            else:
-                new = old + "x"
+            col, new = pick_edit(cols, values)
             con.execute(f'UPDATE "{table}" SET "{col}" = ? WHERE {where}', [new] + kv)
         con.commit()
         return table
@@ -168,7 +202,7 @@ def test_api_reports_tampering(audited):
     srv, _ = audited
     db = copy_of(srv, "api")
     tamper(db, "edit")
-    s2 = st.Server(os.path.dirname(db), "audit-tampered")
+    s2 = st.Server(st.db_dir(db), "audit-tampered", db=db)
     try:
         s2.start()
     except Exception as e:  # noqa: BLE001

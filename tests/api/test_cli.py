@@ -2,6 +2,7 @@
 import json
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -11,6 +12,14 @@ from conftest import tmpdir_for
 
 def test_init_creates_database_and_private_key(server):
     d = tmpdir_for("cli-init")
+    if st.PG_BASE:
+        db = st.pg_new_database(d)
+        r = st.run_cli("init", "--db", db, "--key", os.path.join(d, "audit.key"))
+        assert r.returncode == 0, r.stderr
+        assert stat.S_IMODE(os.stat(os.path.join(d, "audit.key")).st_mode) == 0o600
+        r = st.run_cli("audit", "verify", "--db", db)
+        assert r.returncode == 0, r.stderr
+        return
     db = os.path.join(d, "fresh.db")
     r = st.run_cli("init", "--db", db)
     assert r.returncode == 0, r.stderr
@@ -21,6 +30,14 @@ def test_init_creates_database_and_private_key(server):
     assert any(m == 0o600 for m in modes.values()), modes
     r = st.run_cli("audit", "verify", "--db", db)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(not st.PG_BASE, reason="PostgreSQL only")
+def test_postgresql_needs_a_key_file(server):
+    """Servers sharing one database must share one key: smip does not invent one per server."""
+    r = subprocess.run([st.SMIP_BIN, "audit", "verify", "--db", server.db], capture_output=True, timeout=60,
+                       env={k: v for k, v in os.environ.items() if k != "SMIP_KEY"})
+    assert r.returncode != 0 and b"--key" in r.stderr, r.stderr
 
 
 def test_user_add_refusals(server):

@@ -1,0 +1,172 @@
+/* db — the backend-neutral half of db.h: db_open picks SQLite or PostgreSQL by the URI, every
+ * other call goes through the connection's vtable, and the helpers built on queries
+ * (db_scalar_*, the migration walk) are written once here for both. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_impl.h"
+#include "util/assets.h"
+#include "util/util.h"
+
+/* True for URIs libpq understands; anything else is a SQLite path. */
+static bool db_is_pg_uri(const char *uri)
+{
+    return strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0;
+}
+
+db *db_open(const char *uri, char **err)
+{
+    return db_is_pg_uri(uri) ? dbp_open(uri, err) : dbs_open(uri, err);
+}
+
+void db_close(db *d)
+{
+    if (d) d->vt->close(d);
+}
+
+db_stmt *db_query(db *d, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    db_stmt *s = d->vt->vquery(d, sql, types, ap);
+    va_end(ap);
+    return s;
+}
+
+bool db_next(db_stmt *s)
+{
+    return s ? s->vt->next(s) : false;
+}
+
+void db_done(db_stmt *s)
+{
+    if (s) s->vt->done(s);
+}
+
+int64_t db_int(db_stmt *s, int col)
+{
+    return s->vt->col_int(s, col);
+}
+
+const char *db_text(db_stmt *s, int col)
+{
+    return s->vt->col_text(s, col);
+}
+
+const void *db_blob(db_stmt *s, int col, size_t *len)
+{
+    return s->vt->col_blob(s, col, len);
+}
+
+bool db_is_null(db_stmt *s, int col)
+{
+    return s->vt->col_null(s, col);
+}
+
+int db_exec(db *d, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = d->vt->vexec(d, sql, types, ap, false, NULL);
+    va_end(ap);
+    return rc;
+}
+
+int64_t db_insert(db *d, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int64_t id = -1;
+    int rc = d->vt->vexec(d, sql, types, ap, true, &id);
+    va_end(ap);
+    if (rc == 1) return -2;
+    return rc == 0 ? id : -1;
+}
+
+int64_t db_changes(db *d)
+{
+    return d->vt->changes(d);
+}
+
+int64_t db_scalar_int(db *d, int64_t def, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    db_stmt *s = d->vt->vquery(d, sql, types, ap);
+    va_end(ap);
+    int64_t v = def;
+    if (db_next(s) && !db_is_null(s, 0)) v = db_int(s, 0);
+    db_done(s);
+    return v;
+}
+
+char *db_scalar_text(db *d, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    db_stmt *s = d->vt->vquery(d, sql, types, ap);
+    va_end(ap);
+    char *v = NULL;
+    if (db_next(s) && !db_is_null(s, 0)) v = xstrdup(db_text(s, 0));
+    db_done(s);
+    return v;
+}
+
+int db_begin(db *d)
+{
+    return d->vt->begin(d);
+}
+
+int db_commit(db *d)
+{
+    return d->vt->commit(d);
+}
+
+void db_rollback(db *d)
+{
+    d->vt->rollback(d);
+}
+
+bool db_in_tx(db *d)
+{
+    return d->vt->in_tx(d);
+}
+
+const char *db_error(db *d)
+{
+    return d->vt->error(d);
+}
+
+int db_backup(db *d, const char *path, char **err)
+{
+    return d->vt->backup(d, path, err);
+}
+
+/* ---------------------------------------------------------------- migrations */
+
+int db_each_pending_migration(db *d,
+                              int (*fn)(db *d, int64_t version, const char *name, const char *sql,
+                                        void *arg, char **err),
+                              void *arg, char **err)
+{
+    /* assets_files is sorted by name (the Makefile sorts), so NNN_ files come in order. */
+    const char *prefix = "src/store/migrations/";
+    for (const assets_file *f = assets_files; f->name; f++) {
+        if (strncmp(f->name, prefix, strlen(prefix)) != 0) continue;
+        const char *base = f->name + strlen(prefix);
+        int64_t version = strtoll(base, NULL, 10);
+        if (version <= 0) continue;
+        if (db_scalar_int(d, 0, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
+                          version) > 0)
+            continue;
+        int rc = fn(d, version, base, f->data, arg, err);
+        if (rc != 0) return rc;
+        if (db_exec(d, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", "it", version,
+                    base) != 0) {
+            *err = xasprintf("migration %s: %s", base, db_error(d));
+            return -1;
+        }
+    }
+    return 0;
+}
