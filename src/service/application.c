@@ -13,6 +13,7 @@
 #include "core/decimal.h"
 #include "core/rules.h"
 #include "core/uscc.h"
+#include "service/assessment.h"
 #include "service/ent_internal.h"
 #include "service/reference.h"
 #include "util/util.h"
@@ -226,6 +227,24 @@ bool ent_att_in_visible_app(svc_ctx *c, int64_t att, int64_t enterprise_id)
 
 /* ---------------------------------------------------------------- applications: pre-check */
 
+/* `smip check` on an enterprise the database does not know: there is no assessment to look at,
+ * so A1 is reported as not checked (a warning) instead of failing a file-only pre-check. */
+static void app_a1_unknown(json_t *findings)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *rule = json_string_value(json_object_get(f, "rule"));
+        if (!rule || strcmp(rule, "A1") != 0) continue;
+        json_object_set_new(f, "severity", json_string("warning"));
+        json_object_set_new(f, "actual", json_string("未核对"));
+        json_object_set_new(f, "message",
+                            json_string("平台中没有该统一社会信用代码的企业，无法核对能力测评；"
+                                        "提交申报时须已完成智能制造能力测评"));
+    }
+}
+
 int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterprise,
                            const json_t *project, const json_t *application, int64_t application_id,
                            bool resubmission, json_t **findings, svc_err *e)
@@ -283,18 +302,17 @@ int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterpris
                                                "status <> 'draft'",
                                                "iti", batch_id, uscc, application_id);
     rc.prior_certificates = prior;
-    /* The self-assessment (rule A1) comes with issue 3; until then it is not evaluated and
-     * its finding is left out of the answer. Issue 3 adds A1. */
-    rc.assessment_done = false;
+    /* A1: any completed assessment of the enterprise, whatever the model version. */
+    json_t *eid = json_object_get(enterprise, "id");
+    bool known = false;
+    rc.assessment_done =
+        svc_asm_done(c->db, json_is_integer(eid) ? json_integer_value(eid) : 0, uscc, &known);
     json_t *f = rules_precheck(&rc);
     if (!json_is_array(f)) {
         json_decref(f);
         f = json_array();
     }
-    for (size_t i = json_array_size(f); i-- > 0;) {
-        const char *rule = json_string_value(json_object_get(json_array_get(f, i), "rule"));
-        if (rule && strcmp(rule, "A1") == 0) json_array_remove(f, i);
-    }
+    if (!known) app_a1_unknown(f);
     json_decref(rules);
     json_decref(districts);
     json_decref(prior);

@@ -131,6 +131,7 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
         {"project", "UPDATE projects SET last_audit_seq = ? WHERE id = ?"},
         {"attachment", "UPDATE attachments SET last_audit_seq = ? WHERE id = ?"},
         {"batch", "UPDATE batches SET last_audit_seq = ? WHERE id = ?"},
+        {"assessment", "UPDATE assessments SET last_audit_seq = ? WHERE id = ?"},
     };
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
         if (strcmp(entity, heads[i].entity) == 0 &&
@@ -184,7 +185,8 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
                                     "enterprises UNION ALL SELECT max(last_audit_seq) FROM "
                                     "projects UNION ALL SELECT max(last_audit_seq) FROM "
                                     "attachments UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "batches) AS t",
+                                    "batches UNION ALL SELECT max(last_audit_seq) FROM "
+                                    "assessments) AS t",
                                     "");
     if (claimed > last) {
         *first_bad = last + 1;

@@ -50,6 +50,15 @@ int api_application_check(req *r);
 int api_application_submit(req *r);
 int api_application_withdraw(req *r);
 
+/* api_assessment.c: 智能制造能力测评 */
+int api_assessment_model(req *r);
+int api_assessment_draft_get(req *r);
+int api_assessment_draft_put(req *r);
+int api_assessments_list(req *r);
+int api_assessment_create(req *r);
+int api_assessment_get(req *r);
+int api_assessment_radar(req *r);
+
 /* loaders.c: object checks the route table runs before the body */
 int web_load_application(req *r);
 int web_load_project(req *r);

@@ -10,6 +10,7 @@
 #include "core/calendar.h"
 #include "core/decimal.h"
 #include "core/workflow.h"
+#include "service/assessment.h"
 #include "service/enterprise.h"
 #include "service/reference.h"
 #include "web/pages.h"
@@ -828,11 +829,35 @@ static json_t *pe_system(const char *name, bool done, const char *status, json_t
 static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const json_t *latest)
 {
     json_t *sys = json_array();
-    json_array_append_new(
-        sys,
-        pe_system("智能制造能力测评", false,
-                  "即将开放：能力测评将在后续版本开放，开放后请先完成自评估（提交申报前须完成）。",
-                  NULL, NULL, NULL));
+    /* 智能制造能力测评 (service/assessment.h): done once any assessment is complete (rule A1). */
+    svc_ctx sc = web_svc(r);
+    json_t *asm_st = svc_asm_status(&sc);
+    bool asm_done = json_is_true(json_object_get(asm_st, "done"));
+    json_t *asm_latest = json_object_get(asm_st, "latest"),
+           *asm_draft = json_object_get(asm_st, "draft");
+    char *asm_text =
+        asm_done
+            ? xasprintf(
+                  "最近一次测评：%s，总分 %s（%s）。测评结果仅供企业自身参考，不作为评审依据。",
+                  json_string_value(json_object_get(asm_latest, "level_name")),
+                  json_string_value(json_object_get(asm_latest, "score")),
+                  json_string_value(json_object_get(asm_latest, "created_at")))
+        : asm_draft
+            ? xasprintf("问卷已答 %lld / %lld 项，可继续答题。提交申报前须完成一次测评。",
+                        (long long)json_integer_value(json_object_get(asm_draft, "answered")),
+                        (long long)json_integer_value(json_object_get(asm_draft, "total")))
+            : xstrdup("提交申报前须完成一次智能制造能力测评。");
+    json_t *asm_missing = json_array();
+    if (!asm_done) json_array_append_new(asm_missing, json_string("完成一次智能制造能力测评"));
+    json_array_append_new(sys, pe_system("智能制造能力测评", asm_done, asm_text, asm_missing,
+                                         asm_done    ? "/assessments"
+                                         : asm_draft ? "/assessments/questionnaire?section=1"
+                                                     : "/assessments",
+                                         asm_done    ? "查看测评报告"
+                                         : asm_draft ? "继续答题"
+                                                     : "开始测评"));
+    free(asm_text);
+    json_decref(asm_st);
     char *st = nprojects ? xasprintf("已登记 %zu 个智能化改造项目。", nprojects)
                          : xstrdup("尚未登记智能化改造项目。");
     json_t *pm = json_array();
@@ -842,6 +867,7 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
                                          nprojects ? "查看项目" : "登记项目"));
     free(st);
     json_t *am = pe_profile_missing(ent);
+    if (!asm_done) json_array_append_new(am, json_string("智能制造能力测评"));
     if (!nprojects) json_array_append_new(am, json_string("智能化改造项目"));
     const char *as = json_string_value(json_object_get(latest, "status"));
     bool done = as && strcmp(as, "draft") != 0;
@@ -867,7 +893,7 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
     free(href);
     free(text);
     /* The current step: the first the enterprise can act on that is not done. */
-    for (size_t i = 1; i < json_array_size(sys); i++) {
+    for (size_t i = 0; i < json_array_size(sys); i++) {
         json_t *s = json_array_get(sys, i);
         if (!json_is_true(json_object_get(s, "done"))) {
             json_object_set_new(s, "current", json_true());

@@ -28,6 +28,11 @@ int page_application(req *r);
 int page_application_edit(req *r);
 int page_application_save(req *r);
 int page_application_withdraw(req *r);
+/* page_assessment.c */
+int page_assessments(req *r);
+int page_assessment_questionnaire(req *r);
+int page_assessment_save(req *r);
+int page_assessment_report(req *r);
 int page_admin_accounts(req *r);
 int page_admin_account_decide(req *r);
 int page_district_queue(req *r);

@@ -66,6 +66,15 @@ const route web_routes[] = {
     {"POST", "/api/v1/applications/{id}/withdraw", E, R_IMP | R_JSON, api_application_withdraw, 0,
      web_load_application},
 
+    /* ---- 智能制造能力测评 (issue 3; api_assessment.c). draft before {id}: the first match wins */
+    {"GET", "/api/v1/assessment-model", E, R_IMP, api_assessment_model, 0, NULL},
+    {"GET", "/api/v1/assessments/draft", E, R_IMP, api_assessment_draft_get, 0, NULL},
+    {"PUT", "/api/v1/assessments/draft", E, R_IMP | R_JSON, api_assessment_draft_put, 0, NULL},
+    {"GET", "/api/v1/assessments", E, R_IMP, api_assessments_list, 0, NULL},
+    {"POST", "/api/v1/assessments", E, R_IMP | R_JSON, api_assessment_create, 0, NULL},
+    {"GET", "/api/v1/assessments/{id}", E, R_IMP, api_assessment_get, 0, NULL},
+    {"GET", "/api/v1/assessments/{id}/radar.svg", E, R_IMP, api_assessment_radar, 0, NULL},
+
     /* ---- audit */
     {"GET", "/api/v1/audit", C, R_IMP, api_audit_list, 0, NULL},
     {"GET", "/api/v1/audit/verify", C, R_IMP, api_audit_verify, 0, NULL},
@@ -96,6 +105,13 @@ const route web_routes[] = {
     {"POST", "/applications/{id}/edit", E, R_PAGE | R_IMP | R_FORM, page_application_save, 0, NULL},
     {"POST", "/applications/{id}/withdraw", E, R_PAGE | R_IMP | R_FORM, page_application_withdraw,
      0, NULL},
+    /* 智能制造能力测评 pages (page_assessment.c); questionnaire before {id} */
+    {"GET", "/assessments", E, R_PAGE | R_IMP, page_assessments, 0, NULL},
+    {"GET", "/assessments/questionnaire", E, R_PAGE | R_IMP, page_assessment_questionnaire, 0,
+     NULL},
+    {"POST", "/assessments/questionnaire", E, R_PAGE | R_IMP | R_FORM, page_assessment_save, 0,
+     NULL},
+    {"GET", "/assessments/{id}", E, R_PAGE | R_IMP, page_assessment_report, 0, NULL},
     {"GET", "/admin/accounts", A, R_PAGE, page_admin_accounts, 0, NULL},
     {"POST", "/admin/accounts/{id}/decide", A, R_PAGE | R_FORM, page_admin_account_decide, 0, NULL},
     {"GET", "/district", D, R_PAGE | R_IMP, page_district_queue, 0, NULL},

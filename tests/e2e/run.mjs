@@ -278,6 +278,23 @@ async function fieldErrors(page) {
   return page.locator(".field-error").allInnerTexts();
 }
 
+// Completes a 能力测评 through the API with the page's own session (cookie and CSRF token),
+// answering 全部满足 everywhere: the quick way to satisfy rule A1 in a path about something else.
+async function completeAssessmentViaApi(page) {
+  const csrf = await page.locator('meta[name="csrf-token"]').getAttribute("content");
+  const m = await page.request.get(server.base + "/api/v1/assessment-model");
+  assert(m.status() === 200, `GET /assessment-model answered ${m.status()}`);
+  const model = await m.json();
+  const answers = {};
+  for (const el of model.elements)
+    for (const d of el.domains) for (const s of d.subdomains) for (const q of s.requirements) answers[q.id] = 1;
+  const r = await page.request.post(server.base + "/api/v1/assessments", {
+    data: { answers },
+    headers: { "X-CSRF-Token": csrf || "" },
+  });
+  assert(r.status() === 201, `POST /assessments answered ${r.status()}: ${(await r.text()).slice(0, 300)}`);
+}
+
 // ------------------------------------------------------------------ server
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "smip-e2e-"));
@@ -659,6 +676,10 @@ test("enterprise: register → approval → 确定接入 → 我是新用户 →
   await see(form.locator("#section-attachments a", { hasText: /设备清单|\.pdf/ }), "the uploaded attachment in 附件材料");
   await shot(page, "application-saved");
 
+  // --- rule A1 needs a completed 能力测评 before submitting: answered here through the API with
+  // the page's own session (the questionnaire itself is driven in the browser by its own test)
+  await completeAssessmentViaApi(page);
+
   // --- 预检
   const before = page.watch.last;
   await form.getByRole("button", { name: "预检" }).click();
@@ -702,6 +723,80 @@ test("enterprise: register → approval → 确定接入 → 我是新用户 →
   const jsErrors = [...page.watch.errors];
   assert(jsErrors.length === 0, `script errors: ${jsErrors.join("; ")}`);
   await desk.close();
+});
+
+test("enterprise without JavaScript: the whole 能力测评 questionnaire section by section → report with radar", async () => {
+  assert(server.base && state.ent && state.approved, "no enterprise from the enterprise path (it failed)");
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: DESKTOP, locale: "zh-CN" });
+  try {
+    const page = watch(await ctx.newPage(), "assessment");
+    currentPage = page;
+    await page.goto(server.base + "/login");
+    await landed(page, "login page (assessment)");
+    await page.getByLabel("用户名").fill(state.ent.username);
+    await page.getByLabel("密码").fill(state.ent.password);
+    await submit(page, page.getByRole("button", { name: "登录", exact: true }), "enterprise login (assessment)");
+    await page.goto(server.base + "/assessments");
+    await landed(page, "the 能力测评 page");
+    await see(page.getByRole("heading", { level: 1, name: "智能制造能力测评" }), "the heading 智能制造能力测评");
+    await submit(page, page.locator("main").getByRole("link", { name: /开始(新的)?测评/ }), "starting the questionnaire");
+
+    // every section: answer each requirement (大部分满足 for every third, else 全部满足), save, go on
+    let sections = 0;
+    let answered = 0;
+    for (;;) {
+      sections++;
+      assert(sections <= 20, "the questionnaire does not end");
+      const reqs = page.locator("fieldset.asm-req");
+      const n = await reqs.count();
+      assert(n >= 2, `section ${sections} shows ${n} requirements`);
+      for (let i = 0; i < n; i++) {
+        await reqs.nth(i).locator(`input[type=radio][value="${(answered + i) % 3 === 2 ? "0.8" : "1"}"]`).check();
+      }
+      answered += n;
+      const last = page.getByRole("button", { name: "保存并提交测评" });
+      if (await last.count()) {
+        await shot(page, "assessment-last-section");
+        await submit(page, last, "submitting the questionnaire");
+        break;
+      }
+      await submit(page, page.getByRole("button", { name: "保存并继续" }), `saving section ${sections}`);
+      if (sections === 1) {
+        // the draft is on the server: the overview shows the progress and resumes it
+        await page.goto(server.base + "/assessments");
+        await landed(page, "the 能力测评 page with a draft");
+        const text = await mainText(page);
+        assert(text.includes(`已答 ${n} /`), `the overview does not show the draft's progress: ${text.slice(0, 300)}`);
+        await submit(page, page.getByRole("link", { name: "继续答题" }), "resuming the questionnaire");
+        const checked = await page.locator("fieldset.asm-req input[type=radio]:checked").count();
+        assert(checked === n, `resumed section 1 shows ${checked} of ${n} answers`);
+        await submit(page, page.getByRole("button", { name: "保存并继续" }), "going on from section 1");
+        await shot(page, "assessment-section-2");
+      }
+    }
+    assert(sections >= 12, `only ${sections} sections`);
+
+    // the report
+    await see(page.getByRole("heading", { level: 1, name: "智能制造能力测评报告" }), "the report heading");
+    const score = (await page.locator("#asm-score").innerText()).trim();
+    assert(/^[0-5](\.\d{1,4})?$/.test(score) && Number(score) >= 3.8, `the report's score is "${score}"`);
+    const text = await mainText(page);
+    assert(/[一二三四五]级/.test(text), "the report names no level");
+    const radar = page.locator("figure.asm-radar svg");
+    await see(radar, "the radar chart");
+    assert((await radar.locator("polygon.radar-values").count()) === 1, "the radar has no polygon of this assessment");
+    assert((await radar.locator("text", { hasText: "组织战略" }).count()) >= 1, "the radar does not name 组织战略");
+    await see(page.locator(".asm-weakest li").first(), "the weakest sub-domains");
+    assert(text.includes("达到"), "the improvement directions name no next level");
+    // the assessment made through the API earlier appears side by side with its change
+    assert((await page.locator("table.asm-domains thead th").count()) >= 4, "no earlier assessment beside this one");
+    assert(text.includes("等权"), "the report does not say the weights are equal");
+    await shot(page, "assessment-report");
+    const svg = await page.request.get(page.url().replace(/\/assessments\/(\d+).*$/, "/api/v1/assessments/$1/radar.svg"));
+    assert(svg.status() === 200 && (svg.headers()["content-type"] || "").startsWith("image/svg+xml"), `radar.svg answered ${svg.status()}`);
+  } finally {
+    await ctx.close();
+  }
 });
 
 test("without JavaScript: register, then the admin logs in through the form and sees the queue", async () => {
