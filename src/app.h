@@ -13,6 +13,7 @@ typedef struct app_cli {
     const char *args[4];
     int nargs;
     const char *role, *username, *district;
+    const char *enterprises; /* seed --enterprises N */
     bool password_stdin;
     const char *db_path;
 } app_cli;
@@ -25,4 +26,6 @@ char *app_read_file(const char *path, size_t *len);
 int app_demo(app_cli *cli, svc_ctx *c);
 /* check.c: the offline pre-check of an application file. */
 int app_check(app_cli *cli, svc_ctx *c);
+/* seed.c: `smip seed --enterprises N`, the benchmark database (bench/run.sh). */
+int app_seed(app_cli *cli, svc_ctx *c);
 #endif

@@ -90,6 +90,7 @@ int app_command(app_cli *cli)
     if (strcmp(cmd, "import-legacy") == 0) return cli_import_legacy(cli, &c);
     if (strcmp(cmd, "demo") == 0) return app_demo(cli, &c);
     if (strcmp(cmd, "check") == 0) return app_check(cli, &c);
+    if (strcmp(cmd, "seed") == 0) return app_seed(cli, &c);
     fprintf(stderr, "smip: unknown command %s\n", cmd);
     return 2;
 }

@@ -77,13 +77,30 @@ fail:
 
 /* ---------------------------------------------------------------- argon2id */
 
+/* password_hash_reuse_for_seed: set once, before any thread starts; never set by `serve`. */
+static char password_seed_pw[PASSWORD_MAX_CHARS * 4 + 1];
+static char password_seed_hash[PASSWORD_HASH_MAX];
+
 int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
+    if (password_seed_hash[0] && strcmp(password, password_seed_pw) == 0) {
+        memcpy(out, password_seed_hash, PASSWORD_HASH_MAX);
+        return 0;
+    }
     if (!password_acquire()) return -1;
     int rc = crypto_pwhash_str_alg(out, password, strlen(password), PASSWORD_OPSLIMIT,
                                    PASSWORD_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
     password_release();
     return rc == 0 ? 0 : -1;
+}
+
+int password_hash_reuse_for_seed(const char *password)
+{
+    char h[PASSWORD_HASH_MAX];
+    if (strlen(password) >= sizeof password_seed_pw || password_hash(password, h) != 0) return -1;
+    snprintf(password_seed_pw, sizeof password_seed_pw, "%s", password);
+    memcpy(password_seed_hash, h, PASSWORD_HASH_MAX);
+    return 0;
 }
 
 static bool password_argon2_verify(const char *hash, const char *password)

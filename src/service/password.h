@@ -30,4 +30,10 @@ bool password_legacy_scheme(const char *hash);
  * from a wrong password by the time the answer takes. */
 void password_dummy_verify(const char *password);
 
+/* Seed-only (`smip seed`, never the server): hashes `password` once and makes every later
+ * password_hash() of exactly that password in this process return the same hash (same salt),
+ * so thousands of seeded accounts sharing one password cost one argon2id run, not thousands.
+ * The hash is a real argon2id hash of the password: login verifies it like any other. */
+int password_hash_reuse_for_seed(const char *password);
+
 #endif

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench` (issue 5): smip's speed measured beside nginx on this machine.
+#
+# For each database size in BENCH_SIZES (default "5000 100000" enterprises):
+#   1. seeds build/bench/seed-N.db once with `smip seed --enterprises N` (kept; delete to redo)
+#      and serves a fresh copy of it, so the writes of one run never leak into the next;
+#   2. starts smip (the optimised build/smip) and nginx (one worker, bench/nginx.conf) on
+#      127.0.0.1, free ports, everything in a temp dir;
+#   3. runs ROUNDS interleaved rounds of wrk (CONNS connections, DURATION each) over the
+#      scenarios a–g, and bench/commit_rate for (h), and reports the median round;
+#   4. measures logins apart (argon2id is slow on purpose) and smip's peak RSS (VmHWM).
+# Results: the table on stdout and build/bench/results-N.json. Not part of `make test`.
+# Knobs (environment): BENCH_SIZES, ROUNDS (3), DURATION (10s), CONNS (64), THREADS (2),
+# COMMIT_SECONDS (5), LOGIN_DURATION (5s), LOGIN_CONNS (4), POOL (64 enterprises writing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${BENCH_SIZES:-"5000 100000"}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+COMMIT_SECONDS=${COMMIT_SECONDS:-5}
+LOGIN_DURATION=${LOGIN_DURATION:-5s}
+LOGIN_CONNS=${LOGIN_CONNS:-4}
+POOL=${POOL:-64}
+PASSWORD=Bench2020pass
+OUT=build/bench
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- tools (bench only)
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if ((${#need[@]})); then
+  say "bench: installing ${need[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# ---------------------------------------------------------------- builds
+make -s build/smip
+mkdir -p "$OUT"
+cc -O2 -Wall -Wextra -o "$OUT/commit_rate" bench/commit_rate.c -lsqlite3
+
+TMP=$(mktemp -d /tmp/smip-bench.XXXXXX)
+chmod 755 "$TMP"
+SMIP_PID="" NGINX_PID=""
+cleanup() {
+  [[ -n $SMIP_PID ]] && kill "$SMIP_PID" 2>/dev/null && wait "$SMIP_PID" 2>/dev/null
+  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_http() { # URL: up to 20 s
+  for _ in $(seq 200); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  say "bench: $1 did not answer"
+  return 1
+}
+
+# ---------------------------------------------------------------- nginx (a)
+mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
+cp bench/static.html "$TMP/nginx/www/static.html"
+chmod -R a+rX "$TMP/nginx"
+NGINX_PORT=$(free_port)
+sed -e "s|@DIR@|$TMP/nginx|g" -e "s|@PORT@|$NGINX_PORT|g" bench/nginx.conf >"$TMP/nginx/nginx.conf"
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
+NGINX_PID=$!
+wait_http "http://127.0.0.1:$NGINX_PORT/static.html"
+
+# ---------------------------------------------------------------- helpers
+# wrk_run NAME URL [wrk args…] → appends "NAME rps p50 p99 n bad" to $RES
+wrk_run() {
+  local name=$1 url=$2
+  shift 2
+  local line
+  line=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s "$url" "$@" | grep '^WRKRESULT' || true)
+  [[ -n $line ]] || line="WRKRESULT rps=0 p50=0 p99=0 n=0 bad=1"
+  echo "$name $line" >>"$RES"
+  say "  $name $line"
+}
+
+# login USER → "COOKIE CSRF" (a session through POST /api/v1/session)
+login() {
+  local hdr body
+  hdr=$(mktemp "$TMP/h.XXXXXX")
+  body=$(curl -fsS -D "$hdr" -H 'Content-Type: application/json' \
+    --data "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/session")
+  local cookie csrf
+  cookie=$(grep -i '^set-cookie: smip_session=' "$hdr" | sed -E 's/^[^=]*=([^;]*).*/\1/' | tr -d '\r')
+  csrf=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])' <<<"$body")
+  rm -f "$hdr"
+  echo "$cookie $csrf"
+}
+
+expect_200() { # METHOD URL [curl args…]
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X "$1" "${@:3}" "$2")
+  [[ $code == 200 ]] || { say "bench: $1 $2 answered $code (wanted 200)"; exit 1; }
+}
+
+# ---------------------------------------------------------------- one database size
+bench_size() {
+  local n=$1 seed="$OUT/seed-$1.db"
+  if [[ ! -f $seed || ! -f $seed.key ]]; then
+    say "bench: seeding $n enterprises into $seed (once; kept)"
+    rm -f "$seed.tmp" "$seed.tmp.key" "$seed.tmp-wal" "$seed.tmp-shm"
+    ./build/smip seed --enterprises "$n" --db "$seed.tmp" >&2
+    mv "$seed.tmp.key" "$seed.key"
+    mv "$seed.tmp" "$seed"
+  fi
+  local db="$TMP/smip-$n.db"
+  cp "$seed" "$db"
+  cp "$seed.key" "$db.key"
+  rm -f "$db-wal" "$db-shm"
+
+  local port
+  port=$(free_port)
+  BASE="http://127.0.0.1:$port"
+  ./build/smip serve --db "$db" --listen "127.0.0.1:$port" --public-url "$BASE" \
+    >"$TMP/smip-$n.log" 2>&1 &
+  SMIP_PID=$!
+  wait_http "$BASE/healthz"
+
+  # Who acts: enterprises outside the queue district with a filled, pre-checked draft — one
+  # reads (c, d), POOL others write (f, g), one more logs in; the district 500112 (e).
+  local q="SELECT ac.username || ' ' || a.id FROM accounts ac JOIN applications a
+           ON a.enterprise_id = ac.enterprise_id WHERE a.district_code <> '500112'
+           AND a.status = 'draft' AND a.findings IS NOT NULL ORDER BY a.id"
+  mapfile -t picks < <(sqlite3 "$db" "$q LIMIT $((POOL + 2));")
+  ((${#picks[@]} == POOL + 2)) || { say "bench: the database has too few drafts"; exit 1; }
+  local reader=${picks[0]% *} read_app=${picks[0]#* } login_user=${picks[1]% *}
+  read -r RCOOKIE RCSRF < <(login "$reader")
+  local dcsrf
+  read -r DCOOKIE dcsrf < <(login d500112)
+  # The district works inside imp (seeds before the connect step was added lack it; harmless).
+  curl -fsS -o /dev/null -X POST -H "Cookie: smip_session=$DCOOKIE" -H "X-CSRF-Token: $dcsrf" \
+    -H 'Content-Type: application/json' --data '{}' "$BASE/api/v1/apps/imp/connect"
+  : >"$TMP/pool.txt"
+  local i
+  for ((i = 2; i < POOL + 2; i++)); do
+    echo "$(login "${picks[i]% *}") ${picks[i]#* }" >>"$TMP/pool.txt"
+  done
+  local queue
+  queue=$(sqlite3 "$db" "SELECT count(*) FROM applications WHERE district_code = '500112' AND status <> 'draft'")
+
+  # Every scenario answers 200 before it is timed (a fast 302 or 403 would measure nothing).
+  local rc=(-H "Cookie: smip_session=$RCOOKIE")
+  read -r pc pt pid <"$TMP/pool.txt"
+  expect_200 GET "http://127.0.0.1:$NGINX_PORT/static.html"
+  expect_200 GET "$BASE/"
+  expect_200 GET "$BASE/dashboard" "${rc[@]}"
+  expect_200 GET "$BASE/api/v1/applications/$read_app" "${rc[@]}"
+  expect_200 GET "$BASE/district" -H "Cookie: smip_session=$DCOOKIE"
+  expect_200 POST "$BASE/api/v1/applications/$pid/check" -H "Cookie: smip_session=$pc" \
+    -H "X-CSRF-Token: $pt" -H 'Content-Type: application/json' --data '{}'
+  local queue_rows
+  queue_rows=$(curl -s -H "Cookie: smip_session=$DCOOKIE" "$BASE/district" | grep -c '/applications/[0-9]' || true)
+
+  RES="$TMP/res-$n.txt"
+  : >"$RES"
+  local r
+  for ((r = 1; r <= ROUNDS; r++)); do
+    say "bench: $n enterprises, round $r/$ROUNDS"
+    wrk_run a_nginx_static "http://127.0.0.1:$NGINX_PORT/static.html" -s bench/wrk-report.lua
+    wrk_run b_home "$BASE/" -s bench/wrk-report.lua
+    wrk_run c_dashboard "$BASE/dashboard" -s bench/wrk-report.lua "${rc[@]}"
+    wrk_run d_app_json "$BASE/api/v1/applications/$read_app" -s bench/wrk-report.lua "${rc[@]}"
+    wrk_run e_district_queue "$BASE/district" -s bench/wrk-report.lua \
+      -H "Cookie: smip_session=$DCOOKIE"
+    wrk_run f_draft_put "$BASE" -s bench/wrk-report.lua -- "$TMP/pool.txt" put
+    wrk_run g_precheck "$BASE" -s bench/wrk-report.lua -- "$TMP/pool.txt" check
+    local cr
+    cr=$("$OUT/commit_rate" "$(dirname "$db")/commit-rate.db" "$COMMIT_SECONDS")
+    echo "h_sqlite_commit WRKRESULT rps=${cr#commits_per_s=}" | sed 's/ commits=.*//' >>"$RES"
+    say "  h_sqlite_commit $cr"
+  done
+  # Logins apart: few connections (two hashes run at a time on two cores, 19 MiB each).
+  local save=$CONNS
+  CONNS=$LOGIN_CONNS
+  local saved_d=$DURATION
+  DURATION=$LOGIN_DURATION
+  wrk_run login "$BASE" -s bench/wrk-report.lua -- - login "$login_user"
+  CONNS=$save
+  DURATION=$saved_d
+  local hwm
+  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$SMIP_PID/status")
+  kill "$SMIP_PID"
+  wait "$SMIP_PID" 2>/dev/null || true
+  SMIP_PID=""
+
+  python3 - "$RES" "$n" "$hwm" "$queue" "$queue_rows" "$OUT/results-$n.json" "$ROUNDS" \
+    "$CONNS" "$DURATION" <<'PY'
+import json, re, statistics, sys, os
+res, n, hwm, queue, rows, out, rounds, conns, dur = sys.argv[1:]
+runs = {}
+for line in open(res):
+    name, _, rest = line.strip().partition(" ")
+    kv = dict(re.findall(r"(\w+)=([\d.]+)", rest))
+    runs.setdefault(name, []).append({k: float(v) for k, v in kv.items()})
+def med(name):
+    rs = sorted(runs[name], key=lambda x: x["rps"])
+    m = rs[len(rs) // 2]
+    return dict(m, rounds=[x["rps"] for x in runs[name]])
+s = {k: med(k) for k in runs}
+a = s["a_nginx_static"]["rps"]; h = s["h_sqlite_commit"]["rps"]
+target = {"b_home": ("a", 0.70), "c_dashboard": ("a", 0.50), "d_app_json": ("a", 0.50),
+          "e_district_queue": ("a", 0.25), "f_draft_put": ("h", 0.70)}
+label = {"a_nginx_static": "(a) nginx 5 KB static", "b_home": "(b) home page",
+         "c_dashboard": "(c) enterprise dashboard", "d_app_json": "(d) GET application JSON",
+         "e_district_queue": f"(e) district queue ({rows} rows)", "f_draft_put": "(f) PUT draft (durable)",
+         "g_precheck": "(g) POST pre-check", "h_sqlite_commit": "(h) SQLite commits, FULL",
+         "login": "login (argon2id)"}
+print(f"\n== {int(n):,} enterprises: median of {rounds} rounds, {conns} connections, {dur} each ==")
+print(f"{'scenario':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  ratio         target")
+fails = []
+for k in ["a_nginx_static", "b_home", "c_dashboard", "d_app_json", "e_district_queue",
+          "f_draft_put", "g_precheck", "h_sqlite_commit", "login"]:
+    if k not in s: continue
+    x = s[k]; ratio = tgt = ""
+    if k in target:
+        base, want = target[k]
+        r = x["rps"] / (a if base == "a" else h)
+        ok = r >= want
+        ratio = f"{r:5.2f} of ({base})"
+        tgt = f"≥ {want:.2f} {'ok' if ok else 'MISSED'}"
+        if not ok: fails.append(f"{label[k]}: {r:.2f} of ({base}), target {want}")
+    elif k == "g_precheck":
+        ratio = f"{x['rps'] / h:5.2f} of (h)"
+    if k in ("b_home", "c_dashboard", "d_app_json", "e_district_queue") and x.get("p99", 0) > 10:
+        tgt += f"  p99 > 10 ms MISSED"
+        fails.append(f"{label[k]}: p99 {x['p99']:.1f} ms > 10 ms")
+    if x.get("bad", 0) > 0:
+        tgt += f"  {int(x['bad'])} BAD ANSWERS"
+        fails.append(f"{label[k]}: {int(x['bad'])} errors or answers >= 400")
+    p50 = f"{x['p50']:8.2f}" if "p50" in x else f"{'':8}"
+    p99 = f"{x['p99']:8.2f}" if "p99" in x else f"{'':8}"
+    print(f"{label[k]:34} {x['rps']:9.0f} {p50} {p99}  {ratio:13} {tgt}")
+mb = int(hwm) / 1024
+print(f"smip peak RSS (VmHWM): {mb:.1f} MB  target ≤ 64 MB {'ok' if mb <= 64 else 'MISSED'}")
+if mb > 64: fails.append(f"peak RSS {mb:.1f} MB > 64 MB")
+print(f"district 500112 queue: {queue} applications past draft")
+json.dump({"enterprises": int(n), "scenarios": s, "vmhwm_kb": int(hwm), "misses": fails},
+          open(out, "w"), indent=1)
+PY
+}
+
+for n in $SIZES; do
+  bench_size "$n"
+done
+
+# ---------------------------------------------------------------- growth (100,000 vs 5,000)
+if [[ -f $OUT/results-5000.json && -f $OUT/results-100000.json ]]; then
+  python3 - "$OUT/results-5000.json" "$OUT/results-100000.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+print("\n== growth: 100,000 vs 5,000 enterprises (target: no scenario slower than 2x) ==")
+for k in ["b_home", "c_dashboard", "d_app_json", "e_district_queue", "f_draft_put", "g_precheck"]:
+    x, y = a["scenarios"].get(k), b["scenarios"].get(k)
+    if not x or not y or not y["rps"]: continue
+    slow = x["rps"] / y["rps"]
+    print(f"{k:20} {x['rps']:9.0f} → {y['rps']:9.0f} req/s   {slow:4.2f}x slower  "
+          f"{'ok' if slow <= 2 else 'MISSED'}")
+PY
+fi
