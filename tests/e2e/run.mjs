@@ -842,6 +842,80 @@ test("without JavaScript: register, then the admin logs in through the form and 
   }
 });
 
+test("an expired session loses nothing: questionnaire answers and application input come back after login", async () => {
+  assert(server.base && state.ent && state.approved && state.appPath, "no enterprise application from the enterprise path (it failed)");
+  const appId = Number(state.appPath.split("/").pop());
+  const api = new Api(server.base);
+  await api.login(state.ent.username, state.ent.password);
+  const before = await api.expect("GET", `/applications/${appId}`, undefined, 200);
+  if (before.status !== "draft") await api.expect("POST", `/applications/${appId}/withdraw`, {}, 200);
+  const ctx = await browser.newContext({ viewport: DESKTOP, locale: "zh-CN" });
+  try {
+    const page = watch(await ctx.newPage(), "keeper");
+    currentPage = page;
+    const login = async (what) => {
+      if (new URL(page.url()).pathname !== "/login") await page.goto(server.base + "/login");
+      await page.getByLabel("用户名").fill(state.ent.username);
+      await page.getByLabel("密码").fill(state.ent.password);
+      await submit(page, page.getByRole("button", { name: "登录", exact: true }), what);
+    };
+    await login("enterprise login (keeper)");
+
+    // --- the questionnaire: a choice is saved as it is made; after the session ends it waits in the browser
+    await page.goto(server.base + "/assessments/questionnaire");
+    await landed(page, "the questionnaire");
+    const reqs = page.locator("fieldset.asm-req");
+    const id0 = await reqs.nth(0).locator("input[type=radio]").first().getAttribute("name");
+    const id1 = await reqs.nth(1).locator("input[type=radio]").first().getAttribute("name");
+    await reqs.nth(0).locator('input[type=radio][value="0.5"]').check();
+    await see(page.locator("#asm-autosave", { hasText: "作答已自动保存" }), "the autosave line after the first choice");
+    let draft = await api.expect("GET", "/assessments/draft", undefined, 200);
+    assert(String(draft.answers[id0]) === "0.5", `the first choice is not in the draft: ${JSON.stringify(draft.answers[id0])}`);
+    await ctx.clearCookies(); // the session is gone (as after 30 idle minutes)
+    await reqs.nth(1).locator('input[type=radio][value="0.5"]').check();
+    await see(page.locator("#asm-autosave", { hasText: "登录已过期" }), "the expired-session line");
+    draft = await api.expect("GET", "/assessments/draft", undefined, 200);
+    assert(draft.answers[id1] === undefined, "the second choice reached the server without a session");
+    await shot(page, "keeper-questionnaire-expired");
+    await login("logging in again (questionnaire)");
+    await page.goto(server.base + "/assessments/questionnaire");
+    await landed(page, "the questionnaire again");
+    await see(page.locator(".keeper-notice", { hasText: "已提交您上次" }), "the notice that the kept answers were sent");
+    draft = await api.expect("GET", "/assessments/draft", undefined, 200);
+    assert(String(draft.answers[id1]) === "0.5", `the kept choice did not reach the draft: ${JSON.stringify(draft.answers)}`);
+
+    // --- the application form: typed while the session is gone, saved after logging in again
+    await page.goto(server.base + state.appPath + "/edit");
+    await landed(page, "the application form (keeper)");
+    const field = page.locator('#application-form [name="data_points_uploaded"]:not([type=hidden])');
+    const total = Number((await page.locator('#application-form [name="data_points_total"]').inputValue()) || "0");
+    const current = Number((await field.inputValue()) || "0");
+    assert(total >= 2, `the application has ${total} data points; the test needs a value below it`);
+    const typed = String(current === total - 1 ? total - 2 : total - 1);
+    await ctx.clearCookies();
+    await field.fill(typed);
+    await field.blur();
+    await submit(page, page.getByRole("button", { name: "保存草稿" }), "saving the draft after the session ended", (s) => s < 500);
+    assert(new URL(page.url()).pathname === "/login", `an expired session's post went to ${page.url()}, expected the login page`);
+    let app = await api.expect("GET", `/applications/${appId}`, undefined, 200);
+    assert(String(app.data_points_uploaded) !== typed, "the post without a session changed the draft");
+    await login("logging in again (application)");
+    if (new URL(page.url()).pathname !== state.appPath + "/edit") await page.goto(server.base + state.appPath + "/edit");
+    await landed(page, "the application form after logging in again");
+    await see(page.locator(".keeper-notice", { hasText: "尚未保存的内容" }), "the notice that unsaved input was restored");
+    assert((await field.inputValue()) === typed, `the form shows ${await field.inputValue()}, not the kept ${typed}`);
+    await shot(page, "keeper-application-restored");
+    await see(page.locator("#autosave-status", { hasText: "已自动保存" }), "the restored input saved automatically", 10000);
+    app = await api.expect("GET", `/applications/${appId}`, undefined, 200);
+    assert(String(app.data_points_uploaded) === typed, `the draft holds ${app.data_points_uploaded}, not the restored ${typed}`);
+    await page.reload();
+    await landed(page, "the application form reloaded");
+    assert((await page.locator(".keeper-notice").count()) === 0, "a notice is shown again after the input was saved");
+  } finally {
+    await ctx.close();
+  }
+});
+
 // ------------------------------------------------------------------ main
 
 const watchdog = setTimeout(async () => {
