@@ -196,3 +196,31 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
     }
     return 0;
 }
+
+json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit,
+                       int64_t offset)
+{
+    json_t *items = json_array();
+    db_stmt *s = db_query(d,
+                          "SELECT seq, at, actor, entity, entity_id, action, from_state, "
+                          "to_state, detail FROM audit WHERE (? IS NULL OR entity = ?) "
+                          "AND (? = 0 OR entity_id = ?) ORDER BY seq LIMIT ? OFFSET ?",
+                          "ttiiii", entity, entity, entity_id, entity_id, limit, offset);
+    while (db_next(s)) {
+        char *at = svc_time_str(db_int(s, 1));
+        json_t *detail = json_loads(db_text(s, 8), 0, NULL);
+        json_array_append_new(
+            items, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s?,s:s?,s:o}", "seq",
+                             (json_int_t)db_int(s, 0), "at", at, "actor", db_text(s, 2),
+                             "entity", db_text(s, 3), "entity_id", (json_int_t)db_int(s, 4),
+                             "action", db_text(s, 5), "from_state", db_text(s, 6), "to_state",
+                             db_text(s, 7), "detail", detail ? detail : json_object()));
+        free(at);
+    }
+    db_done(s);
+    int64_t total = db_scalar_int(d, 0,
+                                  "SELECT count(*) FROM audit WHERE (? IS NULL OR entity = ?) "
+                                  "AND (? = 0 OR entity_id = ?)",
+                                  "ttii", entity, entity, entity_id, entity_id);
+    return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
+}

@@ -62,6 +62,11 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
 int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,
                      char **why);
 
+/* The audit trail for the commission: {items:[{seq,at,actor,entity,entity_id,action,from_state,
+ * to_state,detail}],total}, oldest first; `entity` NULL and `entity_id` 0 mean any. New reference. */
+json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit,
+                       int64_t offset);
+
 /* Time helpers shared by services: RFC 3339 in +08:00 (malloc'd). */
 char *svc_time_str(int64_t epoch);
 

@@ -27,24 +27,6 @@ static const char *api_str(req *r, json_t *bad, const char *key)
     return json_string_value(v);
 }
 
-/* Answers 400 when `bad` holds any field (and frees it); returns -1 then, else 0. */
-static int api_shape(req *r, json_t *bad)
-{
-    if (!json_object_size(bad)) {
-        json_decref(bad);
-        return 0;
-    }
-    svc_err e = {0};
-    svc_fail_fields(&e, bad);
-    return web_error(r, &e), -1;
-}
-
-static int api_answer(req *r, int rc, int status, json_t *out, svc_err *e)
-{
-    if (rc != 0) return web_error(r, e);
-    return web_json(r, status, out);
-}
-
 /* The {id} of the path; an id that cannot exist is answered like an absent one. */
 static int64_t api_id(req *r)
 {
@@ -71,7 +53,7 @@ static int api_account_input(req *r, acct_input *in, bool admin)
         in->district_code = api_str(r, bad, "district_code");
         in->employer_uscc = api_str(r, bad, "employer_uscc");
     }
-    return api_shape(r, bad);
+    return web_bad_fields(r, bad);
 }
 
 /* ---------------------------------------------------------------- registration, admin */
@@ -87,37 +69,15 @@ int api_accounts_create(req *r)
     return web_json(r, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "pending"));
 }
 
-/* ?limit= and ?offset= as API.md says (default 50, at most 500); -1 after a 400. */
-static int api_paging(req *r, int64_t *limit, int64_t *offset)
-{
-    const char *names[2] = {"limit", "offset"};
-    int64_t *vals[2] = {limit, offset};
-    *limit = 50;
-    *offset = 0;
-    json_t *bad = json_object();
-    for (int i = 0; i < 2; i++) {
-        const char *q = web_query(r, names[i]);
-        if (!q) continue;
-        char *end = NULL;
-        long long v = strtoll(q, &end, 10);
-        if (!*q || *end || v < 0 || (i == 0 && (v < 1 || v > 500)))
-            json_object_set_new(bad, names[i],
-                                json_string(i == 0 ? "应为 1 至 500 的整数" : "应为非负整数"));
-        else
-            *vals[i] = v;
-    }
-    return api_shape(r, bad);
-}
-
 int api_admin_accounts_list(req *r)
 {
     int64_t limit, offset;
-    if (api_paging(r, &limit, &offset) != 0) return 0;
+    if (web_paging(r, &limit, &offset) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_account_list(&c, web_query(r, "status"), limit, offset, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_admin_accounts_create(req *r)
@@ -128,7 +88,7 @@ int api_admin_accounts_create(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_account_create(&c, &in, &out, &e);
-    return api_answer(r, rc, 201, out, &e);
+    return web_answer(r, rc, 201, out, &e);
 }
 
 typedef int (*api_account_action)(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
@@ -141,7 +101,7 @@ static int api_account_act(req *r, api_account_action fn)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = fn(&c, id, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_admin_account_approve(req *r)
@@ -165,12 +125,12 @@ int api_admin_account_reject(req *r)
     if (!id || api_body_object(r) != 0) return 0;
     json_t *bad = json_object();
     const char *reason = api_str(r, bad, "reason");
-    if (api_shape(r, bad) != 0) return 0;
+    if (web_bad_fields(r, bad) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_account_reject(&c, id, reason, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_admin_account_reset_password(req *r)
@@ -179,12 +139,12 @@ int api_admin_account_reset_password(req *r)
     if (!id || api_body_object(r) != 0) return 0;
     json_t *bad = json_object();
     const char *pw = api_str(r, bad, "new_password");
-    if (api_shape(r, bad) != 0) return 0;
+    if (web_bad_fields(r, bad) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_account_reset_password(&c, id, pw, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 /* ---------------------------------------------------------------- session, me */
@@ -198,7 +158,7 @@ int api_session_create(req *r)
         json_object_set_new(bad, "username", json_string("请填写用户名"));
     if (!pw && !json_object_get(bad, "password"))
         json_object_set_new(bad, "password", json_string("请填写密码"));
-    if (api_shape(r, bad) != 0) return 0;
+    if (web_bad_fields(r, bad) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     svc_actor a;
@@ -225,7 +185,7 @@ int api_me(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_me(&c, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_me_password(req *r)
@@ -235,7 +195,7 @@ int api_me_password(req *r)
     const char *old = api_str(r, bad, "old_password"), *pw = api_str(r, bad, "new_password");
     if (!old && !json_object_get(bad, "old_password"))
         json_object_set_new(bad, "old_password", json_string("请填写原密码"));
-    if (api_shape(r, bad) != 0) return 0;
+    if (web_bad_fields(r, bad) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     if (svc_password_change(&c, old, pw, r->session_hash, &e) != 0) return web_error(r, &e);
@@ -249,7 +209,7 @@ int api_apps_imp_connect(req *r)
     json_t *out = NULL;
     int rc = svc_imp_connect(&c, &out, &e);
     if (rc == 0) r->actor.imp_connected = true;
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 /* ---------------------------------------------------------------- imp entry */
@@ -260,12 +220,12 @@ int api_imp_bind_legacy(req *r)
     json_t *bad = json_object();
     const char *user = api_str(r, bad, "legacy_username");
     const char *pw = api_str(r, bad, "legacy_password");
-    if (api_shape(r, bad) != 0) return 0;
+    if (web_bad_fields(r, bad) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_imp_bind_legacy(&c, user, pw, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_imp_confirm_new(req *r)
@@ -275,13 +235,13 @@ int api_imp_confirm_new(req *r)
     if (!json_is_object(ent)) {
         json_t *bad = json_object();
         json_object_set_new(bad, "enterprise", json_string("请填写企业信息（JSON 对象）"));
-        return api_shape(r, bad), 0;
+        return web_bad_fields(r, bad), 0;
     }
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_imp_confirm_new(&c, ent, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 /* ---------------------------------------------------------------- legacy imports */
@@ -293,7 +253,7 @@ int api_admin_legacy_import(req *r)
     json_t *out = NULL;
     int rc =
         svc_legacy_import_accounts(&c, r->body.data ? r->body.data : "", r->body.len, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_admin_legacy_certificates(req *r)
@@ -303,5 +263,5 @@ int api_admin_legacy_certificates(req *r)
     json_t *out = NULL;
     int rc =
         svc_legacy_import_certificates(&c, r->body.data ? r->body.data : "", r->body.len, &out, &e);
-    return api_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }

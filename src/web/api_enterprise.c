@@ -20,41 +20,6 @@ static int64_t api_ent_num(const char *s)
     return v;
 }
 
-/* ?limit= (default 50, at most 500) and ?offset=; -1 after answering 400. */
-static int api_ent_paging(req *r, int64_t *limit, int64_t *offset)
-{
-    const char *l = web_query(r, "limit"), *o = web_query(r, "offset");
-    *limit = l ? api_ent_num(l) : 50;
-    *offset = o ? api_ent_num(o) : 0;
-    if (*limit < 0 || *offset < 0) {
-        svc_err e = {0};
-        json_t *f = json_object();
-        if (*limit < 0) json_object_set_new(f, "limit", json_string("应为正整数（不超过 500）"));
-        if (*offset < 0) json_object_set_new(f, "offset", json_string("应为非负整数"));
-        svc_fail_fields(&e, f);
-        web_error(r, &e);
-        return -1;
-    }
-    if (*limit == 0) *limit = 50;
-    if (*limit > 500) *limit = 500;
-    return 0;
-}
-
-/* The request body, or an empty object for a POST/PUT without one. The reference is the
- * request's (borrowed) or a new one released with the request's arena. */
-static const json_t *api_ent_body(req *r)
-{
-    if (r->json) return r->json;
-    json_t *empty = json_object();
-    arena_defer(r->a, (void (*)(void *))json_decref, empty);
-    return empty;
-}
-
-static int api_ent_answer(req *r, int rc, int status, json_t *out, svc_err *e)
-{
-    return rc == 0 ? web_json(r, status, out) : web_error(r, e);
-}
-
 /* ---------------------------------------------------------------- profile */
 
 int api_enterprise_get(req *r)
@@ -63,7 +28,7 @@ int api_enterprise_get(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_enterprise_get(&c, &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_enterprise_put(req *r)
@@ -71,8 +36,8 @@ int api_enterprise_put(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_enterprise_put(&c, api_ent_body(r), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    int rc = svc_enterprise_put(&c, web_body(r), &out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 /* ---------------------------------------------------------------- projects */
@@ -80,12 +45,12 @@ int api_enterprise_put(req *r)
 int api_projects_list(req *r)
 {
     int64_t limit, offset;
-    if (api_ent_paging(r, &limit, &offset) != 0) return 0;
+    if (web_paging(r, &limit, &offset) != 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_projects_list(&c, limit, offset, &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_project_create(req *r)
@@ -93,8 +58,8 @@ int api_project_create(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_project_create(&c, api_ent_body(r), &out, &e);
-    return api_ent_answer(r, rc, 201, out, &e);
+    int rc = svc_project_create(&c, web_body(r), &out, &e);
+    return web_answer(r, rc, 201, out, &e);
 }
 
 int api_project_get(req *r)
@@ -103,7 +68,7 @@ int api_project_get(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_project_get(&c, web_param_id(r, 0), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_project_put(req *r)
@@ -111,8 +76,8 @@ int api_project_put(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_project_put(&c, web_param_id(r, 0), api_ent_body(r), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    int rc = svc_project_put(&c, web_param_id(r, 0), web_body(r), &out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 /* ---------------------------------------------------------------- attachments */
@@ -133,7 +98,7 @@ int api_attachment_create(req *r)
         return 0;
     }
     int rc = svc_attachment_create(&c, file, r->upload.filename, web_form(r, "kind"), &out, &e);
-    return api_ent_answer(r, rc, 201, out, &e);
+    return web_answer(r, rc, 201, out, &e);
 }
 
 int api_attachment_get(req *r)
@@ -155,7 +120,7 @@ int api_attachment_get(req *r)
 int api_applications_list(req *r)
 {
     svc_app_filter f = {0};
-    if (api_ent_paging(r, &f.limit, &f.offset) != 0) return 0;
+    if (web_paging(r, &f.limit, &f.offset) != 0) return 0;
     const char *b = web_query(r, "batch_id");
     if (b && *b) {
         f.batch_id = api_ent_num(b);
@@ -169,7 +134,7 @@ int api_applications_list(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_applications_list(&c, &f, &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_application_create(req *r)
@@ -177,8 +142,8 @@ int api_application_create(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_app_create(&c, api_ent_body(r), &out, &e);
-    return api_ent_answer(r, rc, 201, out, &e);
+    int rc = svc_app_create(&c, web_body(r), &out, &e);
+    return web_answer(r, rc, 201, out, &e);
 }
 
 int api_application_get(req *r)
@@ -187,7 +152,7 @@ int api_application_get(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_app_get(&c, web_param_id(r, 0), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_application_put(req *r)
@@ -195,8 +160,8 @@ int api_application_put(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_app_put(&c, web_param_id(r, 0), api_ent_body(r), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    int rc = svc_app_put(&c, web_param_id(r, 0), web_body(r), &out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_application_check(req *r)
@@ -205,7 +170,7 @@ int api_application_check(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_app_check(&c, web_param_id(r, 0), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_application_submit(req *r)
@@ -214,7 +179,7 @@ int api_application_submit(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_app_submit(&c, web_param_id(r, 0), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_application_withdraw(req *r)
@@ -223,5 +188,5 @@ int api_application_withdraw(req *r)
     svc_err e = {0};
     json_t *out = NULL;
     int rc = svc_app_withdraw(&c, web_param_id(r, 0), &out, &e);
-    return api_ent_answer(r, rc, 200, out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }

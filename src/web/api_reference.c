@@ -17,9 +17,16 @@ int api_districts(req *r)
                                       (json_int_t)json_array_size(items)));
 }
 
+/* Batches are a few a year: the service lists them all and the page of them is cut here. */
 int api_batches_list(req *r)
 {
-    return web_json(r, 200, svc_batches(r->db));
+    int64_t limit, offset;
+    if (web_paging(r, &limit, &offset) != 0) return 0;
+    json_t *all = svc_batches(r->db), *items = json_object_get(all, "items"), *page = json_array();
+    for (size_t i = (size_t)offset; i < json_array_size(items) && i < (size_t)(offset + limit); i++)
+        json_array_append(page, json_array_get(items, i));
+    json_object_set_new(all, "items", page);
+    return web_json(r, 200, all);
 }
 
 int api_batch_get(req *r)
@@ -33,20 +40,18 @@ int api_batch_create(req *r)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
-    json_t *out = NULL, *empty = json_object();
-    int rc = svc_batch_create(&c, r->json ? r->json : empty, &out, &e);
-    json_decref(empty);
-    return rc == 0 ? web_json(r, 201, out) : web_error(r, &e);
+    json_t *out = NULL;
+    int rc = svc_batch_create(&c, web_body(r), &out, &e);
+    return web_answer(r, rc, 201, out, &e);
 }
 
 int api_batch_update(req *r)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
-    json_t *out = NULL, *empty = json_object();
-    int rc = svc_batch_update(&c, web_param_id(r, 0), r->json ? r->json : empty, &out, &e);
-    json_decref(empty);
-    return rc == 0 ? web_json(r, 200, out) : web_error(r, &e);
+    json_t *out = NULL;
+    int rc = svc_batch_update(&c, web_param_id(r, 0), web_body(r), &out, &e);
+    return web_answer(r, rc, 200, out, &e);
 }
 
 int api_factory_modes(req *r)
@@ -56,47 +61,15 @@ int api_factory_modes(req *r)
                                       (json_int_t)json_array_size(items)));
 }
 
-/* Reads ?limit= (default 50, at most 500) and ?offset=. */
-static void api_paging(req *r, int64_t *limit, int64_t *offset)
-{
-    const char *l = web_query(r, "limit"), *o = web_query(r, "offset");
-    *limit = l ? atoll(l) : 50;
-    if (*limit <= 0) *limit = 50;
-    if (*limit > 500) *limit = 500;
-    *offset = o ? atoll(o) : 0;
-    if (*offset < 0) *offset = 0;
-}
-
 int api_audit_list(req *r)
 {
-    const char *entity = web_query(r, "entity"), *id = web_query(r, "id");
     int64_t limit, offset;
-    api_paging(r, &limit, &offset);
-    int64_t eid = id ? atoll(id) : 0;
-    const char *where = "WHERE (? IS NULL OR entity = ?) AND (? = 0 OR entity_id = ?) ";
-    char *sql = xasprintf("SELECT seq, at, actor, entity, entity_id, action, from_state, "
-                          "to_state, detail FROM audit %s ORDER BY seq LIMIT ? OFFSET ?",
-                          where);
-    char *csql = xasprintf("SELECT count(*) FROM audit %s", where);
-    json_t *items = json_array();
-    db_stmt *s = db_query(r->db, sql, "ttiiii", entity, entity, eid, eid, limit, offset);
-    while (db_next(s)) {
-        char *at = svc_time_str(db_int(s, 1));
-        json_t *detail = json_loads(db_text(s, 8), 0, NULL);
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s?,s:s?,s:o}", "seq",
-                             (json_int_t)db_int(s, 0), "at", at, "actor", db_text(s, 2),
-                             "entity", db_text(s, 3), "entity_id", (json_int_t)db_int(s, 4),
-                             "action", db_text(s, 5), "from_state", db_text(s, 6), "to_state",
-                             db_text(s, 7), "detail", detail ? detail : json_object()));
-        free(at);
-    }
-    db_done(s);
-    int64_t total = db_scalar_int(r->db, 0, csql, "ttii", entity, entity, eid, eid);
-    /* The SQL texts are cached per connection by content; these two never change. */
-    free(sql);
-    free(csql);
-    return web_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+    if (web_paging(r, &limit, &offset) != 0) return 0;
+    const char *entity = web_query(r, "entity"), *id = web_query(r, "id");
+    int64_t eid = 0;
+    if (id && (eid = strtoll(id, NULL, 10)) <= 0)
+        return web_bad_fields(r, json_pack("{s:s}", "id", "对象编号 id 应为正整数"));
+    return web_json(r, 200, svc_audit_list(r->db, entity, eid, limit, offset));
 }
 
 int api_audit_verify(req *r)

@@ -84,6 +84,52 @@ int web_error(req *r, svc_err *e)
     return web_json(r, status, json_pack("{s:o}", "error", err));
 }
 
+int web_answer(req *r, int rc, int status, json_t *out, svc_err *e)
+{
+    return rc == 0 ? web_json(r, status, out) : web_error(r, e);
+}
+
+int web_bad_fields(req *r, json_t *bad)
+{
+    if (!json_object_size(bad)) {
+        json_decref(bad);
+        return 0;
+    }
+    svc_err e = {0};
+    svc_fail_fields(&e, bad);
+    return web_error(r, &e), -1;
+}
+
+const json_t *web_body(req *r)
+{
+    if (r->json) return r->json;
+    json_t *empty = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, empty);
+    return empty;
+}
+
+/* One paging parameter: digits only (no sign, no spaces), at most 9 of them. */
+static bool web_paging_value(const char *q, int64_t *v)
+{
+    size_t n = strlen(q);
+    if (n == 0 || n > 9 || strspn(q, "0123456789") != n) return false;
+    *v = strtoll(q, NULL, 10);
+    return true;
+}
+
+int web_paging(req *r, int64_t *limit, int64_t *offset)
+{
+    *limit = 50;
+    *offset = 0;
+    json_t *bad = json_object();
+    const char *l = web_query(r, "limit"), *o = web_query(r, "offset");
+    if (l && (!web_paging_value(l, limit) || *limit < 1 || *limit > 500))
+        json_object_set_new(bad, "limit", json_string("每页条数 limit 应为 1 至 500 的整数"));
+    if (o && !web_paging_value(o, offset))
+        json_object_set_new(bad, "offset", json_string("起始位置 offset 应为非负整数"));
+    return web_bad_fields(r, bad);
+}
+
 int web_no_content(req *r)
 {
     web_bytes(r, 204, "text/plain", NULL, 0);

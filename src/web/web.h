@@ -109,6 +109,12 @@ int64_t web_param_id(req *r, int i);        /* path capture as a positive id, or
 const char *web_query(req *r, const char *key); /* query string value or NULL */
 const char *web_header(req *r, const char *name);
 const char *web_form(req *r, const char *name); /* form field or NULL */
+/* The JSON body, or an empty object for a POST/PUT without one (borrowed, or released with the
+ * request's arena), so services name the missing fields themselves. */
+const json_t *web_body(req *r);
+/* API.md's paging: ?limit= an integer 1–500 (default 50), ?offset= ≥ 0 (default 0). Returns -1
+ * after answering 400 naming the bad parameter. */
+int web_paging(req *r, int64_t *limit, int64_t *offset);
 
 /* ---- answering (each returns 0 so handlers can `return web_json(...)`) */
 /* Answers JSON; steals the reference to `body`. */
@@ -116,6 +122,10 @@ int web_json(req *r, int status, json_t *body);
 /* Answers API.md's error object from a service refusal (and clears it). */
 int web_error(req *r, svc_err *e);
 int web_fail(req *r, int status, const char *code, const char *message);
+/* A service call's outcome: `out` (stolen) with `status` when rc is 0, else the refusal. */
+int web_answer(req *r, int rc, int status, json_t *out, svc_err *e);
+/* 400 naming every field of `bad` (stolen) and -1, or 0 when `bad` is empty. */
+int web_bad_fields(req *r, json_t *bad);
 int web_no_content(req *r);
 /* Takes ownership of malloc'd `data`. */
 int web_bytes(req *r, int status, const char *type, char *data, size_t len);

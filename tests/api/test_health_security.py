@@ -159,3 +159,26 @@ def test_json_body_just_under_limit_is_not_413(limits_server):
 
 def test_server_still_healthy_after_bad_input(anon):
     assert anon.raw("GET", "/healthz").body == {"ok": True}
+
+
+# Every list answers API.md's paging the same way: limit 1–500 (default 50), offset ≥ 0; anything
+# else is a 400 naming the parameter, never silently clamped.
+LISTS = [("admin", "/admin/accounts"), ("commission", "/batches"), ("enterprise", "/projects"),
+         ("enterprise", "/applications"), ("enterprise", "/assessments"), ("commission", "/audit")]
+
+
+@pytest.mark.parametrize("who,path", LISTS)
+def test_paging_bounds_on_every_list(who, path, admin, commission, shared_enterprise):
+    client = {"admin": admin, "commission": commission, "enterprise": shared_enterprise.c}[who]
+    for q in ("limit=1", "limit=500", "limit=500&offset=0", "offset=7"):
+        r = client.get(f"{path}?{q}")
+        assert r.status == 200, f"GET {path}?{q}: {r.status} {r.body}"
+        assert set(r.body) >= {"items", "total"}, r.body
+    assert len(client.get(f"{path}?limit=1").body["items"]) <= 1
+    for q, field in (("limit=0", "limit"), ("limit=501", "limit"), ("limit=-1", "limit"),
+                     ("limit=abc", "limit"), ("limit=", "limit"), ("offset=-1", "offset"),
+                     ("offset=1.5", "offset"), ("limit=9999999999", "limit")):
+        r = client.get(f"{path}?{q}")
+        assert_error(r, 400, "bad_request")
+        assert field in r.body["error"].get("fields", {}), f"GET {path}?{q}: {r.body}"
+        assert "limit" in r.body["error"]["fields"][field] or "offset" in r.body["error"]["fields"][field]
