@@ -197,8 +197,7 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
     return 0;
 }
 
-json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit,
-                       int64_t offset)
+json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit, int64_t offset)
 {
     json_t *items = json_array();
     db_stmt *s = db_query(d,
@@ -211,10 +210,10 @@ json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t lim
         json_t *detail = json_loads(db_text(s, 8), 0, NULL);
         json_array_append_new(
             items, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s?,s:s?,s:o}", "seq",
-                             (json_int_t)db_int(s, 0), "at", at, "actor", db_text(s, 2),
-                             "entity", db_text(s, 3), "entity_id", (json_int_t)db_int(s, 4),
-                             "action", db_text(s, 5), "from_state", db_text(s, 6), "to_state",
-                             db_text(s, 7), "detail", detail ? detail : json_object()));
+                             (json_int_t)db_int(s, 0), "at", at, "actor", db_text(s, 2), "entity",
+                             db_text(s, 3), "entity_id", (json_int_t)db_int(s, 4), "action",
+                             db_text(s, 5), "from_state", db_text(s, 6), "to_state", db_text(s, 7),
+                             "detail", detail ? detail : json_object()));
         free(at);
     }
     db_done(s);

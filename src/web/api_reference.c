@@ -13,8 +13,9 @@ int api_healthz(req *r)
 int api_districts(req *r)
 {
     json_t *items = svc_districts(r->db);
-    return web_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
-                                      (json_int_t)json_array_size(items)));
+    return web_json(
+        r, 200,
+        json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
 }
 
 /* Batches are a few a year: the service lists them all and the page of them is cut here. */
@@ -57,8 +58,9 @@ int api_batch_update(req *r)
 int api_factory_modes(req *r)
 {
     json_t *items = svc_factory_modes();
-    return web_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
-                                      (json_int_t)json_array_size(items)));
+    return web_json(
+        r, 200,
+        json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
 }
 
 int api_audit_list(req *r)

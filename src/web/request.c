@@ -64,8 +64,8 @@ int web_json(req *r, int status, json_t *body)
 int web_fail(req *r, int status, const char *code, const char *message)
 {
     if (r->route && (r->route->flags & R_PAGE)) {
-        json_t *ctx = json_pack("{s:s,s:s,s:i}", "message", message, "code", code, "status",
-                                status);
+        json_t *ctx =
+            json_pack("{s:s,s:s,s:i}", "message", message, "code", code, "status", status);
         return web_page(r, status, "error", ctx);
     }
     return web_json(r, status,
