@@ -6,10 +6,11 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
-  postgresql libpq-dev
+  postgresql libpq-dev nginx
   libmagic-dev libutf8proc-dev libcrypt-dev
   libcmocka-dev python3 python3-pytest
-  chromium fonts-noto-cjk poppler-utils
+  chromium fonts-noto-cjk poppler-utils poppler-data
+  libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libzip-dev
 )
 # Node.js: the machine image may ship its own build (with npm inside); only add Debian's when absent.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs the test suites (unit, api, pg, e2e; SUITES picks some) against the ASan/UBSan build and
-# prints each suite's summary, then one final "N passed, N failed" line. Exit 1 if anything failed.
-# `pg` is the API suite again, on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh).
+# Runs the test suites (unit, api, pg, scale, e2e; SUITES picks some) against the ASan/UBSan build
+# and prints each suite's summary, then one final "N passed, N failed" line. Exit 1 if anything
+# failed. `pg` is the API suite again, on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh);
+# `scale` is tests/scale: two servers on one such cluster behind nginx.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit api pg e2e"}
+SUITES=${SUITES:-"unit api pg scale e2e"}
 export SMIP_BIN=${SMIP_BIN:-$PWD/build/asan/smip}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Memory lost inside cairo and fontconfig themselves (tests/lsan.supp says why); never our own.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 total_pass=0
 total_fail=0
 logdir=build/test-logs
@@ -37,10 +40,11 @@ run_unit() {
     add $p $f
 }
 
-# run_api [NAME]: the API suite; NAME (default api) names its log and summary line.
+# run_api [NAME [DIR]]: a pytest suite (default tests/api); NAME (default api) names its log and
+# summary line.
 run_api() {
-    local name=${1:-api} out p f
-    out=$(/usr/bin/python3 -m pytest tests/api -q -p no:cacheprovider -x --maxfail=1000 2>&1 | tee "$logdir/$name.log" | tail -60)
+    local name=${1:-api} tests=${2:-tests/api} out p f
+    out=$(/usr/bin/python3 -m pytest "$tests" -q -p no:cacheprovider -x --maxfail=1000 2>&1 | tee "$logdir/$name.log" | tail -60)
     p=$(grep -oE '[0-9]+ passed' <<<"$out" | tail -1 | grep -oE '[0-9]+'); p=${p:-0}
     f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$out" | grep -oE '[0-9]+' | awk '{s+=$1} END{print s+0}'); f=${f:-0}
     if [[ $p -eq 0 && $f -eq 0 ]]; then f=1; fi
@@ -49,19 +53,20 @@ run_api() {
     add $p $f
 }
 
-# The API suite against PostgreSQL: a cluster of its own, removed afterwards whatever happens.
+# run_pg NAME DIR: the pytest suite DIR against PostgreSQL: a cluster of its own, removed
+# afterwards whatever happens.
 run_pg() {
-    local dir base
+    local name=$1 tests=$2 dir base
     dir=$(mktemp -d /tmp/smip-pg-XXXXXX)
-    if ! base=$(bash scripts/pg-cluster.sh start "$dir" 2>"$logdir/pg-cluster.log"); then
-        cat "$logdir/pg-cluster.log" | tail -20
+    if ! base=$(bash scripts/pg-cluster.sh start "$dir" 2>"$logdir/$name-cluster.log"); then
+        tail -20 "$logdir/$name-cluster.log"
         bash scripts/pg-cluster.sh stop "$dir"
-        echo "pg: 0 passed, 1 failed"
+        echo "$name: 0 passed, 1 failed"
         add 0 1
         return
     fi
     trap 'bash scripts/pg-cluster.sh stop "'"$dir"'"' EXIT
-    SMIP_TEST_PG=$base SMIP_TEST_PG_DIR=$dir run_api pg
+    SMIP_TEST_PG=$base SMIP_TEST_PG_DIR=$dir run_api "$name" "$tests"
     bash scripts/pg-cluster.sh stop "$dir"
     trap - EXIT
 }
@@ -83,7 +88,8 @@ for s in $SUITES; do
     case $s in
         unit) run_unit ;;
         api) [[ -d tests/api ]] && run_api ;;
-        pg) [[ -d tests/api ]] && run_pg ;;
+        pg) [[ -d tests/api ]] && run_pg pg tests/api ;;
+        scale) [[ -d tests/scale ]] && run_pg scale tests/scale ;;
         e2e) [[ -f tests/e2e/run.mjs ]] && run_e2e ;;
     esac
 done

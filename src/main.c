@@ -230,6 +230,9 @@ static int cmd_backup(const opts *o)
     svc_config cfg = {0};
     db *d = open_all(o, &cfg);
     if (!d) return 1;
+    /* A backup holds password and session hashes like the database: private to its owner,
+     * whatever umask the operator's shell has. */
+    umask(077);
     char *err = NULL;
     int rc = db_backup(d, o->args[1], &err);
     if (rc != 0)

@@ -644,8 +644,16 @@ int svc_imp_connect(svc_ctx *c, json_t **out, svc_err *e)
     if (!acct_logged_in(c, e)) return -1;
     int64_t id = c->actor->id;
     /* 确定接入 twice, or a re-login the notice asks for, changes nothing and writes nothing. */
-    if (!db_scalar_int(c->db, 0, "SELECT imp_connected FROM accounts WHERE id = ?", "i", id)) {
+    const char *q = "SELECT imp_connected FROM accounts WHERE id = ?";
+    if (!db_scalar_int(c->db, 0, q, "i", id)) {
         if (db_begin(c->db) != 0) return acct_internal(e, c);
+        /* Asked again under the write lock: a double click can reach two servers (or two
+         * workers) at once, and only the first may connect and be audited. */
+        if (db_scalar_int(c->db, 0, q, "i", id)) {
+            db_rollback(c->db);
+            *out = json_pack("{s:s,s:b}", "id", "imp", "connected", 1);
+            return 0;
+        }
         int64_t seq = svc_audit(c, "account", id, "imp_connect", NULL, NULL, NULL);
         if (seq < 0 ||
             db_exec(c->db, "UPDATE accounts SET imp_connected = 1, last_audit_seq = ? WHERE id = ?",
