@@ -4,7 +4,8 @@ SHELL := /bin/bash
 ifeq ($(origin CC),default)
 CC := cc
 endif
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc libmagic
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc libmagic \
+        cairo pangocairo libqrencode xlsxwriter libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lcrypt -lpthread -lm
 
@@ -25,7 +26,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 DB ?= demo/smip.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit api pg test-pg e2e clean format bench demo
+.PHONY: all deps run test unit api pg test-pg scale e2e clean format bench demo
 all: build/smip
 
 deps:
@@ -76,6 +77,9 @@ e2e: build/asan/smip
 # The API suite on a throwaway PostgreSQL cluster (also part of `make test`).
 pg test-pg: build/asan/smip
 	@SUITES=pg bash scripts/run-tests.sh
+# Two servers behind nginx on one throwaway PostgreSQL cluster (also part of `make test`).
+scale: build/asan/smip
+	@SUITES=scale bash scripts/run-tests.sh
 
 # make bench: wrk against smip and nginx on loopback (issue 5; docs/performance.md). Not in `make test`.
 bench:

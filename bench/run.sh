@@ -9,9 +9,12 @@
 #   3. runs ROUNDS interleaved rounds of wrk (CONNS connections, DURATION each) over the
 #      scenarios a–g, and bench/commit_rate for (h), and reports the median round;
 #   4. measures logins apart (argon2id is slow on purpose) and smip's peak RSS (VmHWM).
-# Results: the table on stdout and build/bench/results-N.json. Not part of `make test`.
+#   5. when PostgreSQL is installed (BENCH_PG=auto; 1 requires it, 0 skips it), runs 2–4 again
+#      on a throwaway PostgreSQL cluster seeded the same way: the PostgreSQL column.
+# Results: the tables on stdout and build/bench/results-N.json. Not part of `make test`.
 # Knobs (environment): BENCH_SIZES, ROUNDS (3), DURATION (10s), CONNS (64), THREADS (2),
-# COMMIT_SECONDS (5), LOGIN_DURATION (5s), LOGIN_CONNS (4), POOL (64 enterprises writing).
+# COMMIT_SECONDS (5), LOGIN_DURATION (5s), LOGIN_CONNS (4), POOL (64 enterprises writing),
+# BENCH_PG (auto), BENCH_OUT (build/bench: seeds and results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +27,9 @@ COMMIT_SECONDS=${COMMIT_SECONDS:-5}
 LOGIN_DURATION=${LOGIN_DURATION:-5s}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 POOL=${POOL:-64}
+BENCH_PG=${BENCH_PG:-auto}
 PASSWORD=Bench2020pass
-OUT=build/bench
+OUT=${BENCH_OUT:-build/bench}
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -52,10 +56,11 @@ cc -O2 -Wall -Wextra -o "$OUT/commit_rate" bench/commit_rate.c -lsqlite3
 
 TMP=$(mktemp -d /tmp/smip-bench.XXXXXX)
 chmod 755 "$TMP"
-SMIP_PID="" NGINX_PID=""
+SMIP_PID="" NGINX_PID="" PG_DIR=""
 cleanup() {
   [[ -n $SMIP_PID ]] && kill "$SMIP_PID" 2>/dev/null && wait "$SMIP_PID" 2>/dev/null
   [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  [[ -n $PG_DIR ]] && bash scripts/pg-cluster.sh stop "$PG_DIR"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -114,36 +119,86 @@ expect_200() { # METHOD URL [curl args…]
   [[ $code == 200 ]] || { say "bench: $1 $2 answered $code (wanted 200)"; exit 1; }
 }
 
-# ---------------------------------------------------------------- one database size
-bench_size() {
-  local n=$1 seed="$OUT/seed-$1.db"
-  if [[ ! -f $seed || ! -f $seed.key ]]; then
-    say "bench: seeding $n enterprises into $seed (once; kept)"
-    rm -f "$seed.tmp" "$seed.tmp.key" "$seed.tmp-wal" "$seed.tmp-shm"
-    ./build/smip seed --enterprises "$n" --db "$seed.tmp" >&2
-    mv "$seed.tmp.key" "$seed.key"
-    mv "$seed.tmp" "$seed"
-  fi
-  local db="$TMP/smip-$n.db"
-  cp "$seed" "$db"
-  cp "$seed.key" "$db.key"
-  rm -f "$db-wal" "$db-shm"
+# ---------------------------------------------------------------- PostgreSQL (optional)
+# The same scenarios on PostgreSQL: a throwaway cluster (scripts/pg-cluster.sh, here with
+# PG_DURABLE=1 so commits are as durable as SQLite's FULL), one database per size seeded with
+# `smip seed` and kept as build/bench/seed-N.pgdump + .pg.key (restored on later runs; delete
+# them to re-seed), served from a fresh copy (CREATE DATABASE … TEMPLATE) per run.
+PG_BASE="" PGBIN=""
+for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+  [[ -x $d/initdb ]] && PGBIN=$d
+done
+case $BENCH_PG in
+  0 | no | off) PGBIN="" ;;
+  *)
+    if [[ -z $PGBIN ]]; then
+      [[ $BENCH_PG == auto ]] || { say "bench: BENCH_PG=$BENCH_PG but PostgreSQL is not installed"; exit 1; }
+      say "bench: PostgreSQL not installed; SQLite only"
+    fi
+    ;;
+esac
+if [[ -n $PGBIN ]]; then
+  PG_DIR="$TMP/pg"
+  export PGBIN
+  PG_BASE=$(PG_DURABLE=1 bash scripts/pg-cluster.sh start "$PG_DIR")
+  say "bench: PostgreSQL $($PGBIN/postgres --version | grep -oE '[0-9]+(\.[0-9]+)*' | head -1) at $PG_BASE"
+fi
 
+pg() { # DB SQL → rows, unaligned, '|' between columns (as sqlite3 prints them); no NOTICEs
+  PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" "$1" -qAtX -v ON_ERROR_STOP=1 -c "$2"
+}
+
+# pg_fresh N: a fresh copy of the seeded database of N enterprises; its URI in PG_URI.
+pg_fresh() {
+  local n=$1 dump="$OUT/seed-$1.pgdump" key="$OUT/seed-$1.pg.key"
+  if [[ -z $(pg "${PG_BASE}postgres" "SELECT 1 FROM pg_database WHERE datname = 'seed_$n'") ]]; then
+    if [[ -f $dump && -f $key ]]; then
+      say "bench: restoring $dump"
+      pg "${PG_BASE}postgres" "CREATE DATABASE seed_$n" >/dev/null
+      "$PGBIN/pg_restore" --no-owner --exit-on-error -d "${PG_BASE}seed_$n" "$dump"
+    else
+      say "bench: seeding $n enterprises into PostgreSQL (once; kept as $dump)"
+      rm -f "$key.tmp" "$dump.tmp"
+      pg "${PG_BASE}postgres" "CREATE DATABASE seed_$n" >/dev/null
+      ./build/smip seed --enterprises "$n" --db "${PG_BASE}seed_$n" --key "$key.tmp" >&2
+      "$PGBIN/pg_dump" -Fc -f "$dump.tmp" "${PG_BASE}seed_$n"
+      mv "$dump.tmp" "$dump"
+      mv "$key.tmp" "$key"
+    fi
+  fi
+  pg "${PG_BASE}postgres" "DROP DATABASE IF EXISTS run_$n WITH (FORCE)" >/dev/null
+  pg "${PG_BASE}postgres" "CREATE DATABASE run_$n TEMPLATE seed_$n" >/dev/null
+  PG_URI="${PG_BASE}run_$n"
+}
+
+# ---------------------------------------------------------------- one database size
+
+# bench_server KIND N RESFILE DB [smip args…]: serves DB (KIND sqlite or pg), runs the rounds of
+# scenarios a–g (and h, SQLite's commit ceiling, beside the SQLite run) and the logins into
+# RESFILE; sets BS_HWM (smip's VmHWM, kB), BS_QUEUE and BS_ROWS (the district queue).
+bench_server() {
+  local kind=$1 n=$2 res=$3 db=$4
+  shift 4
+  query() { if [[ $kind == pg ]]; then pg "$db" "$1"; else sqlite3 "$db" "$1"; fi; }
   local port
   port=$(free_port)
   BASE="http://127.0.0.1:$port"
-  ./build/smip serve --db "$db" --listen "127.0.0.1:$port" --public-url "$BASE" \
-    >"$TMP/smip-$n.log" 2>&1 &
+  ./build/smip serve --db "$db" "$@" --listen "127.0.0.1:$port" --public-url "$BASE" \
+    >"$TMP/smip-$kind-$n.log" 2>&1 &
   SMIP_PID=$!
   wait_http "$BASE/healthz"
 
-  # Who acts: enterprises outside the queue district with a filled, pre-checked draft — one
-  # reads (c, d), POOL others write (f, g), one more logs in; the district 500112 (e).
+  # Who acts: enterprises with a filled, pre-checked draft, outside the queue district first
+  # (a small seed has only 500112) — one reads (c, d), up to POOL others write (f, g), one more
+  # logs in; the district 500112 (e).
   local q="SELECT ac.username || ' ' || a.id FROM accounts ac JOIN applications a
-           ON a.enterprise_id = ac.enterprise_id WHERE a.district_code <> '500112'
-           AND a.status = 'draft' AND a.findings IS NOT NULL ORDER BY a.id"
-  mapfile -t picks < <(sqlite3 "$db" "$q LIMIT $((POOL + 2));")
-  ((${#picks[@]} == POOL + 2)) || { say "bench: the database has too few drafts"; exit 1; }
+           ON a.enterprise_id = ac.enterprise_id WHERE a.status = 'draft'
+           AND a.findings IS NOT NULL ORDER BY a.district_code = '500112', a.id"
+  local picks
+  mapfile -t picks < <(query "$q LIMIT $((POOL + 2));")
+  local writers=$((${#picks[@]} - 2))
+  ((writers >= 1)) || { say "bench: the database has too few drafts (${#picks[@]})"; exit 1; }
+  ((writers == POOL)) || say "bench: only $writers drafts to write to (POOL=$POOL)"
   local reader=${picks[0]% *} read_app=${picks[0]#* } login_user=${picks[1]% *}
   read -r RCOOKIE RCSRF < <(login "$reader")
   local dcsrf
@@ -151,17 +206,18 @@ bench_size() {
   # The district works inside imp (seeds before the connect step was added lack it; harmless).
   curl -fsS -o /dev/null -X POST -H "Cookie: smip_session=$DCOOKIE" -H "X-CSRF-Token: $dcsrf" \
     -H 'Content-Type: application/json' --data '{}' "$BASE/api/v1/apps/imp/connect"
-  : >"$TMP/pool.txt"
+  local pool="$TMP/pool-$kind.txt"
+  : >"$pool"
   local i
-  for ((i = 2; i < POOL + 2; i++)); do
-    echo "$(login "${picks[i]% *}") ${picks[i]#* }" >>"$TMP/pool.txt"
+  for ((i = 2; i < writers + 2; i++)); do
+    echo "$(login "${picks[i]% *}") ${picks[i]#* }" >>"$pool"
   done
   local queue
-  queue=$(sqlite3 "$db" "SELECT count(*) FROM applications WHERE district_code = '500112' AND status <> 'draft'")
+  queue=$(query "SELECT count(*) FROM applications WHERE district_code = '500112' AND status <> 'draft'")
 
   # Every scenario answers 200 before it is timed (a fast 302 or 403 would measure nothing).
   local rc=(-H "Cookie: smip_session=$RCOOKIE")
-  read -r pc pt pid <"$TMP/pool.txt"
+  read -r pc pt pid <"$pool"
   expect_200 GET "http://127.0.0.1:$NGINX_PORT/static.html"
   expect_200 GET "$BASE/"
   expect_200 GET "$BASE/dashboard" "${rc[@]}"
@@ -172,23 +228,25 @@ bench_size() {
   local queue_rows
   queue_rows=$(curl -s -H "Cookie: smip_session=$DCOOKIE" "$BASE/district" | grep -c '/applications/[0-9]' || true)
 
-  RES="$TMP/res-$n.txt"
+  RES=$res
   : >"$RES"
   local r
   for ((r = 1; r <= ROUNDS; r++)); do
-    say "bench: $n enterprises, round $r/$ROUNDS"
+    say "bench: $n enterprises on $kind, round $r/$ROUNDS"
     wrk_run a_nginx_static "http://127.0.0.1:$NGINX_PORT/static.html" -s bench/wrk-report.lua
     wrk_run b_home "$BASE/" -s bench/wrk-report.lua
     wrk_run c_dashboard "$BASE/dashboard" -s bench/wrk-report.lua "${rc[@]}"
     wrk_run d_app_json "$BASE/api/v1/applications/$read_app" -s bench/wrk-report.lua "${rc[@]}"
     wrk_run e_district_queue "$BASE/district" -s bench/wrk-report.lua \
       -H "Cookie: smip_session=$DCOOKIE"
-    wrk_run f_draft_put "$BASE" -s bench/wrk-report.lua -- "$TMP/pool.txt" put
-    wrk_run g_precheck "$BASE" -s bench/wrk-report.lua -- "$TMP/pool.txt" check
-    local cr
-    cr=$("$OUT/commit_rate" "$(dirname "$db")/commit-rate.db" "$COMMIT_SECONDS")
-    echo "h_sqlite_commit WRKRESULT rps=${cr#commits_per_s=}" | sed 's/ commits=.*//' >>"$RES"
-    say "  h_sqlite_commit $cr"
+    wrk_run f_draft_put "$BASE" -s bench/wrk-report.lua -- "$pool" put
+    wrk_run g_precheck "$BASE" -s bench/wrk-report.lua -- "$pool" check
+    if [[ $kind == sqlite ]]; then
+      local cr
+      cr=$("$OUT/commit_rate" "$TMP/commit-rate.db" "$COMMIT_SECONDS")
+      echo "h_sqlite_commit WRKRESULT rps=${cr#commits_per_s=}" | sed 's/ commits=.*//' >>"$RES"
+      say "  h_sqlite_commit $cr"
+    fi
   done
   # Logins apart: few connections (two hashes run at a time on two cores, 19 MiB each).
   local save=$CONNS
@@ -203,21 +261,50 @@ bench_size() {
   kill "$SMIP_PID"
   wait "$SMIP_PID" 2>/dev/null || true
   SMIP_PID=""
+  BS_HWM=$hwm BS_QUEUE=$queue BS_ROWS=$queue_rows
+}
 
-  python3 - "$RES" "$n" "$hwm" "$queue" "$queue_rows" "$OUT/results-$n.json" "$ROUNDS" \
-    "$CONNS" "$DURATION" <<'PY'
+bench_size() {
+  local n=$1 seed="$OUT/seed-$1.db"
+  if [[ ! -f $seed || ! -f $seed.key ]]; then
+    say "bench: seeding $n enterprises into $seed (once; kept)"
+    rm -f "$seed.tmp" "$seed.tmp.key" "$seed.tmp-wal" "$seed.tmp-shm"
+    ./build/smip seed --enterprises "$n" --db "$seed.tmp" >&2
+    mv "$seed.tmp.key" "$seed.key"
+    mv "$seed.tmp" "$seed"
+  fi
+  local db="$TMP/smip-$n.db"
+  cp "$seed" "$db"
+  cp "$seed.key" "$db.key"
+  rm -f "$db-wal" "$db-shm"
+  bench_server sqlite "$n" "$TMP/res-$n.txt" "$db"
+  local hwm=$BS_HWM queue=$BS_QUEUE queue_rows=$BS_ROWS
+
+  local pg_res="" pg_hwm=0
+  if [[ -n $PG_BASE ]]; then
+    pg_fresh "$n"
+    pg_res="$TMP/res-pg-$n.txt"
+    bench_server pg "$n" "$pg_res" "$PG_URI" --key "$OUT/seed-$n.pg.key"
+    pg_hwm=$BS_HWM
+    pg "${PG_BASE}postgres" "DROP DATABASE IF EXISTS run_$n WITH (FORCE)" >/dev/null
+  fi
+
+  python3 - "$TMP/res-$n.txt" "$n" "$hwm" "$queue" "$queue_rows" "$OUT/results-$n.json" "$ROUNDS" \
+    "$CONNS" "$DURATION" "$pg_res" "$pg_hwm" <<'PY'
 import json, re, statistics, sys, os
-res, n, hwm, queue, rows, out, rounds, conns, dur = sys.argv[1:]
-runs = {}
-for line in open(res):
-    name, _, rest = line.strip().partition(" ")
-    kv = dict(re.findall(r"(\w+)=([\d.]+)", rest))
-    runs.setdefault(name, []).append({k: float(v) for k, v in kv.items()})
-def med(name):
-    rs = sorted(runs[name], key=lambda x: x["rps"])
-    m = rs[len(rs) // 2]
-    return dict(m, rounds=[x["rps"] for x in runs[name]])
-s = {k: med(k) for k in runs}
+res, n, hwm, queue, rows, out, rounds, conns, dur, pg_res, pg_hwm = sys.argv[1:]
+def load(path):
+    runs = {}
+    for line in open(path):
+        name, _, rest = line.strip().partition(" ")
+        kv = dict(re.findall(r"(\w+)=([\d.]+)", rest))
+        runs.setdefault(name, []).append({k: float(v) for k, v in kv.items()})
+    def med(name):
+        rs = sorted(runs[name], key=lambda x: x["rps"])
+        m = rs[len(rs) // 2]
+        return dict(m, rounds=[x["rps"] for x in runs[name]])
+    return {k: med(k) for k in runs}
+s = load(res)
 a = s["a_nginx_static"]["rps"]; h = s["h_sqlite_commit"]["rps"]
 target = {"b_home": ("a", 0.70), "c_dashboard": ("a", 0.50), "d_app_json": ("a", 0.50),
           "e_district_queue": ("a", 0.25), "f_draft_put": ("h", 0.70)}
@@ -226,11 +313,12 @@ label = {"a_nginx_static": "(a) nginx 5 KB static", "b_home": "(b) home page",
          "e_district_queue": f"(e) district queue ({rows} rows)", "f_draft_put": "(f) PUT draft (durable)",
          "g_precheck": "(g) POST pre-check", "h_sqlite_commit": "(h) SQLite commits, FULL",
          "login": "login (argon2id)"}
-print(f"\n== {int(n):,} enterprises: median of {rounds} rounds, {conns} connections, {dur} each ==")
+order = ["a_nginx_static", "b_home", "c_dashboard", "d_app_json", "e_district_queue",
+         "f_draft_put", "g_precheck", "h_sqlite_commit", "login"]
+print(f"\n== {int(n):,} enterprises, SQLite: median of {rounds} rounds, {conns} connections, {dur} each ==")
 print(f"{'scenario':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  ratio         target")
 fails = []
-for k in ["a_nginx_static", "b_home", "c_dashboard", "d_app_json", "e_district_queue",
-          "f_draft_put", "g_precheck", "h_sqlite_commit", "login"]:
+for k in order:
     if k not in s: continue
     x = s[k]; ratio = tgt = ""
     if k in target:
@@ -255,8 +343,27 @@ mb = int(hwm) / 1024
 print(f"smip peak RSS (VmHWM): {mb:.1f} MB  target ≤ 64 MB {'ok' if mb <= 64 else 'MISSED'}")
 if mb > 64: fails.append(f"peak RSS {mb:.1f} MB > 64 MB")
 print(f"district 500112 queue: {queue} applications past draft")
-json.dump({"enterprises": int(n), "scenarios": s, "vmhwm_kb": int(hwm), "misses": fails},
-          open(out, "w"), indent=1)
+result = {"enterprises": int(n), "scenarios": s, "vmhwm_kb": int(hwm), "misses": fails}
+if pg_res:
+    # The PostgreSQL column: the same scenarios, its own nginx (a) of the same rounds as the
+    # reference for the ratio, and each figure beside SQLite's.
+    p = load(pg_res)
+    pa = p["a_nginx_static"]["rps"]
+    print(f"\n== {int(n):,} enterprises, PostgreSQL column (same scenarios, same knobs) ==")
+    print(f"{'scenario':34} {'SQLite':>9} {'PG req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'PG/SQLite':>9}  ratio of (a)")
+    for k in order:
+        if k not in p: continue
+        x = p[k]; sq = s.get(k, {}).get("rps", 0)
+        p50 = f"{x['p50']:8.2f}" if "p50" in x else f"{'':8}"
+        p99 = f"{x['p99']:8.2f}" if "p99" in x else f"{'':8}"
+        rel = f"{x['rps'] / sq:9.2f}" if sq else f"{'':9}"
+        ra = f"{x['rps'] / pa:5.2f}" if k != "a_nginx_static" else "—"
+        bad = f"  {int(x['bad'])} BAD ANSWERS" if x.get("bad", 0) > 0 else ""
+        print(f"{label[k]:34} {sq:9.0f} {x['rps']:9.0f} {p50} {p99}  {rel}  {ra}{bad}")
+    pmb = int(pg_hwm) / 1024
+    print(f"smip peak RSS (VmHWM) on PostgreSQL: {pmb:.1f} MB (PostgreSQL's own processes not counted)")
+    result["postgresql"] = {"scenarios": p, "vmhwm_kb": int(pg_hwm)}
+json.dump(result, open(out, "w"), indent=1)
 PY
 }
 

@@ -173,7 +173,10 @@ int app_demo(app_cli *cli, svc_ctx *c)
         demo_user(c, "district", "yubei", "500112", "Yubei2020pass", &id) ||
         demo_user(c, "district", "wanzhou", "500101", "Wanzhou2020pass", &id) ||
         demo_user(c, "district", "qianjiang", "500114", "Qianjiang2020pass", &id) ||
-        demo_user(c, "expert", "expert1", NULL, "Expert2020pass", &id))
+        demo_user(c, "expert", "expert1", NULL, "Expert2020pass", &id) ||
+        /* three experts, so a demo application can collect the three reviews a decision needs */
+        demo_user(c, "expert", "expert2", NULL, "Expert2020pass", &id) ||
+        demo_user(c, "expert", "expert3", NULL, "Expert2020pass", &id))
         return 1;
     /* A batch with the 2020 rules whose window is open now, so every step can be tried. */
     char *opens = svc_time_str(c->now - 86400), *closes = svc_time_str(c->now + 30 * 86400),

@@ -9,7 +9,9 @@
  *     PDF, a class II project, and (19 of 20) an application spread over the states the
  *     services reach today: partly filled draft, filled and pre-checked draft, submitted,
  *     withdrawn back to draft, withdrawn and resubmitted. (`returned` and the review states need
- *     the district and commission services, which do not exist yet.)
+ *     the district and commission services, which do not exist yet.) Every enterprise that
+ *     pre-checks has first completed a 智能制造能力测评 (rule A1 at submit), its answers one of
+ *     SEED_ASM_VARIANTS patterns aiming at levels 1 to 5, so reports and peers differ.
  * The first 200 enterprises are in 渝北区 (500112) and 150 of them are submitted, so that
  * district's queue holds 150 applications whatever N is (the queue's page is the same size
  * at 5,000 and 100,000 enterprises; only the tables grow). The others go round the other 40
@@ -19,22 +21,31 @@
  *   - argon2id runs once: password_hash_reuse_for_seed() makes every seeded account share one
  *     real argon2id hash of SEED_PASSWORD (one salt);
  *   - the seeding connection runs with synchronous=OFF (a seed that crashes is thrown away and
- *     run again), so 100,000 enterprises do not wait on a million fsyncs. */
+ *     run again), so 100,000 enterprises do not wait on a million fsyncs;
+ *   - the assessments are scored once per answer pattern (core asm_score, the service's own
+ *     scoring) and stored by seed_assessment with the row and audit entry svc_asm_create
+ *     writes, not through svc_asm_create: that function answers with the full report, whose
+ *     peer averages read every peer's stored result, which would make the seed quadratic. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "core/assessment.h"
 #include "core/uscc.h"
 #include "service/accounts.h"
+#include "service/assessment.h"
 #include "service/enterprise.h"
 #include "service/password.h"
 #include "service/reference.h"
+#include "util/util.h"
 
 #define SEED_PASSWORD "Bench2020pass"
 #define SEED_QUEUE_DISTRICT "500112"
 #define SEED_QUEUE_ENTERPRISES 200 /* of which 150 submitted */
+#define SEED_ASM_VARIANTS 10
 
 static int seed_fail(const char *what, int64_t i, svc_err *e)
 {
@@ -108,6 +119,110 @@ static json_t *seed_form(int64_t att, int64_t i)
         "declaration_signed", 1);
 }
 
+/* ---------------------------------------------------------------- 能力测评 (rule A1) */
+
+/* One scored answer pattern of one applicable model (discrete or process). */
+typedef struct seed_asm {
+    char *answers, *result; /* stored as svc_asm_create stores them */
+    char *version, *mtype;
+    json_t *score; /* the result's "score" (a decimal string), for the audit detail */
+    int64_t score_e4, level;
+} seed_asm;
+
+static seed_asm seed_asms[2][SEED_ASM_VARIANTS]; /* [0] discrete (and mixed), [1] process */
+
+typedef struct seed_asm_walk {
+    json_t *answers;
+    int variant;
+    int k; /* requirement index, for the spread of answers */
+} seed_asm_walk;
+
+/* Pattern `variant` aims at level 1 + variant % 5: levels below are fully met, the level
+ * itself mostly met (≥ 0.8), levels above partly or not at all. */
+static void seed_asm_answer(seed_asm_walk *w, const json_t *req)
+{
+    const char *id = json_string_value(json_object_get(req, "id"));
+    int level = (int)json_integer_value(json_object_get(req, "level"));
+    int aim = 1 + w->variant % 5, k = w->k++;
+    const char *v = level < aim     ? "1"
+                    : level == aim ? ((k + w->variant) % 3 == 0 ? "0.8" : "1")
+                                   : ((k + w->variant / 5) % 2 ? "0.5" : "0");
+    if (id) json_object_set_new(w->answers, id, json_string(v));
+}
+
+static int seed_asm_prepare(void)
+{
+    const json_t *model = svc_asm_model_current();
+    if (!model) return -1;
+    static const char *const types[2] = {"discrete", "process"};
+    for (int t = 0; t < 2; t++) {
+        json_t *m = asm_model_for(model, types[t]);
+        if (!m) return -1;
+        for (int v = 0; v < SEED_ASM_VARIANTS; v++) {
+            seed_asm_walk w = {json_object(), v, 0};
+            size_t ei, di, si, ri;
+            json_t *el, *dm, *sd, *rq;
+            json_array_foreach(json_object_get(m, "elements"), ei, el)
+            json_array_foreach(json_object_get(el, "domains"), di, dm)
+            json_array_foreach(json_object_get(dm, "subdomains"), si, sd)
+            json_array_foreach(json_object_get(sd, "requirements"), ri, rq)
+                seed_asm_answer(&w, rq);
+            json_t *r = asm_score(m, w.answers);
+            seed_asm *a = &seed_asms[t][v];
+            a->answers = json_dumps(w.answers, JSON_COMPACT | JSON_SORT_KEYS);
+            a->result = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+            a->version = xstrdup(json_string_value(json_object_get(m, "version")));
+            a->mtype = xstrdup(json_string_value(json_object_get(m, "manufacturing_type")));
+            a->score = json_incref(json_object_get(r, "score"));
+            a->score_e4 = json_integer_value(json_object_get(r, "score_e4"));
+            a->level = json_integer_value(json_object_get(r, "level"));
+            json_decref(r);
+            json_decref(w.answers);
+        }
+        json_decref(m);
+    }
+    return 0;
+}
+
+static void seed_asm_free(void)
+{
+    for (int t = 0; t < 2; t++)
+        for (int v = 0; v < SEED_ASM_VARIANTS; v++) {
+            seed_asm *a = &seed_asms[t][v];
+            free(a->answers);
+            free(a->result);
+            free(a->version);
+            free(a->mtype);
+            json_decref(a->score);
+        }
+    memset(seed_asms, 0, sizeof seed_asms);
+}
+
+/* A completed assessment of the calling enterprise: the row and audit entry of
+ * svc_asm_create, in one transaction. `grp` is the district group of its district. */
+static int seed_assessment(svc_ctx *c, int64_t i, const char *mtype, const char *grp, svc_err *e)
+{
+    const seed_asm *a = &seed_asms[strcmp(mtype, "process") == 0][i % SEED_ASM_VARIANTS];
+    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "begin: %s", db_error(c->db));
+    int64_t id = db_insert(
+        c->db,
+        "INSERT INTO assessments (enterprise_id, version, manufacturing_type, grp, "
+        "score_e4, level, answers, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "itttiitti", c->actor->enterprise_id, a->version, a->mtype, grp, a->score_e4, a->level,
+        a->answers, a->result, c->now);
+    json_t *detail = json_pack("{s:s,s:O,s:I}", "version", a->version, "score", a->score,
+                               "level", (json_int_t)a->level);
+    int64_t seq = id > 0 ? svc_audit(c, "assessment", id, "create", NULL, "completed", detail) : -1;
+    json_decref(detail);
+    if (seq <= 0 || db_commit(c->db) != 0) {
+        db_rollback(c->db);
+        return svc_fail(e, 500, "internal", "assessment: %s", db_error(c->db));
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- enterprises */
+
 typedef enum seed_state {
     SEED_NONE,       /* a project, no application yet */
     SEED_DRAFT,      /* partly filled */
@@ -135,7 +250,8 @@ static const char *const SEED_NAMES[] = {"机电", "汽车零部件", "电子", 
 static const char *const SEED_MTYPES[] = {"discrete", "process", "mixed"};
 
 /* One enterprise through the services, as its own actor. */
-static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, int64_t batch_id)
+static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const char *grp,
+                           int64_t batch_id)
 {
     char username[32], name[128], site[128], uscc[19];
     snprintf(username, sizeof username, "ent%06lld", (long long)i + 1);
@@ -195,6 +311,9 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, int64
     } else {
         int64_t att = seed_pdf(&c, "申报材料.pdf", &e);
         if (att < 0) return seed_fail("attachment", i, &e);
+        /* Ready to submit: the self-assessment first (rule A1). */
+        if (seed_assessment(&c, i, SEED_MTYPES[i % 3], grp, &e) != 0)
+            return seed_fail("assessment", i, &e);
         in = seed_form(att, i);
         json_object_set_new(in, "batch_id", json_integer(batch_id));
         json_object_set_new(in, "project_id", json_integer(pid));
@@ -289,15 +408,25 @@ int app_seed(app_cli *cli, svc_ctx *c)
     json_t *districts = svc_districts(c->db);
     size_t nd = json_array_size(districts);
     if (nd < 2) return fprintf(stderr, "smip: seed: no districts\n"), 1;
-    char **codes = calloc(nd, sizeof *codes);
+    char **codes = calloc(nd, sizeof *codes), **grps = calloc(nd, sizeof *grps);
+    char *queue_grp = NULL;
     size_t nother = 0;
     for (size_t k = 0; k < nd; k++) {
         const char *code = json_string_value(json_object_get(json_array_get(districts, k), "code"));
         char uname[32];
         snprintf(uname, sizeof uname, "d%s", code);
         if (seed_user(c, "district", uname, code) != 0) return 1;
-        if (strcmp(code, SEED_QUEUE_DISTRICT) != 0) codes[nother++] = strdup(code);
+        const char *grp =
+            json_string_value(json_object_get(json_array_get(districts, k), "group"));
+        if (strcmp(code, SEED_QUEUE_DISTRICT) == 0) {
+            queue_grp = xstrdup(grp ? grp : "");
+        } else {
+            grps[nother] = xstrdup(grp ? grp : "");
+            codes[nother++] = xstrdup(code);
+        }
     }
+    if (!queue_grp || seed_asm_prepare() != 0)
+        return fprintf(stderr, "smip: seed: no queue district or no assessment model\n"), 1;
     json_decref(districts);
     for (long long k = 0; k < n / 50; k++) {
         char uname[32];
@@ -330,9 +459,10 @@ int app_seed(app_cli *cli, svc_ctx *c)
     /* Enterprises, their activity spread over the 30 days the window has been open. */
     for (long long i = 0; i < n; i++) {
         c->now = start + day + (int64_t)((double)i / (double)n * 30 * day);
-        const char *district =
-            i < SEED_QUEUE_ENTERPRISES ? SEED_QUEUE_DISTRICT : codes[(size_t)i % nother];
-        if (seed_enterprise(c, i, district, batch_id) != 0) return 1;
+        bool queue = i < SEED_QUEUE_ENTERPRISES;
+        const char *district = queue ? SEED_QUEUE_DISTRICT : codes[(size_t)i % nother];
+        const char *grp = queue ? queue_grp : grps[(size_t)i % nother];
+        if (seed_enterprise(c, i, district, grp, batch_id) != 0) return 1;
         if ((i + 1) % 5000 == 0) {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             fprintf(stderr, "  seeded %lld / %lld enterprises (%.0f s)\n", i + 1, n,
@@ -350,9 +480,14 @@ int app_seed(app_cli *cli, svc_ctx *c)
         int64_t id;
         if (svc_account_register(c, &a, &id, &e) != 0) return seed_fail("registration", k, &e);
     }
-    for (size_t k = 0; k < nother; k++)
+    for (size_t k = 0; k < nother; k++) {
         free(codes[k]);
+        free(grps[k]);
+    }
     free(codes);
+    free(grps);
+    free(queue_grp);
+    seed_asm_free();
     (void)db_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", "");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("seeded %lld enterprises in %.1f s: batch %lld, district %s queue 150, password %s\n",

@@ -161,8 +161,20 @@ char *cal_format_rfc3339(int64_t epoch, char buf[CAL_TIME_BUF])
     int64_t day = cal_floordiv(local, 86400), sec = local - day * 86400;
     cal_date d = cal_civil_from_days(day);
     unsigned s = (unsigned)sec % 86400u;
-    snprintf(buf, CAL_TIME_BUF, "%04u-%02u-%02uT%02u:%02u:%02u+08:00", (unsigned)d.y % 10000u,
-             (unsigned)d.m % 100u, (unsigned)d.d % 100u, s / 3600u % 100u, s / 60u % 60u, s % 60u);
+    /* Digits written directly: lists format three times per row, and snprintf was a tenth of a
+     * 150-row page. Same output as "%04u-%02u-%02uT%02u:%02u:%02u+08:00". */
+    unsigned v[6] = {(unsigned)d.y % 10000u, (unsigned)d.m % 100u, (unsigned)d.d % 100u,
+                     s / 3600u % 100u, s / 60u % 60u, s % 60u};
+    static const char pattern[] = "0000-00-00T00:00:00+08:00";
+    memcpy(buf, pattern, sizeof pattern);
+    buf[0] = (char)('0' + v[0] / 1000u);
+    buf[1] = (char)('0' + v[0] / 100u % 10u);
+    buf[2] = (char)('0' + v[0] / 10u % 10u);
+    buf[3] = (char)('0' + v[0] % 10u);
+    for (int i = 1; i < 6; i++) {
+        buf[2 + 3 * i] = (char)('0' + v[i] / 10u);
+        buf[3 + 3 * i] = (char)('0' + v[i] % 10u);
+    }
     return buf;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "service/ent_internal.h"
+#include "service/review.h"
 #include "util/util.h"
 
 #define ENT_CHUNK (256 * 1024) /* attachment_chunks rows */
@@ -196,7 +197,10 @@ int svc_attachment_get(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
         }
     }
     db_done(s);
-    if (!may && owner > 0 && ent_att_in_visible_app(c, id, owner)) {
+    /* A file that backs a review decision (the district's 真实性审核意见, the evidence of the
+     * direct route) goes with the application to the reviewers who may see it. */
+    if (!may && found &&
+        ((owner > 0 && ent_att_in_visible_app(c, id, owner)) || svc_review_att_visible(c, id))) {
         may = true;
         s = db_query(c->db, "SELECT media_type, filename FROM attachments WHERE id = ?", "i", id);
         if (db_next(s)) {

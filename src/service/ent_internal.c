@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "util/util.h"
 
 /* Number of characters (code points) of valid UTF-8 text. */
@@ -39,9 +40,8 @@ void ent_set_time(json_t *o, const char *key, int64_t t)
         json_object_set_new(o, key, json_null());
         return;
     }
-    char *s = svc_time_str(t);
-    json_object_set_new(o, key, json_string(s));
-    free(s);
+    char buf[CAL_TIME_BUF]; /* no heap copy: lists set three times per row */
+    json_object_set_new(o, key, json_string(cal_format_rfc3339(t, buf)));
 }
 
 /* RFC 7396: applies `patch` to `target` in place. Nested objects merge, null removes a key,

@@ -63,6 +63,12 @@ int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc
 /* {batch_id,project_id,type} → a new draft. */
 int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+/* svc_app_get's object as JSON text (malloc'd; the caller frees), the stored findings copied in
+ * without being parsed: GET /applications/{id}. */
+int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
+/* 0 when application `id` exists and the caller may read it (svc_app_get would answer it);
+ * 404 otherwise. Reads no document: the route loader's check. */
+int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e);
 /* Merge patch of the form, only in `draft`/`returned`. */
 int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
 /* The pre-check: *out = {ok,findings}; the findings are stored as the last check. */

@@ -1,6 +1,7 @@
 /* reference — see reference.h. */
 #include "service/reference.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,7 +85,65 @@ void svc_holidays_load(db *d, cal_table *t)
     t->n = k;
 }
 
-/* ---------------------------------------------------------------- batches */
+/* ---------------------------------------------------------------- batches: the parsed cache */
+
+/* A batch's rules are a 6 KB document read on every page (the current batch) and every save and
+ * pre-check; parsing them was most of the home page's time. Each process keeps every batch it
+ * has read, parsed once, as an immutable tree shared by all threads (jansson's reference counts
+ * are atomic; nobody writes into a cached tree). An entry is valid while the row's
+ * last_audit_seq is unchanged: every change of a batch is audited in the same transaction
+ * (svc_audit sets the column), so one integer read tells whether this process — or another
+ * server of the same PostgreSQL database — changed the batch since. Entries are only stored
+ * outside a transaction: a rolled-back change could otherwise leave a tree under a sequence
+ * number that the next audit entry reuses. */
+
+typedef struct ref_cached {
+    int64_t id, seq;
+    int64_t opens_at, closes_at, district_deadline;
+    json_t *obj; /* the API object of svc_batch_json; immutable */
+} ref_cached;
+
+static pthread_mutex_t ref_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static ref_cached *ref_cache;
+static size_t ref_cache_n, ref_cache_cap;
+
+/* A new reference to the cached entry of batch `id` at `seq` (times copied into *out), or NULL. */
+static json_t *ref_cache_get(int64_t id, int64_t seq, ref_cached *out)
+{
+    json_t *o = NULL;
+    pthread_mutex_lock(&ref_cache_mu);
+    for (size_t i = 0; i < ref_cache_n; i++)
+        if (ref_cache[i].id == id && ref_cache[i].seq == seq) {
+            o = json_incref(ref_cache[i].obj);
+            if (out) *out = ref_cache[i];
+            break;
+        }
+    pthread_mutex_unlock(&ref_cache_mu);
+    return o;
+}
+
+/* Stores (or replaces) the entry of e->id; takes a reference to e->obj. */
+static void ref_cache_put(const ref_cached *e)
+{
+    json_t *old = NULL;
+    pthread_mutex_lock(&ref_cache_mu);
+    size_t i = 0;
+    while (i < ref_cache_n && ref_cache[i].id != e->id)
+        i++;
+    if (i == ref_cache_n) {
+        if (ref_cache_n == ref_cache_cap) {
+            ref_cache_cap = ref_cache_cap ? ref_cache_cap * 2 : 8;
+            ref_cache = xrealloc(ref_cache, ref_cache_cap * sizeof *ref_cache);
+        }
+        ref_cache_n++;
+    } else {
+        old = ref_cache[i].obj;
+    }
+    ref_cache[i] = *e;
+    json_incref(e->obj);
+    pthread_mutex_unlock(&ref_cache_mu);
+    json_decref(old); /* a thread still holding it keeps it alive */
+}
 
 static json_t *ref_batch_row(db_stmt *s)
 {
@@ -103,38 +162,107 @@ static json_t *ref_batch_row(db_stmt *s)
     return b;
 }
 
-#define REF_BATCH_COLS                                                                             \
-    "SELECT id, year, name, notice_no, opens_at, closes_at, district_deadline, contacts, rules "   \
-    "FROM batches "
+/* The shared, immutable object of batch `id` at `seq` (new reference), from the cache or read
+ * and parsed now; NULL when the batch is absent. Times go to *t when not NULL. */
+static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
+{
+    ref_cached e;
+    json_t *o = ref_cache_get(id, seq, &e);
+    if (!o) {
+        db_stmt *s = db_query(d,
+                              "SELECT id, year, name, notice_no, opens_at, closes_at, "
+                              "district_deadline, contacts, rules, last_audit_seq FROM batches "
+                              "WHERE id = ?",
+                              "i", id);
+        if (db_next(s)) {
+            o = ref_batch_row(s);
+            e = (ref_cached){.id = id,
+                             .seq = db_int(s, 9),
+                             .opens_at = db_int(s, 4),
+                             .closes_at = db_int(s, 5),
+                             .district_deadline = db_int(s, 6),
+                             .obj = o};
+            if (!db_in_tx(d)) ref_cache_put(&e);
+        }
+        db_done(s);
+    }
+    if (o && t) *t = e;
+    return o;
+}
+
+/* The version of batch `id` (its last audit entry), or -1 when absent. */
+static int64_t ref_batch_seq(db *d, int64_t id)
+{
+    return db_scalar_int(d, -1, "SELECT last_audit_seq FROM batches WHERE id = ?", "i", id);
+}
+
+/* A caller's own copy of a shared batch: its top level may be changed; rules and contacts are
+ * still shared and must not be. */
+static json_t *ref_batch_own(json_t *shared)
+{
+    json_t *b = shared ? json_copy(shared) : NULL;
+    json_decref(shared);
+    return b;
+}
+
+json_t *svc_batch_rules(db *d, int64_t id, int64_t *opens_at, int64_t *closes_at,
+                        int64_t *district_deadline)
+{
+    int64_t seq = ref_batch_seq(d, id);
+    if (seq < 0) return NULL;
+    ref_cached t;
+    json_t *b = ref_batch_shared(d, id, seq, &t);
+    if (!b) return NULL;
+    json_t *rules = json_incref(json_object_get(b, "rules"));
+    if (opens_at) *opens_at = t.opens_at;
+    if (closes_at) *closes_at = t.closes_at;
+    if (district_deadline) *district_deadline = t.district_deadline;
+    json_decref(b);
+    return rules;
+}
 
 json_t *svc_batch_json(db *d, int64_t id)
 {
-    db_stmt *s = db_query(d, REF_BATCH_COLS "WHERE id = ?", "i", id);
-    json_t *b = db_next(s) ? ref_batch_row(s) : NULL;
-    db_done(s);
-    return b;
+    int64_t seq = ref_batch_seq(d, id);
+    return seq < 0 ? NULL : ref_batch_own(ref_batch_shared(d, id, seq, NULL));
 }
 
 json_t *svc_batches(db *d)
 {
     json_t *items = json_array();
-    db_stmt *s = db_query(d, REF_BATCH_COLS "ORDER BY opens_at DESC, id DESC", "");
-    while (db_next(s))
-        json_array_append_new(items, ref_batch_row(s));
+    /* The versions first: filling the cache runs another statement on this connection. */
+    int64_t(*ids)[2] = NULL;
+    size_t n = 0, cap = 0;
+    db_stmt *s =
+        db_query(d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC", "");
+    while (db_next(s)) {
+        if (n == cap) ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
+        ids[n][0] = db_int(s, 0);
+        ids[n++][1] = db_int(s, 1);
+    }
     db_done(s);
+    for (size_t i = 0; i < n; i++) {
+        json_t *b = ref_batch_own(ref_batch_shared(d, ids[i][0], ids[i][1], NULL));
+        if (b) json_array_append_new(items, b);
+    }
+    free(ids);
     return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items));
 }
 
 json_t *svc_current_batch(db *d, int64_t now)
 {
     db_stmt *s = db_query(d,
-                          REF_BATCH_COLS "ORDER BY CASE WHEN opens_at <= ? AND ? < "
-                                         "district_deadline THEN 0 ELSE 1 END, opens_at DESC, "
-                                         "id DESC LIMIT 1",
+                          "SELECT id, last_audit_seq FROM batches ORDER BY CASE WHEN opens_at <= "
+                          "? AND ? < district_deadline THEN 0 ELSE 1 END, opens_at DESC, id DESC "
+                          "LIMIT 1",
                           "ii", now, now);
-    json_t *b = db_next(s) ? ref_batch_row(s) : NULL;
+    int64_t id = 0, seq = 0;
+    if (db_next(s)) {
+        id = db_int(s, 0);
+        seq = db_int(s, 1);
+    }
     db_done(s);
-    return b;
+    return id ? ref_batch_own(ref_batch_shared(d, id, seq, NULL)) : NULL;
 }
 
 /* Reads a time field: RFC 3339 string. Records a field error when it is absent or bad. */
@@ -281,8 +409,15 @@ done:
 
 int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
 {
+    /* The row is read under the write lock: every column is written back from it, so a copy
+     * read before the lock would undo a concurrent change of another field (another server's
+     * or another worker's) — a lost update. */
+    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     json_t *cur = svc_batch_json(c->db, id);
-    if (!cur) return svc_fail(e, 404, "not_found", "批次不存在");
+    if (!cur) {
+        db_rollback(c->db);
+        return svc_fail(e, 404, "not_found", "批次不存在");
+    }
     int64_t opens = 0, closes = 0, dl = 0;
     cal_parse_rfc3339(json_string_value(json_object_get(cur, "opens_at")), &opens);
     cal_parse_rfc3339(json_string_value(json_object_get(cur, "closes_at")), &closes);
@@ -305,6 +440,7 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
     }
     if (!e->fields) ref_check_times(opens, closes, dl, e);
     if (e->fields) {
+        db_rollback(c->db);
         json_decref(cur);
         json_t *f = e->fields;
         e->fields = NULL;
@@ -314,9 +450,7 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
     json_t *contacts = json_object_get(patch, "contacts");
     char *cj = json_dumps(json_is_object(contacts) ? contacts : json_object_get(cur, "contacts"),
                           JSON_COMPACT);
-    int rc = db_begin(c->db);
-    if (rc == 0)
-        rc = db_exec(c->db,
+    int rc = db_exec(c->db,
                      "UPDATE batches SET name = ?, opens_at = ?, closes_at = ?, "
                      "district_deadline = ?, rules = ?, contacts = ? WHERE id = ?",
                      "tiiitti", name, opens, closes, dl, rj, cj, id);
@@ -341,13 +475,28 @@ static json_t *ref_district_row(db_stmt *s)
                      db_text(s, 2), "group", db_text(s, 3));
 }
 
+/* The 41 reviewing units are written once, by `smip init` into an empty table, and never
+ * change; pages read them several times each. The first non-empty read is kept for the
+ * process's life and shared, read-only, by all threads. */
+static pthread_mutex_t ref_districts_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *ref_districts_cached;
+
 json_t *svc_districts(db *d)
 {
-    json_t *a = json_array();
+    pthread_mutex_lock(&ref_districts_mu);
+    json_t *a = ref_districts_cached ? json_incref(ref_districts_cached) : NULL;
+    pthread_mutex_unlock(&ref_districts_mu);
+    if (a) return a;
+    a = json_array();
     db_stmt *s = db_query(d, "SELECT code, name, type, grp FROM districts ORDER BY sort", "");
     while (db_next(s))
         json_array_append_new(a, ref_district_row(s));
     db_done(s);
+    if (json_array_size(a) > 0 && !db_in_tx(d)) {
+        pthread_mutex_lock(&ref_districts_mu);
+        if (!ref_districts_cached) ref_districts_cached = json_incref(a);
+        pthread_mutex_unlock(&ref_districts_mu);
+    }
     return a;
 }
 

@@ -15,14 +15,23 @@ int svc_holidays_import(svc_ctx *c, const char *csv, char **err);
 /* Loads the holiday table (caller frees t->days with free()). */
 void svc_holidays_load(db *d, cal_table *t);
 
-json_t *svc_districts(db *d); /* [{code,name,type,group}] */
+/* [{code,name,type,group}]: a new reference to an array read once per process and shared by
+ * every thread — never modify it. */
+json_t *svc_districts(db *d);
 /* The district object for `code`, or NULL. New reference. */
 json_t *svc_district(db *d, const char *code);
 
+/* Batches are parsed once per process and cached (reference.c says how a change is noticed).
+ * The three functions below return a new object per call whose top level the caller may change;
+ * its "rules" and "contacts" are shared with every thread and must never be modified. */
 json_t *svc_batch_json(db *d, int64_t id); /* NULL when absent */
 json_t *svc_batches(db *d);                /* {items,total} */
 /* The batch open at `now` (latest opened), else the latest; NULL when there is none. */
 json_t *svc_current_batch(db *d, int64_t now);
+/* The rules of batch `id` (a new reference to the shared, read-only tree) and its times (each
+ * pointer may be NULL); NULL when there is no such batch. */
+json_t *svc_batch_rules(db *d, int64_t id, int64_t *opens_at, int64_t *closes_at,
+                        int64_t *district_deadline);
 int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
 

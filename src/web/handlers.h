@@ -59,6 +59,48 @@ int api_assessment_create(req *r);
 int api_assessment_get(req *r);
 int api_assessment_radar(req *r);
 
+/* api_review.c: the review side (issue 4) */
+int api_district_review(req *r);
+int api_decision(req *r);
+int api_direct_certification(req *r);
+int api_experts_list(req *r);
+int api_expert_create(req *r);
+int api_expert_conflict_add(req *r);
+int api_expert_conflicts_list(req *r);
+int api_assignments_create(req *r);
+int api_assignments_list(req *r);
+int api_expert_review_create(req *r);
+int api_expert_reviews_list(req *r);
+
+/* api_documents.c: generated files (authenticity template, xlsx export) */
+int api_authenticity_template(req *r);
+int api_export_applications(req *r);
+
+/* api_certification.c: 公示, objections, certification and after (issue 4, second half) */
+int api_publicity_create(req *r);
+int api_public_publicity(req *r);
+int api_public_objection_create(req *r);
+int api_objections_list(req *r);
+int api_objection_resolve(req *r);
+int api_certify(req *r);
+int api_public_certificate(req *r);
+int api_certificates_list(req *r);
+int api_certificate_get(req *r);
+int api_cert_re_review(req *r);
+int api_cert_revoke(req *r);
+int api_cert_revocation_request(req *r);
+int api_cert_recommendation(req *r);
+int api_cert_adjustment_create(req *r);
+int api_adjustment_review(req *r);
+int api_adjustments_list(req *r);
+int api_load_batch(req *r);
+int api_load_objection(req *r);
+int api_load_certificate(req *r);
+int api_load_adjustment(req *r);
+/* The client's address for per-address limits: the socket peer, or for a loopback peer (the
+ * reverse proxy) its X-Real-IP / last X-Forwarded-For hop. Arena memory. */
+const char *api_client_address(req *r);
+
 /* loaders.c: object checks the route table runs before the body */
 int web_load_application(req *r);
 int web_load_project(req *r);

@@ -18,7 +18,13 @@ static int web_load_with(req *r, int (*get)(svc_ctx *, int64_t, json_t **, svc_e
 
 int web_load_application(req *r)
 {
-    return web_load_with(r, svc_app_get);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    if (svc_app_check_visible(&c, web_param_id(r, 0), &e) != 0) {
+        web_error(r, &e);
+        return -1;
+    }
+    return 0;
 }
 
 int web_load_project(req *r)

@@ -718,57 +718,21 @@ static const char *pa_type_name(const char *type)
     return type ? type : "";
 }
 
-/* The district deadline of batch `id` (cached in `deadlines` by id), 0 when unknown. */
-static int64_t pa_batch_deadline(req *r, json_t *deadlines, int64_t id)
+/* The list items carry what the queue shows (uscc, site_name, overdue: svc_applications_list),
+ * so a row costs no query of its own. */
+static void pa_decorate_apps(json_t *items)
 {
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    json_t *v = json_object_get(deadlines, key);
-    if (v) return json_integer_value(v);
-    json_t *b = svc_batch_json(r->db, id);
-    int64_t t = pa_epoch(json_object_get(b, "district_deadline"));
-    json_decref(b);
-    json_object_set_new(deadlines, key, json_integer(t));
-    return t;
-}
-
-/* Adds uscc and site_name (not in the list summary) from the enterprise and the project. */
-static void pa_app_site(req *r, json_t *app)
-{
-    db_stmt *s = db_query(r->db,
-                          "SELECT e.uscc, p.doc FROM applications a JOIN enterprises e ON e.id = "
-                          "a.enterprise_id JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
-                          "i", (int64_t)json_integer_value(json_object_get(app, "id")));
-    if (s && db_next(s)) {
-        json_object_set_new(app, "uscc", json_string(db_is_null(s, 0) ? "" : db_text(s, 0)));
-        json_t *doc = db_is_null(s, 1) ? NULL : json_loads(db_text(s, 1), 0, NULL);
-        json_t *site = json_object_get(doc, "site_name");
-        if (json_is_string(site)) json_object_set(app, "site_name", site);
-        json_decref(doc);
-    }
-    if (s) db_done(s);
-}
-
-static void pa_decorate_apps(req *r, json_t *items)
-{
-    json_t *deadlines = json_object();
     size_t i;
     json_t *a;
     json_array_foreach(items, i, a)
     {
         const char *st = json_string_value(json_object_get(a, "status"));
-        int64_t dl =
-            pa_batch_deadline(r, deadlines, json_integer_value(json_object_get(a, "batch_id")));
         json_object_set_new(a, "status_name", json_string(pa_state_name(st)));
         json_object_set_new(
             a, "type_name",
             json_string(pa_type_name(json_string_value(json_object_get(a, "type")))));
         json_object_set_new(a, "submitted_at", pa_short_time(json_object_get(a, "submitted_at")));
-        json_object_set_new(a, "overdue",
-                            json_boolean(pa_is(st, "submitted") && dl && r->now >= dl));
-        pa_app_site(r, a);
     }
-    json_decref(deadlines);
 }
 
 int page_district_queue(req *r)
@@ -788,7 +752,7 @@ int page_district_queue(req *r)
     }
     json_t *items = json_incref(json_object_get(out, "items"));
     json_decref(out);
-    pa_decorate_apps(r, items);
+    pa_decorate_apps(items);
 
     json_t *ctx = pa_ctx("初审队列", "district_queue", flash);
     json_t *d = svc_district(r->db, r->actor.district_code);

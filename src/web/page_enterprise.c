@@ -985,7 +985,8 @@ static json_t *pe_timeline(const json_t *tl)
         bool save = action && !strcmp(action, "update");
         if (save && prev && json_equal(json_object_get(prev, "actor"), actor) &&
             !strcmp(json_string_value(json_object_get(prev, "action")), "update")) {
-            runs++;
+            json_t *n = json_object_get(t, "count");
+            runs += json_is_integer(n) ? (int)json_integer_value(n) : 1;
             json_object_set_new(prev, "at", pe_time_text(json_object_get(t, "at")));
             json_object_set_new(prev, "action_name", json_sprintf("保存申报书（%d 次）", runs));
             continue;
@@ -998,7 +999,12 @@ static json_t *pe_timeline(const json_t *tl)
                          moved || (!from && to) ? pe_state_name(to) : NULL, "reason",
                          json_object_get(t, "reason"));
         json_array_append_new(out, prev);
-        runs = 1;
+        /* The API already collapses a run of saves into one entry with its count. */
+        runs = save && json_is_integer(json_object_get(t, "count"))
+                   ? (int)json_integer_value(json_object_get(t, "count"))
+                   : 1;
+        if (runs > 1)
+            json_object_set_new(prev, "action_name", json_sprintf("保存申报书（%d 次）", runs));
     }
     return out;
 }
@@ -1138,6 +1144,7 @@ static int pe_app_view(req *r, int status, json_t *flash)
     json_object_set_new(ctx, "can_withdraw", json_boolean(owner && st && !strcmp(st, "submitted")));
     json_t *dl = pe_app_deadline(r, st, batch);
     json_object_set_new(ctx, "deadline", dl ? dl : json_null());
+    page_review_panel(r, app, ctx);
     json_decref(batch);
     json_decref(app);
     return web_page(r, status, "application", ctx);
@@ -1146,6 +1153,11 @@ static int pe_app_view(req *r, int status, json_t *flash)
 int page_application(req *r)
 {
     return pe_app_view(r, 200, NULL);
+}
+
+int page_application_view(req *r, int status, json_t *flash)
+{
+    return pe_app_view(r, status, flash);
 }
 
 int page_application_withdraw(req *r)

@@ -36,5 +36,21 @@ int page_assessment_report(req *r);
 int page_admin_accounts(req *r);
 int page_admin_account_decide(req *r);
 int page_district_queue(req *r);
+/* The application page (page_enterprise.c) rendered again with `flash` (stolen), for posts of
+ * other page modules that were refused. */
+int page_application_view(req *r, int status, json_t *flash);
+/* page_review.c: the reviewers' panel on the application page, their posts and desks */
+void page_review_panel(req *r, const json_t *app, json_t *ctx);
+int page_review_district(req *r);
+int page_review_assign(req *r);
+int page_review_expert(req *r);
+int page_review_decide(req *r);
+int page_review_direct(req *r);
+int page_commission_desk(req *r);
+int page_expert_desk(req *r);
+/* page_public.c: 公示 with the objection form, certificate verification (no login) */
+int page_publicity(req *r);
+int page_publicity_objection(req *r);
+int page_verify(req *r);
 
 #endif

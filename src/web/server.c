@@ -2,6 +2,7 @@
  * checks of API.md's order before the body is read, body collection within limits, handler,
  * response with security headers), and a clean shutdown on SIGINT/SIGTERM. */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <strings.h>
@@ -14,6 +15,11 @@
 
 #include "web/handlers.h"
 #include "web/web.h"
+
+/* Each connection's buffer for request headers and body chunks. libmicrohttpd 0.9.75 zeroes
+ * the whole of it between two requests on a kept-alive connection, so it is kept at the
+ * library's default: 128 KiB cost more than rendering the home page. */
+#define WEB_CONN_MEMORY (32 * 1024)
 
 /* ---------------------------------------------------------------- per-thread connection */
 
@@ -339,6 +345,38 @@ static void web_run_handler(req *r)
     }
 }
 
+/* The checks of API.md's order that need no body (route, session, access, the object loader,
+ * the body's headers), and for a request without a body its handler. Returns true when the
+ * request is answered (send it now), false when its body is to come. */
+static bool web_begin(req *r)
+{
+    r->db = web_thread_db();
+    if (!r->db) {
+        web_fail(r, 503, "unavailable", "数据库暂不可用，请稍后重试");
+        return true;
+    }
+    bool path_known;
+    r->route = web_find_route(r, &path_known);
+    if (!r->route) {
+        if (path_known)
+            web_fail(r, 405, "method_not_allowed", "不支持此请求方法");
+        else
+            web_fail(r, 404, "not_found", "页面或接口不存在");
+        return true;
+    }
+    if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
+        web_state_changing(r->method))
+        web_session_load(r);
+    if (web_check_access(r) != 0) return true;
+    if (r->route->load && (r->route->load(r) != 0 || r->answered)) return true;
+    if (web_check_body_headers(r) != 0) return true;
+    if (!web_state_changing(r->method)) {
+        web_run_handler(r);
+        return true;
+    }
+    return false; /* the body (possibly empty) comes in the next calls */
+}
+
 static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -356,31 +394,20 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
         r->now = (int64_t)time(NULL);
         r->status = 200;
         sbuf_init(&r->body);
-        r->db = web_thread_db();
-        if (!r->db) {
-            web_fail(r, 503, "unavailable", "数据库暂不可用，请稍后重试");
-            return web_send(r);
+        /* A request without a body is answered on the next call: libmicrohttpd 0.9.75 closes
+         * the connection after any answer queued on the first call (it cannot know the body is
+         * empty yet), and a TCP handshake per page was a third of a page's cost. A request
+         * with a body is checked now, before a byte of it is read; an early refusal closes. */
+        if (!web_state_changing(method)) return MHD_YES;
+        return web_begin(r) ? web_send(r) : MHD_YES;
+    }
+    if (!web_state_changing(r->method)) {
+        if (*upload_data_size) { /* a body on a GET: not read */
+            *upload_data_size = 0;
+            return MHD_YES;
         }
-        bool path_known;
-        r->route = web_find_route(r, &path_known);
-        if (!r->route) {
-            if (path_known)
-                web_fail(r, 405, "method_not_allowed", "不支持此请求方法");
-            else
-                web_fail(r, 404, "not_found", "页面或接口不存在");
-            return web_send(r);
-        }
-        if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
-            web_state_changing(method))
-            web_session_load(r);
-        if (web_check_access(r) != 0) return web_send(r);
-        if (r->route->load && (r->route->load(r) != 0 || r->answered)) return web_send(r);
-        if (web_check_body_headers(r) != 0) return web_send(r);
-        if (!web_state_changing(method)) {
-            web_run_handler(r);
-            return web_send(r);
-        }
-        return MHD_YES; /* the body (possibly empty) comes in the next calls */
+        if (!r->answered) web_begin(r);
+        return web_send(r);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -463,13 +490,22 @@ int web_serve(web_config *cfg, const char *listen_addr)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Memory (the 64 MB of issue 5): glibc gives each thread that mallocs its own arena, which
+     * keeps its freed memory; two arenas serve this server's few threads as well. A fixed mmap
+     * threshold keeps big buffers (argon2id's 19 MiB, large bodies) out of the arenas: glibc
+     * would otherwise raise the threshold after the first such free and keep them resident. */
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* Handlers no longer block for long (lists use indexes, saves hold the write lock only for
+     * the writes), so two threads per core keep the cores busy while one waits on a commit. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = (unsigned)(cores > 0 ? cores * 4 : 8); /* handlers block on the disk */
+    unsigned threads = (unsigned)(cores > 0 ? cores * 2 : 4);
+    if (threads < 4) threads = 4;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         threads, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         web_completed, cfg, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);

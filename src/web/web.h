@@ -92,6 +92,9 @@ struct req {
     json_t *json;  /* parsed JSON body (NULL when empty) */
     json_t *form;  /* form fields: name -> string */
     web_upload upload;
+    /* Field reasons of a refused page post, shown beside the fields when the page is rendered
+     * again (released with the arena). */
+    json_t *page_errors;
     /* response */
     bool answered;
     int status;

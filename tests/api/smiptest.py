@@ -742,6 +742,11 @@ def rule_error_ok(findings, rule):
     return all(f.get("ok") is True for f in fs if f.get("severity") == "error")
 
 
+# Expert scores of the 2020 score form (criteria and maxima are batch data: rules.score_form).
+SCORES_PASS = {"foundation": 25, "technology": 25, "demonstration": 15, "benefit": 15}  # 80
+SCORE_MAXIMA = {"foundation": 30, "technology": 30, "demonstration": 20, "benefit": 20}
+
+
 class Platform:
     """Builds the world the tests need on one server, through the API only."""
 
@@ -749,6 +754,8 @@ class Platform:
         self.server = server
         self.admin = admin
         self.commission = commission
+        self._districts = {}  # district code -> a district account's client (review side)
+        self._experts = []  # experts without conflicts shared by review tests
 
     def client(self, name=""):
         return Client(self.server.base, name)
@@ -865,6 +872,136 @@ class Platform:
         app, project = self.new_application(ent, batch_id, **project_over)
         app = expect(ent.c.post(f"/applications/{app['id']}/submit"), 200, "submit")
         return app, project
+
+
+    # ---- review side (issue 4): an application walked past submission through the API, for the
+    # review tests and the later ones (公示, certificates, pages) that need one in a given state.
+
+    def district_for(self, code):
+        """A logged-in, connected district account of district `code` (made once, then reused)."""
+        if code not in self._districts:
+            self._districts[code] = self.new_staff("district", district=code)
+        return self._districts[code]
+
+    def new_expert(self, employer_uscc=None, connect=True):
+        """An expert account the commission creates (POST /experts), logged in; the client carries
+        account_id, username and employer_uscc."""
+        username = unique("x")
+        employer = employer_uscc or make_uscc("500103")
+        body = {"username": username, "password": PASSWORD, "display_name": f"专家{username[-4:]}",
+                "phone": "13700000000", "email": f"{username}@example.cn", "employer_uscc": employer}
+        acc = expect(self.commission.post("/experts", body), 201, "create expert")
+        c = self.client(username)
+        expect(c.login(username, PASSWORD), 200, "expert login")
+        if connect:
+            expect(c.post("/apps/imp/connect"), 200, "expert connect")
+        c.account_id = acc["id"]
+        c.username = username
+        c.employer_uscc = acc.get("employer_uscc") or employer
+        return c
+
+    def experts(self, n=3):
+        """n experts without conflicts, shared by the tests that only need reviewers."""
+        while len(self._experts) < n:
+            self._experts.append(self.new_expert())
+        return self._experts[:n]
+
+    def authenticity_file(self, district):
+        """The 真实性审核意见 scan uploaded by `district` (a client): the attachment's id."""
+        return expect(district.upload(make_pdf(text="authenticity"), kind="真实性审核意见"), 201,
+                      "upload authenticity")["id"]
+
+    def district_review(self, district, app_id, decision="approve", opinion="材料真实，同意推荐", **over):
+        body = {"decision": decision, "opinion": opinion}
+        if decision == "approve":
+            body["authenticity_attachment_id"] = self.authenticity_file(district)
+        body.update(over)
+        return district.post(f"/applications/{app_id}/district-review", body)
+
+    def approved_application(self, ent, batch_id, **project_over):
+        """Submitted, then approved by the enterprise's district: (application, project)."""
+        app, project = self.submitted_application(ent, batch_id, **project_over)
+        app = expect(self.district_review(self.district_for(ent.district), app["id"]), 200,
+                     "district approve")
+        return app, project
+
+    def assign(self, app_id, experts):
+        return self.commission.post(f"/applications/{app_id}/assignments",
+                                    {"expert_ids": [x.account_id for x in experts]})
+
+    def application_in_review(self, ent, batch_id, experts=None, **project_over):
+        """Approved and assigned to `experts` (default: three shared ones): (app, experts)."""
+        experts = experts or self.experts(3)
+        app, _ = self.approved_application(ent, batch_id, **project_over)
+        expect(self.assign(app["id"], experts), 201, "assign")
+        return app, experts
+
+    def review(self, expert, app_id, criteria=None, recommend="pass", opinion="示范性强，建议通过"):
+        return expert.post(f"/applications/{app_id}/expert-reviews",
+                           {"criteria": dict(criteria or SCORES_PASS), "recommend": recommend,
+                            "opinion": opinion})
+
+    def decided_application(self, ent, batch_id, decision="pass", **project_over):
+        """Three reviews and the commission's decision: an expert_passed (or _failed) application."""
+        app, experts = self.application_in_review(ent, batch_id, **project_over)
+        for x in experts:
+            expect(self.review(x, app["id"], recommend=decision), 201, "expert review")
+        return expect(self.commission.post(f"/applications/{app['id']}/decision",
+                                           {"decision": decision, "reason": "专家组评审意见一致"}),
+                      200, "decision")
+
+    # ---- 公示, objections and certificates (issue 4, second half): an application walked to
+    # expert_passed by the direct route (the quickest way there), published, certified.
+
+    def passed_application(self, ent, batch_id, **project_over):
+        """Approved by the district, then the commission's direct route (national list, with
+        evidence): an expert_passed application."""
+        app, _ = self.approved_application(ent, batch_id, **project_over)
+        evidence = self.upload_pdf(self.commission)["id"]
+        return expect(self.commission.post(f"/applications/{app['id']}/direct-certification",
+                                           {"programme": "national_special",
+                                            "evidence_attachment_id": evidence}),
+                      200, "direct certification")
+
+    def publish(self, batch_id, app_ids, starts_at=None, ends_at=None):
+        """POST /batches/{id}/publicity; times (datetimes or strings) only when given."""
+        body = {"application_ids": list(app_ids)}
+        for k, v in (("starts_at", starts_at), ("ends_at", ends_at)):
+            if v is not None:
+                body[k] = v if isinstance(v, str) else iso(v)
+        return self.commission.post(f"/batches/{batch_id}/publicity", body)
+
+    def published_application(self, ent, batch_id, ended=True, **project_over):
+        """In 公示: a period that ended a second ago (ended=True) or runs for another hour."""
+        app = self.passed_application(ent, batch_id, **project_over)
+        now = now_cst()
+        ends = now - _dt.timedelta(seconds=1) if ended else now + _dt.timedelta(hours=1)
+        expect(self.publish(batch_id, [app["id"]], now - _dt.timedelta(days=10), ends), 201, "publish")
+        return app
+
+    def certified_application(self, ent, batch_id, document_no=None, **project_over):
+        """Published, period over, certified: (application, certificate)."""
+        app = self.published_application(ent, batch_id, **project_over)
+        body = {"document_no": document_no} if document_no else {}
+        cert = expect(self.commission.post(f"/applications/{app['id']}/certify", body), 200, "certify")
+        return app, cert
+
+    def objection(self, client, app_id, ip=None, **over):
+        """POST /public/objections from `client` (anonymous is fine), through the loopback proxy
+        headers with address `ip` (a fresh one by default, so tests never share a rate bucket)."""
+        body = {"application_id": app_id, "name": "张三", "contact": "13800000001",
+                "content": "该企业申报的设备数量与实际不符。"}
+        body.update(over)
+        ip = ip or random_ip()
+        return client.post("/public/objections", body, headers={"X-Real-IP": ip})
+
+
+def random_ip():
+    """A documentation-range address (RFC 5737) not handed out before in this run."""
+    with _lock:
+        _counter[0] += 1
+        n = _counter[0]
+    return f"198.51.{100 + (n // 250) % 100}.{1 + n % 250}"
 
 
 def copy_db_dir(src_dir, dst_dir, src_db=None):

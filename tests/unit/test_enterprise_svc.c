@@ -219,8 +219,12 @@ static void test_form_nested_merge(void **state)
     json_decref(p);
     assert_int_equal(svc_app_get(&f->ca, id, &out, &e), 0);
     assert_int_equal(json_integer_value(json_object_get(out, "equipment_total")), 120);
-    /* create + 3 saves on the timeline */
-    assert_int_equal(json_array_size(json_object_get(out, "timeline")), 4);
+    /* create + 3 saves on the timeline, the run of saves as one entry with its count */
+    json_t *tl = json_object_get(out, "timeline");
+    assert_int_equal(json_array_size(tl), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "action")),
+                        "update");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 1), "count")), 3);
     json_decref(out);
     /* Another enterprise sees nothing; a draft cannot be withdrawn. */
     assert_int_equal(svc_app_get(&f->cb, id, &out, &e), -1);
@@ -269,6 +273,59 @@ static void test_e4_unique_guard(void **state)
     svc_err_clear(&e);
 }
 
+/* The parsed batch is cached per process; a change of the batch (audited, so its
+ * last_audit_seq moves) is seen by the very next read, and a caller's copy never leaks into
+ * the cache. */
+static void test_batch_cache_invalidated(void **state)
+{
+    fx *f = *state;
+    svc_err e = {0};
+    json_t *in = J("{\"year\":2021,\"name\":\"缓存测试批次\",\"notice_no\":\"测试〔2021〕1号\","
+                   "\"opens_at\":\"2021-03-01T09:00:00+08:00\","
+                   "\"closes_at\":\"2021-04-01T17:00:00+08:00\","
+                   "\"district_deadline\":\"2021-04-15T17:00:00+08:00\","
+                   "\"rules\":{\"investment_threshold\":10000000}}");
+    json_t *b = NULL;
+    assert_int_equal(svc_batch_create(&f->ca, in, &b, &e), 0);
+    json_decref(in);
+    int64_t id = json_integer_value(json_object_get(b, "id"));
+    json_decref(b);
+    int64_t opens = 0, closes = 0, dl = 0;
+    json_t *r1 = svc_batch_rules(f->d, id, &opens, &closes, &dl);
+    assert_non_null(r1);
+    assert_int_equal(json_integer_value(json_object_get(r1, "investment_threshold")), 10000000);
+    assert_true(opens > 0 && opens < closes && closes < dl);
+    json_t *r2 = svc_batch_rules(f->d, id, NULL, NULL, NULL);
+    assert_ptr_equal(r1, r2); /* the same parsed tree: cached */
+    json_decref(r2);
+    /* A caller may change its copy's top level without touching the cache. */
+    json_t *copy = svc_batch_json(f->d, id);
+    json_object_set_new(copy, "name", json_string("改过的副本"));
+    json_object_del(copy, "rules");
+    json_decref(copy);
+    copy = svc_batch_json(f->d, id);
+    assert_string_equal(json_string_value(json_object_get(copy, "name")), "缓存测试批次");
+    assert_non_null(json_object_get(copy, "rules"));
+    json_decref(copy);
+    /* An update is seen at once: new rules, new times. */
+    json_t *patch = J("{\"rules\":{\"investment_threshold\":5000000},"
+                      "\"district_deadline\":\"2021-04-20T17:00:00+08:00\"}");
+    json_t *out = NULL;
+    assert_int_equal(svc_batch_update(&f->ca, id, patch, &out, &e), 0);
+    json_decref(out);
+    json_decref(patch);
+    int64_t dl2 = 0;
+    json_t *r3 = svc_batch_rules(f->d, id, NULL, NULL, &dl2);
+    assert_int_equal(json_integer_value(json_object_get(r3, "investment_threshold")), 5000000);
+    assert_int_equal(dl2 - dl, 5 * 86400);
+    /* The tree a reader still holds stays valid and unchanged. */
+    assert_int_equal(json_integer_value(json_object_get(r1, "investment_threshold")), 10000000);
+    json_decref(r1);
+    json_decref(r3);
+    assert_null(svc_batch_rules(f->d, 99999, NULL, NULL, NULL));
+    assert_null(svc_batch_json(f->d, 99999));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +333,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_project_merge_and_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_nested_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e4_unique_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_cache_invalidated, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* Unit tests of core/workflow: the transition table against SPEC §6, names both ways. */
+/* Unit tests of core/workflow: the transition table against SPEC §6 (every allowed move and every
+ * refused (state, action) pair against an explicit expected table), names both ways. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,6 +76,101 @@ static void test_refusals(void **state)
     assert_false(wf_is_final(WF_PUBLICITY));
 }
 
+/* SPEC §6 written out a second time, independently of workflow.c: EXPECTED[state][action] is
+ * the state after the action, or NONE where the move is refused. Every one of the
+ * WF_STATE_COUNT × WF_ACTION_COUNT pairs is checked against the table in core/. */
+#define NONE (-1)
+#define S WF_SUBMITTED
+#define D WF_DRAFT
+#define DA WF_DISTRICT_APPROVED
+#define RT WF_RETURNED
+#define DR WF_DISTRICT_REJECTED
+#define ER WF_EXPERT_REVIEW
+#define EP WF_EXPERT_PASSED
+#define EF WF_EXPERT_FAILED
+#define PU WF_PUBLICITY
+#define CE WF_CERTIFIED
+#define NC WF_NOT_CERTIFIED
+#define RV WF_REVOKED
+#define NO NONE /* refused */
+// clang-format off
+static const int EXPECTED[WF_STATE_COUNT][WF_ACTION_COUNT] = {
+    /*                       submit withdraw approve return reject assign pass fail direct publish certify uphold revoke */
+    [WF_DRAFT]             = {S,    NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_SUBMITTED]         = {NO,   D,       DA,     RT,    DR,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_RETURNED]          = {S,    NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_DISTRICT_APPROVED] = {NO,   NO,      NO,     NO,    NO,    ER,    NO,  NO,  EP,    NO,     NO,     NO,    NO},
+    [WF_DISTRICT_REJECTED] = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_EXPERT_REVIEW]     = {NO,   NO,      NO,     NO,    NO,    ER,    EP,  EF,  NO,    NO,     NO,     NO,    NO},
+    [WF_EXPERT_PASSED]     = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    PU,     NO,     NO,    NO},
+    [WF_EXPERT_FAILED]     = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_PUBLICITY]         = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     CE,     NC,    NO},
+    [WF_CERTIFIED]         = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    RV},
+    [WF_NOT_CERTIFIED]     = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+    [WF_REVOKED]           = {NO,   NO,      NO,     NO,    NO,    NO,    NO,  NO,  NO,    NO,     NO,     NO,    NO},
+};
+// clang-format on
+#undef S
+#undef D
+#undef DA
+#undef RT
+#undef DR
+#undef ER
+#undef EP
+#undef EF
+#undef PU
+#undef CE
+#undef NC
+#undef RV
+#undef NO
+
+static void test_every_pair_against_the_expected_table(void **state)
+{
+    (void)state;
+    /* The column order above must be the enum's. */
+    assert_int_equal(WF_ACTION_COUNT, 13);
+    assert_int_equal(WF_SUBMIT, 0);
+    assert_int_equal(WF_ASSIGN, 5);
+    assert_int_equal(WF_PUBLISH, 9);
+    assert_int_equal(WF_REVOKE, 12);
+    int allowed = 0, refused_n = 0;
+    for (int s = 0; s < WF_STATE_COUNT; s++)
+        for (int a = 0; a < WF_ACTION_COUNT; a++) {
+            wf_state to = WF_STATE_COUNT;
+            int rc = wf_next((wf_state)s, (wf_action)a, &to);
+            if (EXPECTED[s][a] == NONE) {
+                if (rc == 0)
+                    fail_msg("%s --%s--> %s allowed, SPEC refuses it", wf_state_name((wf_state)s),
+                             wf_action_name((wf_action)a), wf_state_name(to));
+                refused_n++;
+                continue;
+            }
+            if (rc != 0)
+                fail_msg("%s --%s--> refused, SPEC allows it", wf_state_name((wf_state)s),
+                         wf_action_name((wf_action)a));
+            if ((int)to != EXPECTED[s][a])
+                fail_msg("%s --%s--> %s, SPEC says %s", wf_state_name((wf_state)s),
+                         wf_action_name((wf_action)a), wf_state_name(to),
+                         wf_state_name((wf_state)EXPECTED[s][a]));
+            allowed++;
+        }
+    /* 15 arrows in SPEC §6's diagram; the rest of the 12 × 13 pairs are refused. */
+    assert_int_equal(allowed, 15);
+    assert_int_equal(refused_n, WF_STATE_COUNT * WF_ACTION_COUNT - 15);
+}
+
+/* Out-of-range values are refused, never read past the table. */
+static void test_out_of_range(void **state)
+{
+    (void)state;
+    wf_state to;
+    assert_int_equal(wf_next(WF_STATE_COUNT, WF_SUBMIT, &to), -1);
+    assert_int_equal(wf_next(WF_DRAFT, WF_ACTION_COUNT, &to), -1);
+    assert_string_equal(wf_state_name(WF_STATE_COUNT), "");
+    assert_string_equal(wf_action_name(WF_ACTION_COUNT), "");
+    assert_string_equal(wf_action_role(WF_ACTION_COUNT), "");
+}
+
 static void test_predicates_and_names(void **state)
 {
     (void)state;
@@ -110,6 +206,8 @@ int main(void)
         cmocka_unit_test(test_branches),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_predicates_and_names),
+        cmocka_unit_test(test_every_pair_against_the_expected_table),
+        cmocka_unit_test(test_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,198 @@
+/* cert_common — the helpers of cert_internal.h shared by publicity.c and certificate.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "service/cert_internal.h"
+#include "service/reference.h"
+#include "util/util.h"
+
+int ce_need_role(svc_ctx *c, const char *role, svc_err *e)
+{
+    if (c->actor && c->actor->id && strcmp(c->actor->role, role) == 0) return 0;
+    return svc_fail(e, 403, "forbidden", "当前账号的角色无权进行此操作");
+}
+
+bool ce_app_load(db *d, int64_t id, ce_app *a)
+{
+    memset(a, 0, sizeof *a);
+    db_stmt *s = db_query(d,
+                          "SELECT id, batch_id, enterprise_id, uscc, district_code, status, type "
+                          "FROM applications WHERE id = ?",
+                          "i", id);
+    bool found = db_next(s);
+    if (found) {
+        a->id = db_int(s, 0);
+        a->batch_id = db_int(s, 1);
+        a->enterprise_id = db_int(s, 2);
+        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 3));
+        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 4));
+        snprintf(a->status, sizeof a->status, "%s", db_text(s, 5));
+        snprintf(a->type, sizeof a->type, "%s", db_text(s, 6));
+    }
+    db_done(s);
+    return found;
+}
+
+int ce_next(const ce_app *a, wf_action action, wf_state *to, svc_err *e)
+{
+    wf_state from;
+    bool known = wf_state_parse(a->status, &from) == 0;
+    if (known && wf_next(from, action, to) == 0) return 0;
+    svc_fail(e, 409, "wrong_state", "申报 %lld 当前状态为“%s”，不能进行此操作", (long long)a->id,
+             known ? wf_state_label(from) : a->status);
+    return -1;
+}
+
+int ce_app_move(svc_ctx *c, const ce_app *a, wf_action action, wf_state to, const json_t *detail)
+{
+    const char *next = wf_state_name(to);
+    if (db_exec(c->db, "UPDATE applications SET status = ?, updated_at = ? WHERE id = ?", "tii",
+                next, c->now, a->id) != 0)
+        return -1;
+    return svc_audit(c, "application", a->id, wf_action_name(action), a->status, next, detail) > 0
+               ? 0
+               : -1;
+}
+
+json_t *ce_app_names(db *d, int64_t app_id)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT a.snapshot, a.type, a.district_code, a.uscc, e.name, p.doc "
+                          "FROM applications a JOIN enterprises e ON e.id = a.enterprise_id "
+                          "JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
+                          "i", app_id);
+    if (!db_next(s)) {
+        db_done(s);
+        return NULL;
+    }
+    json_t *snap = db_text(s, 0) ? json_loads(db_text(s, 0), 0, NULL) : NULL;
+    json_t *live_p = db_text(s, 5) ? json_loads(db_text(s, 5), 0, NULL) : NULL;
+    /* The snapshot is what was submitted (and published); the live rows only stand in for an
+     * application that has none. */
+    json_t *ent = json_object_get(snap, "enterprise");
+    json_t *proj = json_object_get(snap, "project");
+    if (!proj) proj = live_p;
+    const char *ename = json_string_value(json_object_get(ent, "name"));
+    const char *uscc = json_string_value(json_object_get(ent, "uscc"));
+    json_t *o = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s,s:s}", "enterprise",
+                          ename ? ename : db_text(s, 4), "uscc", uscc ? uscc : db_text(s, 3),
+                          "project", json_string_value(json_object_get(proj, "name")), "site_name",
+                          json_string_value(json_object_get(proj, "site_name")), "class",
+                          json_string_value(json_object_get(proj, "class")), "type", db_text(s, 1),
+                          "district_code", db_text(s, 2));
+    db_done(s);
+    json_decref(snap);
+    json_decref(live_p);
+    json_t *dist = svc_district(d, json_string_value(json_object_get(o, "district_code")));
+    json_object_set(o, "district", dist ? json_object_get(dist, "name") : json_null());
+    json_decref(dist);
+    return o;
+}
+
+/* ---------------------------------------------------------------- body readers */
+
+/* True when s holds nothing but white space (ASCII or the ideographic space). */
+static bool ce_blank(const char *s)
+{
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
+            s += 3;
+        else
+            return false;
+    }
+    return true;
+}
+
+static size_t ce_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+static void ce_why(json_t *errors, const char *key, char *why)
+{
+    json_object_set_new(errors, key, json_string(why));
+    free(why);
+}
+
+const char *ce_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
+                    json_t *errors)
+{
+    json_t *v = json_object_get(in, key);
+    const char *s = json_string_value(v);
+    if (v && !json_is_null(v) && !s)
+        return ce_why(errors, key, xasprintf("%s应为文本", label)), NULL;
+    if (s && ce_chars(s) > max)
+        return ce_why(errors, key, xasprintf("%s不超过 %zu 个字", label, max)), NULL;
+    if (need && (!s || ce_blank(s))) return ce_why(errors, key, xasprintf("请填写%s", label)), NULL;
+    return s && !ce_blank(s) ? s : NULL;
+}
+
+const char *ce_enum(const json_t *in, const char *key, const char *const *set, const char *why,
+                    json_t *errors)
+{
+    const char *s = json_string_value(json_object_get(in, key));
+    for (const char *const *p = set; s && *p; p++)
+        if (strcmp(s, *p) == 0) return s;
+    json_object_set_new(errors, key, json_string(why));
+    return NULL;
+}
+
+int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, json_t *errors)
+{
+    json_t *v = json_object_get(in, key);
+    if (json_is_integer(v) && json_integer_value(v) > 0) return json_integer_value(v);
+    if (!need && (!v || json_is_null(v))) return 0;
+    ce_why(errors, key,
+           xasprintf(v && !json_is_null(v) ? "%s应为编号（正整数）" : "请提供%s", label));
+    return 0;
+}
+
+int ce_fields(svc_err *e, json_t *errors)
+{
+    if (json_object_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    return svc_fail_fields(e, errors);
+}
+
+int ce_abort(svc_ctx *c)
+{
+    db_rollback(c->db);
+    return -1;
+}
+
+int ce_internal(svc_ctx *c, svc_err *e)
+{
+    if (db_in_tx(c->db)) db_rollback(c->db);
+    return svc_fail(e, 500, "internal", "保存失败，请稍后重试");
+}
+
+int ce_begin(svc_ctx *c, svc_err *e)
+{
+    if (db_begin(c->db) == 0) return 0;
+    return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+}
+
+int ce_commit(svc_ctx *c, svc_err *e)
+{
+    if (db_commit(c->db) == 0) return 0;
+    return ce_internal(c, e);
+}
+
+void ce_set_time(json_t *o, const char *key, int64_t t)
+{
+    if (t <= 0) {
+        json_object_set_new(o, key, json_null());
+        return;
+    }
+    char buf[CAL_TIME_BUF];
+    json_object_set_new(o, key, json_string(cal_format_rfc3339(t, buf)));
+}

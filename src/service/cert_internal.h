@@ -1,0 +1,59 @@
+/* cert_internal — what publicity.c (公示, objections) and certificate.c (certificates and what
+ * follows them) share: the application as they see it, the role check, the workflow step with its
+ * audit entry, small body readers and the names a public list prints. Internal to them: callers
+ * include publicity.h or certificate.h. */
+#ifndef SMIP_SERVICE_CERT_INTERNAL_H
+#define SMIP_SERVICE_CERT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/workflow.h"
+#include "service/svc.h"
+
+#define CE_TEXT_MAX 2000 /* characters of a reason, note, opinion or objection */
+
+/* The columns of an application these services decide on. */
+typedef struct ce_app {
+    int64_t id, batch_id, enterprise_id;
+    char uscc[32], district_code[16], status[24], type[16];
+} ce_app;
+
+/* 0 when the caller has `role`; 403 forbidden otherwise. */
+int ce_need_role(svc_ctx *c, const char *role, svc_err *e);
+/* Loads application `id`; false when there is none. */
+bool ce_app_load(db *d, int64_t id, ce_app *a);
+/* The state after `action`, or 409 wrong_state naming the application. */
+int ce_next(const ce_app *a, wf_action action, wf_state *to, svc_err *e);
+/* Inside the caller's transaction: the application's new status and its audit entry (`detail`
+ * borrowed; its "reason" shows on the application's timeline). 0 or -1. */
+int ce_app_move(svc_ctx *c, const ce_app *a, wf_action action, wf_state to, const json_t *detail);
+
+/* What the public sees of an application, from the snapshot taken at submit:
+ * {enterprise,uscc,project,site_name,class,type,district,district_code}. New reference. */
+json_t *ce_app_names(db *d, int64_t app_id);
+
+/* Body readers: each records a reason under `key` in `errors` and returns NULL/0 when the value
+ * is required and absent, blank, of the wrong type or too long (characters, not bytes). */
+const char *ce_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
+                    json_t *errors);
+const char *ce_enum(const json_t *in, const char *key, const char *const *set, const char *why,
+                    json_t *errors);
+int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, json_t *errors);
+/* 400 naming the fields in `errors` when there are any (takes ownership either way). */
+int ce_fields(svc_err *e, json_t *errors);
+/* Rolls back and returns -1 (the refusal is already in e). */
+int ce_abort(svc_ctx *c);
+/* Rolls back, fills a 500 and returns -1. */
+int ce_internal(svc_ctx *c, svc_err *e);
+/* Opens the write transaction or fills a 500. */
+int ce_begin(svc_ctx *c, svc_err *e);
+/* Commits or fills a 500. */
+int ce_commit(svc_ctx *c, svc_err *e);
+
+/* Sets o[key] to the RFC 3339 text of t (+08:00), or null when t <= 0. */
+void ce_set_time(json_t *o, const char *key, int64_t t);
+
+#endif

@@ -1,0 +1,189 @@
+/* documents — see documents.h. Visibility is decided by the services the JSON API uses; this
+ * file only gathers the printed fields and hands them to render/. */
+#include "service/documents.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/decimal.h"
+#include "core/workflow.h"
+#include "render/pdf.h"
+#include "render/xlsx.h"
+#include "service/reference.h"
+#include "util/util.h"
+
+#define DOC_PAGE 500 /* the list service's largest page */
+
+/* ==== Helpers ================================================================================= */
+
+static const char *doc_str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : "";
+}
+
+static const char *doc_type_label(const char *type)
+{
+    if (strcmp(type, "workshop") == 0) return "数字化车间";
+    if (strcmp(type, "factory") == 0) return "智能工厂";
+    return type;
+}
+
+static const char *doc_status_label(const char *status)
+{
+    wf_state s;
+    return wf_state_parse(status, &s) == 0 ? wf_state_label(s) : status;
+}
+
+/* ==== 真实性审核意见 ============================================================================
+ */
+
+/* 设备和软件投资 of the project as the application was submitted with it (the snapshot), else as
+ * it stands; formatted in 万元 (malloc'd), "" when not given. */
+static char *doc_investment(db *d, int64_t app_id)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT a.snapshot, p.doc FROM applications a "
+                          "JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
+                          "i", app_id);
+    json_t *snap = NULL, *live = NULL;
+    if (db_next(s)) {
+        snap = db_text(s, 0) ? json_loads(db_text(s, 0), 0, NULL) : NULL;
+        live = db_text(s, 1) ? json_loads(db_text(s, 1), 0, NULL) : NULL;
+    }
+    db_done(s);
+    json_t *proj = json_object_get(snap, "project");
+    json_t *v =
+        json_object_get(json_is_object(proj) ? proj : live, "equipment_software_investment");
+    char buf[DEC_BUF] = "";
+    if (json_is_integer(v)) dec_format_wan(json_integer_value(v), buf, sizeof buf);
+    json_decref(snap);
+    json_decref(live);
+    return xstrdup(buf);
+}
+
+int svc_doc_authenticity(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (strcmp(c->actor->role, "district") != 0) return svc_fail(e, 404, "not_found", "申报不存在");
+    json_t *app = NULL;
+    if (svc_app_get(c, id, &app, e) != 0) return -1;
+    json_t *ent = json_object_get(app, "enterprise"), *proj = json_object_get(app, "project");
+    json_t *district = svc_district(c->db, doc_str(app, "district_code"));
+    json_int_t batch_id = json_integer_value(json_object_get(app, "batch_id"));
+    json_t *batch = svc_batch_json(c->db, batch_id);
+    char *investment = doc_investment(c->db, id);
+    render_pdf_app p = {
+        .application_id = id,
+        .enterprise_name = doc_str(ent, "name"),
+        .uscc = doc_str(ent, "uscc"),
+        .project_name = doc_str(proj, "name"),
+        .site_name = doc_str(proj, "site_name"),
+        .type = doc_str(app, "type"),
+        .district_name = district ? doc_str(district, "name") : doc_str(app, "district_code"),
+        .investment = investment,
+        .batch_name = doc_str(batch, "name"),
+        .notice_no = doc_str(batch, "notice_no"),
+    };
+    char *err = NULL;
+    int rc = render_pdf_authenticity(&p, &out->data, &out->len, &err);
+    if (rc == 0) {
+        out->media_type = xstrdup("application/pdf");
+        out->filename = xasprintf("真实性审核意见-%lld.pdf", (long long)id);
+    } else {
+        fprintf(stderr, "smip: authenticity template of application %lld: %s\n", (long long)id,
+                err ? err : "?");
+        svc_fail(e, 500, "internal", "生成审核意见模板失败，请稍后重试");
+    }
+    free(err);
+    free(investment);
+    json_decref(batch);
+    json_decref(district);
+    json_decref(app);
+    return rc;
+}
+
+/* ==== Application list as xlsx ================================================================ */
+
+static const render_xlsx_column DOC_APP_COLS[] = {
+    {"申报编号", 0}, {"申报批次", 0},      {"企业名称", 0}, {"统一社会信用代码", 0},
+    {"项目名称", 0}, {"车间/工厂名称", 0}, {"申报类型", 0}, {"所在区县", 0},
+    {"状态", 0},     {"提交时间", 0},      {"更新时间", 0},
+};
+
+/* A name from an array of {key_field, name} objects (districts, batches), or NULL. */
+static const char *doc_lookup(const json_t *list, const char *key_field, const json_t *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_equal(json_object_get(v, key_field), key))
+            return json_string_value(json_object_get(v, "name"));
+    }
+    return NULL;
+}
+
+/* One sheet row from one list item. New reference. */
+static json_t *doc_app_row(const json_t *it, const json_t *batches, const json_t *districts)
+{
+    json_t *bid = json_object_get(it, "batch_id"), *dc = json_object_get(it, "district_code");
+    const char *bname = doc_lookup(batches, "id", bid), *dname = doc_lookup(districts, "code", dc);
+    return json_pack(
+        "[O,s,s,s,s,s,s,s,s,s,s]", json_object_get(it, "id"), bname ? bname : "",
+        doc_str(it, "enterprise_name"), doc_str(it, "uscc"), doc_str(it, "project_name"),
+        doc_str(it, "site_name"), doc_type_label(doc_str(it, "type")),
+        dname ? dname : doc_str(it, "district_code"), doc_status_label(doc_str(it, "status")),
+        doc_str(it, "submitted_at"), doc_str(it, "updated_at"));
+}
+
+/* Every page of the list for `f` appended to rows as sheet rows. */
+static int doc_app_rows(svc_ctx *c, const svc_app_filter *f, json_t *rows, svc_err *e)
+{
+    json_t *batches = svc_batches(c->db), *districts = svc_districts(c->db);
+    json_t *bitems = json_object_get(batches, "items");
+    svc_app_filter page = *f;
+    page.limit = DOC_PAGE;
+    int rc = 0;
+    for (page.offset = 0;; page.offset += DOC_PAGE) {
+        json_t *out = NULL;
+        if ((rc = svc_applications_list(c, &page, &out, e)) != 0) break;
+        json_t *items = json_object_get(out, "items");
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+            json_array_append_new(rows, doc_app_row(it, bitems, districts));
+        size_t n = json_array_size(items);
+        json_decref(out);
+        if (n < DOC_PAGE) break;
+    }
+    json_decref(batches);
+    json_decref(districts);
+    return rc;
+}
+
+int svc_doc_applications_xlsx(svc_ctx *c, const svc_app_filter *f, svc_file *out, svc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_t *rows = json_array();
+    if (doc_app_rows(c, f, rows, e) != 0) {
+        json_decref(rows);
+        return -1;
+    }
+    char *err = NULL;
+    int rc =
+        render_xlsx_table("申报列表", DOC_APP_COLS, sizeof DOC_APP_COLS / sizeof DOC_APP_COLS[0],
+                          rows, &out->data, &out->len, &err);
+    if (rc == 0) {
+        out->media_type =
+            xstrdup("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        out->filename = xstrdup("申报列表.xlsx");
+    } else {
+        fprintf(stderr, "smip: applications export: %s\n", err ? err : "?");
+        svc_fail(e, 500, "internal", "导出失败，请稍后重试");
+    }
+    free(err);
+    json_decref(rows);
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* documents — the files the platform generates for reviewers: the 真实性审核意见 template a
+ * district downloads pre-filled with an application's data, and the application list as an Excel
+ * workbook. Both read through the same services as the JSON API (svc_app_get,
+ * svc_applications_list), so a file never shows what its caller could not see as JSON. They
+ * change nothing and write no audit entry. */
+#ifndef SMIP_SERVICE_DOCUMENTS_H
+#define SMIP_SERVICE_DOCUMENTS_H
+
+#include <stdint.h>
+
+#include "service/enterprise.h"
+#include "service/svc.h"
+
+/* The authenticity template of application `id` as a PDF, for the district that reviews it
+ * (its own district, once submitted); 404 for any other caller. *out (the caller frees it with
+ * svc_file_free): application/pdf, named 真实性审核意见-{id}.pdf. */
+int svc_doc_authenticity(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
+
+/* The applications svc_applications_list gives the caller for `f` — every page of them, in the
+ * list's order; f->limit and f->offset are ignored — as one .xlsx sheet (申报编号, 批次, 企业,
+ * 信用代码, 项目, 车间/工厂, 类型, 区县, 状态, 提交时间, 更新时间). 400 for a filter the list
+ * refuses. *out: the workbook, named 申报列表.xlsx. */
+int svc_doc_applications_xlsx(svc_ctx *c, const svc_app_filter *f, svc_file *out, svc_err *e);
+
+#endif

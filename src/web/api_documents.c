@@ -1,0 +1,53 @@
+/* api_documents — generated files of API.md: the authenticity template (review side) and the
+ * application list export (operation). Thin: parse the query, call service/documents.c, send
+ * the bytes as an attachment. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/documents.h"
+#include "web/handlers.h"
+
+/* Sends f's bytes with its media type and file name; f is emptied. */
+static int api_doc_send(req *r, svc_file *f)
+{
+    free(r->disposition);
+    r->disposition = svc_content_disposition(f->filename);
+    web_bytes(r, 200, f->media_type, f->data, f->len);
+    f->data = NULL; /* web_bytes owns it now */
+    svc_file_free(f);
+    return 0;
+}
+
+/* A batch id of the query: digits only, positive; else -1. */
+static int64_t api_doc_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 15 || strspn(s, "0123456789") != n) return -1;
+    int64_t v = strtoll(s, NULL, 10);
+    return v > 0 ? v : -1;
+}
+
+int api_authenticity_template(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_authenticity(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &f);
+}
+
+int api_export_applications(req *r)
+{
+    svc_app_filter f = {0};
+    const char *b = web_query(r, "batch_id");
+    if (b && *b && (f.batch_id = api_doc_id(b)) < 0)
+        return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
+    const char *st = web_query(r, "status"), *dc = web_query(r, "district_code");
+    f.status = st && *st ? st : NULL;
+    f.district_code = dc && *dc ? dc : NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file out;
+    if (svc_doc_applications_xlsx(&c, &f, &out, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &out);
+}

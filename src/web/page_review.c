@@ -1,0 +1,451 @@
+/* page_review — the reviewers' side of the application page and their desks (issue 4): the
+ * district's 初审 form with the 真实性审核意见 upload, the commission's expert assignment, the
+ * reviews with their aggregate, the decision and the direct route, the expert's scoring form;
+ * the /commission and /expert desks. Every post calls the same service function as the JSON
+ * API, so a page can never allow what the API refuses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/workflow.h"
+#include "service/enterprise.h"
+#include "service/reference.h"
+#include "service/review.h"
+#include "web/pages.h"
+
+/* ---------------------------------------------------------------- small helpers */
+
+static bool pr_is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static const char *pr_state_label(const char *name)
+{
+    wf_state s;
+    return name && wf_state_parse(name, &s) == 0 ? wf_state_label(s) : (name ? name : "");
+}
+
+static json_t *pr_ctx(const char *title, const char *nav, json_t *flash)
+{
+    return json_pack("{s:s,s:{s:s},s:o}", "title", title, "nav", "current", nav, "flash",
+                     flash ? flash : json_null());
+}
+
+static int pr_error_page(req *r, svc_err *e, const char *back)
+{
+    int status = e->status ? e->status : 500;
+    const char *msg = status == 404 ? "没有找到这个页面，或您无权查看。" : e->message;
+    json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", status == 404 ? "没有找到" : "操作未完成",
+                            "status", status, "message", msg && *msg ? msg : "请求未能完成。",
+                            "back_href", back);
+    svc_err_clear(e);
+    return web_page(r, status, "error", ctx);
+}
+
+static int pr_redirect_done(req *r, int64_t id, const char *done)
+{
+    char *loc = xasprintf("/applications/%lld?done=%s", (long long)id, done);
+    web_redirect(r, loc);
+    free(loc);
+    return 0;
+}
+
+/* Messages after a review action's redirect: fixed texts chosen by ?done=. */
+static json_t *pr_done_flash(req *r)
+{
+    static const char *const map[][2] = {
+        {"district_reviewed", "初审意见已提交。"},
+        {"assigned", "评审专家已分配。"},
+        {"expert_reviewed", "评审意见已提交。"},
+        {"decided", "评审结论已记录。"},
+        {"direct", "已按国家专项或试点示范项目直接通过专家评审环节。"},
+    };
+    const char *d = web_query(r, "done");
+    for (size_t i = 0; d && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(d, map[i][0]) == 0) return json_pack("{s:s}", "ok", map[i][1]);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the panel */
+
+/* The batch's score form (criteria with their maxima), with the values posted back. */
+static json_t *pr_score_form(req *r, const json_t *app)
+{
+    json_t *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
+    json_t *form = json_array();
+    size_t i;
+    json_t *cr;
+    json_array_foreach(json_object_get(json_object_get(batch, "rules"), "score_form"), i, cr)
+    {
+        const char *id = json_string_value(json_object_get(cr, "id"));
+        if (!id) continue;
+        char *field = xasprintf("criteria.%s", id);
+        const char *posted = web_form(r, field);
+        json_array_append_new(form, json_pack("{s:s,s:s,s:O,s:s,s:s}", "id", id, "field", field,
+                                              "name", json_object_get(cr, "name"), "max",
+                                              json_object_get(cr, "max"), "value",
+                                              posted ? posted : ""));
+        free(field);
+    }
+    json_decref(batch);
+    return form;
+}
+
+/* The reviews as the caller may see them, with recommendation names; NULL when it may not. */
+static json_t *pr_reviews(req *r, int64_t id)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_review_expert_list(&c, id, &out, &e) != 0) {
+        svc_err_clear(&e);
+        return NULL;
+    }
+    size_t i;
+    json_t *rv;
+    json_array_foreach(json_object_get(out, "items"), i, rv)
+    {
+        const char *rec = json_string_value(json_object_get(rv, "recommend"));
+        json_object_set_new(rv, "recommend_name", json_string(pr_is(rec, "pass") ? "建议通过" : "建议不通过"));
+        if (!json_object_get(rv, "expert_name"))
+            json_object_set_new(rv, "expert_name", json_sprintf("专家 %zu", i + 1));
+    }
+    return out;
+}
+
+/* The commission's experts to choose from: active, not yet assigned to this application. */
+static json_t *pr_expert_choices(req *r, const json_t *assigned)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL, *choices = json_array();
+    if (svc_experts_list(&c, 500, 0, &out, &e) != 0) {
+        svc_err_clear(&e);
+        return choices;
+    }
+    const char *picked = web_form(r, "expert_ids");
+    size_t i, j;
+    json_t *x, *a;
+    json_array_foreach(json_object_get(out, "items"), i, x)
+    {
+        if (!pr_is(json_string_value(json_object_get(x, "status")), "active")) continue;
+        json_int_t xid = json_integer_value(json_object_get(x, "id"));
+        bool taken = false;
+        json_array_foreach(json_object_get(assigned, "items"), j, a) taken |=
+            json_integer_value(json_object_get(a, "expert_id")) == xid;
+        if (taken) continue;
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)xid);
+        bool checked = false;
+        for (const char *p = picked; p && *p;) {
+            size_t n = strcspn(p, ",");
+            checked |= n == strlen(key) && strncmp(p, key, n) == 0;
+            p += n + (p[n] == ',');
+        }
+        json_array_append_new(choices, json_pack("{s:I,s:O,s:O,s:b}", "id", xid, "display_name",
+                                                 json_object_get(x, "display_name"), "employer_uscc",
+                                                 json_object_get(x, "employer_uscc"), "checked",
+                                                 checked));
+    }
+    json_decref(out);
+    return choices;
+}
+
+static void pr_panel_commission(req *r, const json_t *app, const char *st, json_t *panel)
+{
+    int64_t id = json_integer_value(json_object_get(app, "id"));
+    bool approved = pr_is(st, "district_approved"), in_review = pr_is(st, "expert_review");
+    if (!approved && !in_review) return;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *assigned = NULL;
+    if (svc_review_assignments(&c, id, &assigned, &e) != 0) {
+        svc_err_clear(&e);
+        assigned = json_pack("{s:[],s:i}", "items", "total", 0);
+    }
+    json_object_set_new(panel, "experts", pr_expert_choices(r, assigned));
+    json_object_set_new(panel, "assignments", assigned);
+    json_object_set_new(panel, "assign_form", json_true());
+    if (approved) json_object_set_new(panel, "direct_form", json_true());
+    if (in_review) {
+        json_t *reviews = pr_reviews(r, id);
+        if (reviews) json_object_set_new(panel, "reviews", reviews);
+        json_object_set_new(panel, "decision_form", json_true());
+    }
+}
+
+static void pr_panel_expert(req *r, const json_t *app, const char *st, json_t *panel)
+{
+    int64_t id = json_integer_value(json_object_get(app, "id"));
+    json_t *reviews = pr_reviews(r, id);
+    if (reviews) {
+        json_object_set_new(panel, "reviews", reviews);
+        return;
+    }
+    /* Not reviewed yet: the form, while the application is in expert review. */
+    if (pr_is(st, "expert_review") && svc_review_assigned(r->db, r->actor.id, id))
+        json_object_set_new(panel, "expert_form", pr_score_form(r, app));
+}
+
+void page_review_panel(req *r, const json_t *app, json_t *ctx)
+{
+    const char *role = r->actor.role, *st = json_string_value(json_object_get(app, "status"));
+    if (!pr_is(role, "district") && !pr_is(role, "commission") && !pr_is(role, "expert")) return;
+    json_t *panel = json_object();
+    json_object_set_new(panel, "role", json_string(role));
+    if (pr_is(role, "district") && pr_is(st, "submitted"))
+        json_object_set_new(panel, "district_form", json_true());
+    if (pr_is(role, "commission")) pr_panel_commission(r, app, st, panel);
+    if (pr_is(role, "expert")) pr_panel_expert(r, app, st, panel);
+    /* What a refused post carried comes back beside its fields. */
+    json_t *posted = json_object();
+    static const char *const keep[] = {"decision", "opinion", "reason", "recommend", "programme"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        const char *v = web_form(r, keep[i]);
+        if (v) json_object_set_new(posted, keep[i], json_string(v));
+    }
+    json_object_set_new(panel, "posted", posted);
+    json_object_set_new(panel, "errors", r->page_errors ? json_incref(r->page_errors) : json_object());
+    json_object_set_new(ctx, "review", panel);
+    json_t *done = pr_done_flash(r);
+    if (done) json_object_set_new(ctx, "flash", done);
+}
+
+/* ---------------------------------------------------------------- the posts */
+
+/* A refused post: the application page again, the message on top and the reasons beside the
+ * fields; 404 becomes the error page (nothing about the object is shown). */
+static int pr_refused(req *r, svc_err *e)
+{
+    if (e->status == 404) return pr_error_page(r, e, "/dashboard");
+    int status = e->status;
+    json_t *flash = json_pack("{s:s}", "error", e->message[0] ? e->message : "操作未完成");
+    r->page_errors = e->fields ? json_incref(e->fields) : json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, r->page_errors);
+    svc_err_clear(e);
+    return page_application_view(r, status, flash);
+}
+
+/* The application of the path must be one the caller may see before anything of the post is
+ * kept (an uploaded file included); -1 after answering the error page. */
+static int pr_visible(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    if (svc_app_check_visible(&c, web_param_id(r, 0), &e) == 0) return 0;
+    pr_error_page(r, &e, "/dashboard");
+    return -1;
+}
+
+/* The file of this post as a new attachment (0 when none was chosen); -1 after refusing. */
+static int pr_upload(req *r, const char *kind, const char *field, int64_t *id, svc_err *e)
+{
+    *id = 0;
+    if (!r->upload.file) return 0;
+    if (r->upload.size > r->cfg->max_upload) {
+        svc_fail(e, 413, "too_large", "文件过大");
+        return svc_field(e, field, "文件不超过 %zu MB", r->cfg->max_upload >> 20);
+    }
+    svc_ctx c = web_svc(r);
+    json_t *out = NULL;
+    if (svc_attachment_create(&c, r->upload.file, r->upload.filename, kind, &out, e) != 0) {
+        if (!e->fields) svc_field(e, field, "%s", e->message);
+        return -1;
+    }
+    *id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return 0;
+}
+
+/* The text fields of a form as a JSON object for the service ("" stays "", so the service
+ * names what is missing). */
+static json_t *pr_fields(req *r, const char *const *names, size_t n)
+{
+    json_t *in = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const char *v = web_form(r, names[i]);
+        if (v) json_object_set_new(in, names[i], json_string(v));
+    }
+    return in;
+}
+
+int page_review_district(req *r)
+{
+    if (pr_visible(r) != 0) return 0;
+    int64_t id = web_param_id(r, 0), att = 0;
+    svc_err e = {0};
+    const char *decision = web_form(r, "decision");
+    if (pr_is(decision, "approve") &&
+        pr_upload(r, "authenticity", "authenticity_attachment_id", &att, &e) != 0)
+        return pr_refused(r, &e);
+    static const char *const names[] = {"decision", "opinion"};
+    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    if (att) json_object_set_new(in, "authenticity_attachment_id", json_integer(att));
+    svc_ctx c = web_svc(r);
+    int rc = svc_review_district(&c, id, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_refused(r, &e);
+    json_decref(out);
+    return pr_redirect_done(r, id, "district_reviewed");
+}
+
+int page_review_assign(req *r)
+{
+    if (pr_visible(r) != 0) return 0;
+    int64_t id = web_param_id(r, 0);
+    json_t *ids = json_array();
+    for (const char *p = web_form(r, "expert_ids"); p && *p;) {
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (v > 0) json_array_append_new(ids, json_integer(v));
+        p = end && *end == ',' ? end + 1 : "";
+    }
+    json_t *in = json_pack("{s:o}", "expert_ids", ids), *out = NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_review_assign(&c, id, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_refused(r, &e);
+    json_decref(out);
+    return pr_redirect_done(r, id, "assigned");
+}
+
+int page_review_expert(req *r)
+{
+    if (pr_visible(r) != 0) return 0;
+    int64_t id = web_param_id(r, 0);
+    json_t *criteria = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->form, k, v)
+    {
+        if (strncmp(k, "criteria.", 9) != 0 || !k[9]) continue;
+        const char *s = json_string_value(v);
+        char *end = NULL;
+        long long n = s && *s ? strtoll(s, &end, 10) : 0;
+        /* Whole numbers go as numbers; anything else as typed, for the service to name. */
+        json_object_set_new(criteria, k + 9,
+                            s && *s && end && !*end ? json_integer(n) : json_string(s ? s : ""));
+    }
+    static const char *const names[] = {"recommend", "opinion"};
+    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    json_object_set_new(in, "criteria", criteria);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_review_expert_submit(&c, id, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_refused(r, &e);
+    json_decref(out);
+    return pr_redirect_done(r, id, "expert_reviewed");
+}
+
+int page_review_decide(req *r)
+{
+    if (pr_visible(r) != 0) return 0;
+    int64_t id = web_param_id(r, 0);
+    static const char *const names[] = {"decision", "reason"};
+    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_review_decide(&c, id, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_refused(r, &e);
+    json_decref(out);
+    return pr_redirect_done(r, id, "decided");
+}
+
+int page_review_direct(req *r)
+{
+    if (pr_visible(r) != 0) return 0;
+    int64_t id = web_param_id(r, 0), att = 0;
+    svc_err e = {0};
+    if (pr_upload(r, "direct_evidence", "evidence_attachment_id", &att, &e) != 0)
+        return pr_refused(r, &e);
+    static const char *const names[] = {"programme", "note"};
+    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    if (att) json_object_set_new(in, "evidence_attachment_id", json_integer(att));
+    svc_ctx c = web_svc(r);
+    int rc = svc_review_direct(&c, id, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_refused(r, &e);
+    json_decref(out);
+    return pr_redirect_done(r, id, "direct");
+}
+
+/* ---------------------------------------------------------------- desks */
+
+static json_t *pr_list(req *r, const char *status, int64_t batch_id, json_t **flash)
+{
+    svc_app_filter f = {.status = status, .batch_id = batch_id, .limit = 500};
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_applications_list(&c, &f, &out, &e) != 0) {
+        svc_err_clear(&e);
+        *flash = json_pack("{s:s}", "error", "筛选条件无效，已显示全部申报。");
+        f.status = NULL;
+        f.batch_id = 0;
+        if (svc_applications_list(&c, &f, &out, &e) != 0) {
+            svc_err_clear(&e);
+            return json_array();
+        }
+    }
+    json_t *items = json_incref(json_object_get(out, "items"));
+    json_decref(out);
+    size_t i;
+    json_t *a;
+    json_array_foreach(items, i, a)
+    {
+        json_object_set_new(a, "status_name",
+                            json_string(pr_state_label(json_string_value(json_object_get(a, "status")))));
+        const char *type = json_string_value(json_object_get(a, "type"));
+        json_object_set_new(a, "type_name", json_string(pr_is(type, "factory") ? "智能工厂" : "数字化车间"));
+    }
+    return items;
+}
+
+/* The states a desk filters by, with the current one marked. */
+static json_t *pr_state_options(const char *current)
+{
+    json_t *opts = json_array();
+    for (int s = WF_SUBMITTED; s < WF_STATE_COUNT; s++)
+        json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "value", wf_state_name((wf_state)s),
+                                              "label", wf_state_label((wf_state)s), "selected",
+                                              pr_is(current, wf_state_name((wf_state)s))));
+    return opts;
+}
+
+int page_commission_desk(req *r)
+{
+    const char *status = web_query(r, "status");
+    if (status && !*status) status = NULL;
+    json_t *flash = NULL;
+    json_t *items = pr_list(r, status, 0, &flash);
+    json_t *ctx = pr_ctx("工作台", "commission", flash);
+    json_object_set_new(ctx, "applications", items);
+    json_object_set_new(ctx, "states", pr_state_options(status));
+    json_object_set_new(ctx, "status", json_string(status ? status : ""));
+    return web_page(r, 200, "commission_desk", ctx);
+}
+
+int page_expert_desk(req *r)
+{
+    json_t *flash = NULL;
+    json_t *items = pr_list(r, NULL, 0, &flash);
+    size_t i;
+    json_t *a;
+    json_array_foreach(items, i, a)
+    {
+        int64_t id = json_integer_value(json_object_get(a, "id"));
+        svc_ctx c = web_svc(r);
+        svc_err e = {0};
+        json_t *out = NULL;
+        bool done = svc_review_expert_list(&c, id, &out, &e) == 0;
+        svc_err_clear(&e);
+        json_decref(out);
+        json_object_set_new(a, "reviewed", json_boolean(done));
+    }
+    json_t *ctx = pr_ctx("评审任务", "expert", flash);
+    json_object_set_new(ctx, "applications", items);
+    return web_page(r, 200, "expert_desk", ctx);
+}
