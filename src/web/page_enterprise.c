@@ -963,6 +963,7 @@ static const char *pe_action_name(const char *a)
         {"fail", "评审未通过"},     {"direct", "直接认定（免于专家评审）"},
         {"publish", "进入公示"},    {"certify", "认定"},
         {"uphold", "异议成立"},     {"revoke", "撤销认定"},
+        {"expert_review", "专家评审意见"}, {"re_review", "验收复核"},
     };
     for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(a, map[i][0])) return map[i][1];

@@ -35,9 +35,9 @@ static int pr_error_page(req *r, svc_err *e, const char *back)
 {
     int status = e->status ? e->status : 500;
     const char *msg = status == 404 ? "没有找到这个页面，或您无权查看。" : e->message;
-    json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", status == 404 ? "没有找到" : "操作未完成",
-                            "status", status, "message", msg && *msg ? msg : "请求未能完成。",
-                            "back_href", back);
+    json_t *ctx =
+        json_pack("{s:s,s:i,s:s,s:s}", "title", status == 404 ? "没有找到" : "操作未完成", "status",
+                  status, "message", msg && *msg ? msg : "请求未能完成。", "back_href", back);
     svc_err_clear(e);
     return web_page(r, status, "error", ctx);
 }
@@ -81,10 +81,10 @@ static json_t *pr_score_form(req *r, const json_t *app)
         if (!id) continue;
         char *field = xasprintf("criteria.%s", id);
         const char *posted = web_form(r, field);
-        json_array_append_new(form, json_pack("{s:s,s:s,s:O,s:s,s:s}", "id", id, "field", field,
-                                              "name", json_object_get(cr, "name"), "max",
-                                              json_object_get(cr, "max"), "value",
-                                              posted ? posted : ""));
+        json_array_append_new(form,
+                              json_pack("{s:s,s:s,s:O,s:s,s:s}", "id", id, "field", field, "name",
+                                        json_object_get(cr, "name"), "max",
+                                        json_object_get(cr, "max"), "value", posted ? posted : ""));
         free(field);
     }
     json_decref(batch);
@@ -106,7 +106,8 @@ static json_t *pr_reviews(req *r, int64_t id)
     json_array_foreach(json_object_get(out, "items"), i, rv)
     {
         const char *rec = json_string_value(json_object_get(rv, "recommend"));
-        json_object_set_new(rv, "recommend_name", json_string(pr_is(rec, "pass") ? "建议通过" : "建议不通过"));
+        json_object_set_new(rv, "recommend_name",
+                            json_string(pr_is(rec, "pass") ? "建议通过" : "建议不通过"));
         if (!json_object_get(rv, "expert_name"))
             json_object_set_new(rv, "expert_name", json_sprintf("专家 %zu", i + 1));
     }
@@ -142,10 +143,10 @@ static json_t *pr_expert_choices(req *r, const json_t *assigned)
             checked |= n == strlen(key) && strncmp(p, key, n) == 0;
             p += n + (p[n] == ',');
         }
-        json_array_append_new(choices, json_pack("{s:I,s:O,s:O,s:b}", "id", xid, "display_name",
-                                                 json_object_get(x, "display_name"), "employer_uscc",
-                                                 json_object_get(x, "employer_uscc"), "checked",
-                                                 checked));
+        json_array_append_new(choices,
+                              json_pack("{s:I,s:O,s:O,s:b}", "id", xid, "display_name",
+                                        json_object_get(x, "display_name"), "employer_uscc",
+                                        json_object_get(x, "employer_uscc"), "checked", checked));
     }
     json_decref(out);
     return choices;
@@ -205,7 +206,8 @@ void page_review_panel(req *r, const json_t *app, json_t *ctx)
         if (v) json_object_set_new(posted, keep[i], json_string(v));
     }
     json_object_set_new(panel, "posted", posted);
-    json_object_set_new(panel, "errors", r->page_errors ? json_incref(r->page_errors) : json_object());
+    json_object_set_new(panel, "errors",
+                        r->page_errors ? json_incref(r->page_errors) : json_object());
     json_object_set_new(ctx, "review", panel);
     json_t *done = pr_done_flash(r);
     if (done) json_object_set_new(ctx, "flash", done);
@@ -396,10 +398,12 @@ static json_t *pr_list(req *r, const char *status, int64_t batch_id, json_t **fl
     json_t *a;
     json_array_foreach(items, i, a)
     {
-        json_object_set_new(a, "status_name",
-                            json_string(pr_state_label(json_string_value(json_object_get(a, "status")))));
+        json_object_set_new(
+            a, "status_name",
+            json_string(pr_state_label(json_string_value(json_object_get(a, "status")))));
         const char *type = json_string_value(json_object_get(a, "type"));
-        json_object_set_new(a, "type_name", json_string(pr_is(type, "factory") ? "智能工厂" : "数字化车间"));
+        json_object_set_new(a, "type_name",
+                            json_string(pr_is(type, "factory") ? "智能工厂" : "数字化车间"));
     }
     return items;
 }

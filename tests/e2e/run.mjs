@@ -916,6 +916,143 @@ test("an expired session loses nothing: questionnaire answers and application in
   }
 });
 
+// A staff member in a browser of their own: logs in through the form and connects the platform on
+// the portal as a person does the first time.
+async function staffPage(who, username, password) {
+  const ctx = await browser.newContext({ viewport: DESKTOP, locale: "zh-CN" });
+  const page = watch(await ctx.newPage(), who);
+  currentPage = page;
+  await page.goto(server.base + "/login");
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await submit(page, page.getByRole("button", { name: "登录", exact: true }), `${who} login`);
+  await page.goto(server.base + "/portal");
+  await landed(page, `${who} portal`);
+  const connect = page.getByRole("button", { name: "确定接入" });
+  if (await connect.count()) await submit(page, connect.first(), `${who} connects the platform`);
+  return { ctx, page };
+}
+
+test("review chain in the browser: district approves with the authenticity scan, three experts score, the commission decides", async () => {
+  assert(server.base && state.ent && state.appPath, "no enterprise application from the enterprise path (it failed)");
+  const appId = Number(state.appPath.split("/").pop());
+  const ent = new Api(server.base);
+  await ent.login(state.ent.username, state.ent.password);
+  let app = await ent.expect("GET", `/applications/${appId}`, undefined, 200);
+  if (app.status === "draft") app = await ent.expect("POST", `/applications/${appId}/submit`, {}, 200);
+  assert(app.status === "submitted", `the application is ${app.status}, not submitted`);
+
+  // the staff accounts: a 渝北区 reviewer by the admin, three experts by the commission
+  const admin = new Api(server.base);
+  await admin.login(ADMIN.username, ADMIN.password);
+  const uniq = String(Date.now() % 1e6).padStart(6, "0");
+  const district = { username: `e2e_yb_${uniq}`, password: PASSWORD };
+  await admin.expect("POST", "/admin/accounts", { ...district, role: "district", district_code: "500112", display_name: "渝北区经信委", phone: "13900000001", email: `yb${uniq}@example.cn` }, 201);
+  const comm = new Api(server.base);
+  await comm.login(COMMISSION.username, COMMISSION.password);
+  const experts = [];
+  for (const [n, name] of [[1, "李建国"], [2, "赵敏"], [3, "孙立新"]]) {
+    const x = { username: `e2e_x${n}_${uniq}`, password: PASSWORD, display_name: name };
+    await comm.expect("POST", "/experts", { ...x, phone: `1390000001${n}`, email: `x${n}${uniq}@example.cn`, employer_uscc: makeUscc() }, 201);
+    experts.push(x);
+  }
+  const pdfPath = path.join(tmp, "真实性审核意见.pdf");
+  fs.writeFileSync(pdfPath, makePdf("authenticity opinion"));
+
+  // --- the district: queue → dossier → approve without the scan (refused, beside the field) → with it
+  const d = await staffPage("district", district.username, district.password);
+  try {
+    await d.page.goto(server.base + "/district");
+    await landed(d.page, "the district queue");
+    await d.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
+    await landed(d.page, "the dossier (district)");
+    const panel = d.page.locator("section.review-panel");
+    await see(panel, "the review panel");
+    await panel.getByLabel(/同意推荐/).check();
+    await panel.getByLabel("审核意见说明").fill("经核实，申报材料真实。");
+    await submit(d.page, panel.getByRole("button", { name: "提交初审意见" }), "approving without the scan", (s) => s >= 400 && s < 500);
+    await see(d.page.locator("section.review-panel .field-error"), "the reason beside the file field");
+    assert((await d.page.getByLabel("审核意见说明").inputValue()) === "经核实，申报材料真实。", "the refused post lost the typed opinion");
+    await shot(d.page, "review-district-refused");
+    await d.page.locator("section.review-panel").getByLabel(/同意推荐/).check();
+    await d.page.locator("#authenticity_file").setInputFiles(pdfPath);
+    await submit(d.page, d.page.getByRole("button", { name: "提交初审意见" }), "approving with the scan");
+    await see(d.page.getByText("初审意见已提交"), "the confirmation");
+    await see(d.page.locator(".badge", { hasText: "区县初审通过" }).first(), "the state 区县初审通过");
+    await shot(d.page, "review-district-approved");
+  } finally {
+    await d.ctx.close();
+  }
+
+  // --- the commission: desk → dossier → assign three experts
+  const c = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+  try {
+    await c.page.goto(server.base + "/commission?status=district_approved");
+    await landed(c.page, "the commission desk");
+    await c.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
+    await landed(c.page, "the dossier (commission)");
+    for (const x of experts) await c.page.getByLabel(new RegExp(x.display_name)).check();
+    await shot(c.page, "review-commission-assign");
+    await submit(c.page, c.page.getByRole("button", { name: "分配", exact: true }), "assigning three experts");
+    await see(c.page.getByText("评审专家已分配"), "the confirmation");
+    await see(c.page.locator(".badge", { hasText: "专家评审中" }).first(), "the state 专家评审中");
+  } finally {
+    await c.ctx.close();
+  }
+
+  // --- each expert: desk → dossier → scores; after its own review it sees the others'
+  const scores = [[28, 27, 18, 17], [25, 26, 16, 18], [30, 22, 15, 14]];
+  for (let k = 0; k < experts.length; k++) {
+    const x = await staffPage(`expert${k + 1}`, experts[k].username, experts[k].password);
+    try {
+      await x.page.goto(server.base + "/expert");
+      await landed(x.page, "the expert desk");
+      await see(x.page.getByText("待评审"), "the task waiting");
+      await x.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
+      await landed(x.page, "the dossier (expert)");
+      const inputs = x.page.locator('section.review-panel input[type="number"]');
+      assert((await inputs.count()) === 4, `the score form has ${await inputs.count()} criteria`);
+      for (let i = 0; i < 4; i++) await inputs.nth(i).fill(String(scores[k][i]));
+      await x.page.getByLabel("建议通过").check();
+      await x.page.getByLabel("评审意见").fill(`第${k + 1}位专家：建设内容完整，指标达到要求。`);
+      if (k === 0) await shot(x.page, "review-expert-form");
+      await submit(x.page, x.page.getByRole("button", { name: "提交评审意见" }), `expert ${k + 1} submits`);
+      await see(x.page.getByText("评审意见已提交"), "the confirmation");
+      const rows = await x.page.locator("section.review-panel tbody tr").count();
+      assert(rows === k + 1, `expert ${k + 1} sees ${rows} reviews after its own, expected ${k + 1}`);
+    } finally {
+      await x.ctx.close();
+    }
+  }
+
+  // --- the commission sees the aggregate and decides
+  const c2 = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+  try {
+    await c2.page.goto(server.base + state.appPath);
+    await landed(c2.page, "the dossier with three reviews");
+    const mean = (await c2.page.locator("#review-mean").innerText()).trim();
+    const expected = scores.map((s) => s.reduce((a, b) => a + b, 0));
+    const want = (expected.reduce((a, b) => a + b, 0) / 3).toFixed(4).replace(/\.?0+$/, "");
+    assert(Number(mean) === Number(want), `the mean shown is ${mean}, expected ${want}`);
+    await c2.page.getByLabel("通过", { exact: true }).check();
+    await c2.page.getByLabel("理由").fill("三位专家均建议通过，平均分达到要求。");
+    await shot(c2.page, "review-commission-decision");
+    await submit(c2.page, c2.page.getByRole("button", { name: "记录评审结论" }), "recording the decision");
+    await see(c2.page.getByText("评审结论已记录"), "the confirmation");
+    await see(c2.page.locator(".badge", { hasText: "专家评审通过" }).first(), "the state 专家评审通过");
+  } finally {
+    await c2.ctx.close();
+  }
+
+  // --- the enterprise's timeline carries every reason, no expert's name
+  app = await ent.expect("GET", `/applications/${appId}`, undefined, 200);
+  assert(app.status === "expert_passed", `the application ended ${app.status}`);
+  const tl = JSON.stringify(app.timeline || []);
+  assert(tl.includes("经核实，申报材料真实") && tl.includes("三位专家均建议通过"), "the enterprise's timeline lacks a reviewer's reason");
+  for (const x of experts) assert(!tl.includes(x.display_name), `the enterprise's timeline names expert ${x.display_name}`);
+  state.expertPassed = true;
+});
+
 // ------------------------------------------------------------------ main
 
 const watchdog = setTimeout(async () => {

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "render/template.h"
+#include "util/assets.h"
 
 /* Renders `src` (registered as "t", with `partials` already in set) against the JSON `ctx` and
  * returns the output (malloc'd). */
@@ -286,10 +287,10 @@ static void test_assets_load_and_render(void **state)
     char *err = NULL;
     tpl_set *set = tpl_set_load_assets(&err);
     if (!set) fail_msg("%s", err);
-    const char *pages[] = {"home",         "register",         "login",       "portal",
-                           "imp_entry",    "dashboard",        "profile",     "projects",
-                           "project_form", "application_form", "application", "admin_accounts",
-                           "error",        "district_queue"};
+    const char *pages[] = {"home",         "register",         "login",           "portal",
+                           "imp_entry",    "dashboard",        "profile",         "projects",
+                           "project_form", "application_form", "application",     "admin_accounts",
+                           "error",        "district_queue",   "commission_desk", "expert_desk"};
     json_t *ctx = json_pack("{s:s,s:s,s:{s:s,s:{s:s,s:s,s:s}},s:{s:s,s:s,s:s}}", "title", "测试",
                             "csrf_token", "tok<", "batch", "name", "2020年", "contacts", "person",
                             "吴鹏飞", "phone", "63895239", "support", "68720003", "account",
@@ -313,6 +314,34 @@ static void test_assets_load_and_render(void **state)
     tpl_set_free(set);
 }
 
+/* A template's comment ends at the first "}}": a "}}" inside the comment's own text ends it early
+ * and prints the rest on the page. Every comment of the shipped templates must end where its
+ * line does. */
+static void test_template_comments_end_at_line_end(void **state)
+{
+    (void)state;
+    int seen = 0;
+    for (const assets_file *f = assets_files; f->name; f++) {
+        if (strncmp(f->name, "templates/", 10) != 0) continue;
+        const char *end = (const char *)f->data + f->len;
+        for (const char *p = (const char *)f->data; p && p < end;) {
+            const char *open = memmem(p, (size_t)(end - p), "{{!", 3);
+            if (!open) break;
+            const char *close = memmem(open, (size_t)(end - open), "}}", 2);
+            if (!close) fail_msg("%s: a comment is never closed", f->name);
+            const char *after = close + 2;
+            if (after < end && *after != '\n')
+                fail_msg(
+                    "%s: a comment ends in the middle of a line (\"%.30s\"): is there a \"}}\" "
+                    "inside it?",
+                    f->name, after);
+            seen++;
+            p = after;
+        }
+    }
+    assert_true(seen >= 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_replace_same_name),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_assets_load_and_render),
+        cmocka_unit_test(test_template_comments_end_at_line_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
