@@ -10,6 +10,7 @@
 #include "core/workflow.h"
 #include "render/pdf.h"
 #include "render/xlsx.h"
+#include "render/zip.h"
 #include "service/reference.h"
 #include "util/util.h"
 
@@ -185,5 +186,110 @@ int svc_doc_applications_xlsx(svc_ctx *c, const svc_app_filter *f, svc_file *out
     }
     free(err);
     json_decref(rows);
+    return rc;
+}
+
+/* ==== The whole material as ZIP =============================================================== */
+
+/* The attachment ids of `list` (a JSON array of integers) appended to `ids` once each. */
+static void doc_add_ids(json_t *ids, const json_t *list)
+{
+    size_t i, j;
+    json_t *v, *w;
+    json_array_foreach(list, i, v)
+    {
+        bool dup = !json_is_integer(v);
+        json_array_foreach(ids, j, w) dup |= json_equal(v, w);
+        if (!dup) json_array_append(ids, v);
+    }
+}
+
+/* The files of the application (form, project approval proof as submitted) and of its review
+ * decisions: two arrays of ids. */
+static void doc_material_ids(db *d, int64_t id, const json_t *app, json_t *files, json_t *review)
+{
+    doc_add_ids(files, json_object_get(app, "attachment_ids"));
+    db_stmt *s = db_query(d,
+                          "SELECT a.snapshot, p.doc FROM applications a "
+                          "JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
+                          "i", id);
+    if (db_next(s)) {
+        json_t *snap = db_text(s, 0) ? json_loads(db_text(s, 0), 0, NULL) : NULL;
+        json_t *live = db_text(s, 1) ? json_loads(db_text(s, 1), 0, NULL) : NULL;
+        json_t *proj = json_object_get(snap, "project");
+        doc_add_ids(files,
+                    json_object_get(json_is_object(proj) ? proj : live, "approval_attachment_ids"));
+        json_decref(snap);
+        json_decref(live);
+    }
+    db_done(s);
+    s = db_query(d,
+                 "SELECT attachment_id FROM review_decisions WHERE application_id = ? "
+                 "AND attachment_id IS NOT NULL ORDER BY id",
+                 "i", id);
+    json_t *ids = json_array();
+    while (db_next(s))
+        json_array_append_new(ids, json_integer(db_int(s, 0)));
+    db_done(s);
+    doc_add_ids(review, ids);
+    json_decref(ids);
+}
+
+/* Reads every file of `ids` the caller may open into `files` (under `folder`); the others are
+ * left out, as the JSON API would refuse them. */
+static void doc_read_files(svc_ctx *c, const json_t *ids, const char *folder, svc_file *files,
+                           render_zip_entry *entries, size_t *n)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        svc_err e = {0};
+        svc_file *f = &files[*n];
+        if (svc_attachment_get(c, json_integer_value(v), f, &e) != 0) {
+            svc_err_clear(&e);
+            continue;
+        }
+        char *name = xasprintf("%s/%s", folder, f->filename);
+        free(f->filename);
+        f->filename = name;
+        entries[*n] = (render_zip_entry){.name = f->filename, .data = f->data, .len = f->len};
+        (*n)++;
+    }
+}
+
+int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_t *app = NULL;
+    if (svc_app_get(c, id, &app, e) != 0) return -1;
+    json_t *files_ids = json_array(), *review_ids = json_array();
+    doc_material_ids(c->db, id, app, files_ids, review_ids);
+    size_t max = 1 + json_array_size(files_ids) + json_array_size(review_ids), n = 1;
+    svc_file *files = xcalloc(max, sizeof *files);
+    render_zip_entry *entries = xcalloc(max, sizeof *entries);
+    char *doc = json_dumps(app, JSON_INDENT(2) | JSON_SORT_KEYS);
+    entries[0] = (render_zip_entry){.name = "申报书.json", .data = doc, .len = strlen(doc)};
+    doc_read_files(c, files_ids, "附件", files, entries, &n);
+    doc_read_files(c, review_ids, "审核材料", files, entries, &n);
+    char *err = NULL;
+    int rc = render_zip(entries, n, &out->data, &out->len, &err);
+    if (rc == 0) {
+        out->media_type = xstrdup("application/zip");
+        out->filename = xasprintf("申报材料-%lld.zip", (long long)id);
+    } else {
+        fprintf(stderr, "smip: materials of application %lld: %s\n", (long long)id,
+                err ? err : "?");
+        svc_fail(e, 500, "internal", "生成申报材料压缩包失败，请稍后重试");
+    }
+    free(err);
+    for (size_t i = 0; i < n; i++)
+        svc_file_free(&files[i]);
+    free(files);
+    free(entries);
+    free(doc);
+    json_decref(files_ids);
+    json_decref(review_ids);
+    json_decref(app);
     return rc;
 }

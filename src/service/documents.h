@@ -22,4 +22,10 @@ int svc_doc_authenticity(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
  * refuses. *out: the workbook, named 申报列表.xlsx. */
 int svc_doc_applications_xlsx(svc_ctx *c, const svc_app_filter *f, svc_file *out, svc_err *e);
 
+/* Application `id`'s whole material as one ZIP for whoever may read the application (404
+ * otherwise): 申报书.json (the application as GET /applications/{id} answers it), 附件/ the files
+ * of its form and its project's approval proof as submitted, 审核材料/ the files behind review
+ * decisions the caller may open. *out: application/zip, named 申报材料-{id}.zip. */
+int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
+
 #endif

@@ -51,3 +51,12 @@ int api_export_applications(req *r)
     if (svc_doc_applications_xlsx(&c, &f, &out, &e) != 0) return web_error(r, &e);
     return api_doc_send(r, &out);
 }
+
+int api_materials_zip(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_materials_zip(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &f);
+}

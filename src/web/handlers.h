@@ -75,6 +75,7 @@ int api_expert_reviews_list(req *r);
 /* api_documents.c: generated files (authenticity template, xlsx export) */
 int api_authenticity_template(req *r);
 int api_export_applications(req *r);
+int api_materials_zip(req *r);
 
 /* api_certification.c: 公示, objections, certification and after (issue 4, second half) */
 int api_publicity_create(req *r);

@@ -89,6 +89,8 @@ const route web_routes[] = {
     {"GET", "/api/v1/applications/{id}/authenticity-template", D, R_IMP,
      api_authenticity_template, 0, web_load_application},
     {"GET", "/api/v1/exports/applications.xlsx", C | D, R_IMP, api_export_applications, 0, NULL},
+    {"GET", "/api/v1/applications/{id}/materials.zip", ANY, R_IMP, api_materials_zip, 0,
+     web_load_application},
 
     /* 公示, objections, certification and after (issue 4, second half; api_certification.c).
      * /certificates/{no} also answers {no}.pdf: a capture is a whole path segment. */

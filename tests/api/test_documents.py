@@ -205,3 +205,53 @@ def test_district_queue_links(world, district_yb):
     assert xlsx.status == 200, xlsx
     ids = {row[0] for row in xlsx_rows(xlsx.raw)[1:]}
     assert aid in ids and world["draft"]["id"] not in ids
+
+
+# ---------------------------------------------------------------- the whole material as ZIP
+
+def materials(client, app_id):
+    r = client.get(f"/applications/{app_id}/materials.zip")
+    assert r.status == 200, r
+    assert r.headers.get("Content-Type", "").startswith("application/zip"), r.headers
+    assert "attachment" in r.headers.get("Content-Disposition", "")
+    z = zipfile.ZipFile(BytesIO(r.raw))
+    assert z.testzip() is None
+    return z
+
+
+def test_materials_zip_has_the_application_and_every_file(platform, doc_batch, district_yb, commission):
+    ent = platform.new_enterprise("500112")
+    app, project = platform.approved_application(ent, doc_batch["id"])
+    full = expect(ent.c.get(f"/applications/{app['id']}"), 200, "get")
+    wanted = set(full["attachment_ids"]) | set(expect(ent.c.get(f"/projects/{project['id']}"), 200, "project")["approval_attachment_ids"])
+    hashes = {}
+    for att_id in wanted:
+        r = ent.c.get(f"/attachments/{att_id}")
+        assert r.status == 200, r
+        hashes[att_id] = __import__("hashlib").sha256(r.raw).hexdigest()
+    district = platform.district_for("500112")
+    for who in (district, commission, ent.c):
+        z = materials(who, app["id"])
+        names = z.namelist()
+        doc = __import__("json").loads(z.read("申报书.json"))
+        assert doc["id"] == app["id"] and doc["status"] == "district_approved"
+        files = [n for n in names if n.startswith("附件/")]
+        got = sorted(__import__("hashlib").sha256(z.read(n)).hexdigest() for n in files)
+        assert got == sorted(hashes.values()), (names, hashes)
+        assert all(not n.startswith("/") and ".." not in n.split("/") for n in names), names
+        review_files = [n for n in names if n.startswith("审核材料/")]
+        if who is ent.c:
+            assert review_files == [], "the enterprise is given the district's own scan"
+        else:
+            assert len(review_files) == 1, names  # the district's 真实性审核意见 scan
+            assert z.read(review_files[0]).startswith(b"%PDF")
+
+
+def test_materials_zip_who_may_not(world, district_wz, anon, platform):
+    a1 = world["a1"]["id"]
+    assert_error(district_wz.get(f"/applications/{a1}/materials.zip"), 404, "not_found")
+    assert_error(world["wz"].c.get(f"/applications/{a1}/materials.zip"), 404, "not_found")
+    assert_error(anon.get(f"/applications/{a1}/materials.zip"), 401, "unauthenticated")
+    expert = platform.experts(1)[0]
+    assert_error(expert.get(f"/applications/{a1}/materials.zip"), 404, "not_found")
+    assert_error(district_wz.get("/applications/999999999/materials.zip"), 404, "not_found")
