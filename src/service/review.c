@@ -276,7 +276,6 @@ int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **o
 
 /* ---------------------------------------------------------------- the commission's decision */
 
-#define RV_MIN_REVIEWS 3 /* SPEC §6: a decision needs at least three reviews */
 
 static const char *const RV_PASS_FAIL[] = {"pass", "fail", NULL};
 
@@ -296,9 +295,9 @@ int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     if (rv_next(&a, action, &to, e) != 0) return rv_abort(c);
     int64_t n = db_scalar_int(
         c->db, 0, "SELECT count(*) FROM expert_reviews WHERE application_id = ?", "i", a.id);
-    if (n < RV_MIN_REVIEWS) {
+    if (n < SVC_REVIEW_MIN_REVIEWS) {
         svc_fail(e, 409, "conflict", "已提交的专家评审意见 %lld 份，作出决定至少需要 %d 份",
-                 (long long)n, RV_MIN_REVIEWS);
+                 (long long)n, SVC_REVIEW_MIN_REVIEWS);
         return rv_abort(c);
     }
     json_t *detail = json_pack("{s:s,s:s,s:I}", "decision", decision, "reason", reason, "reviews",

@@ -15,6 +15,9 @@
 
 #include "service/svc.h"
 
+/* SPEC §6: the commission decides on an application only with at least three expert reviews. */
+#define SVC_REVIEW_MIN_REVIEWS 3
+
 /* ---- district review (review.c) */
 /* {decision:"approve"|"return"|"reject",opinion,authenticity_attachment_id?} → the application.
  * Only the district account of the application's district; approve needs a 真实性审核意见 file

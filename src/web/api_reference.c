@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/inbox.h"
 #include "service/reference.h"
 #include "web/handlers.h"
 
@@ -86,4 +87,10 @@ int api_audit_verify(req *r)
     }
     free(why);
     return web_json(r, 200, o);
+}
+
+int api_inbox(req *r)
+{
+    svc_ctx c = web_svc(r);
+    return web_json(r, 200, svc_inbox(&c));
 }

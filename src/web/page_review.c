@@ -8,6 +8,7 @@
 
 #include "core/workflow.h"
 #include "service/enterprise.h"
+#include "service/inbox.h"
 #include "service/reference.h"
 #include "service/review.h"
 #include "web/pages.h"
@@ -426,6 +427,8 @@ int page_commission_desk(req *r)
     json_t *flash = NULL;
     json_t *items = pr_list(r, status, 0, &flash);
     json_t *ctx = pr_ctx("工作台", "commission", flash);
+    svc_ctx c = web_svc(r);
+    json_object_set_new(ctx, "inbox", svc_inbox(&c));
     json_object_set_new(ctx, "applications", items);
     json_object_set_new(ctx, "states", pr_state_options(status));
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
@@ -450,6 +453,8 @@ int page_expert_desk(req *r)
         json_object_set_new(a, "reviewed", json_boolean(done));
     }
     json_t *ctx = pr_ctx("评审任务", "expert", flash);
+    svc_ctx ic = web_svc(r);
+    json_object_set_new(ctx, "inbox", svc_inbox(&ic));
     json_object_set_new(ctx, "applications", items);
     return web_page(r, 200, "expert_desk", ctx);
 }

@@ -22,6 +22,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF, api_session_create, 0, NULL},
     {"DELETE", "/api/v1/session", ANY, R_JSON, api_session_delete, 0, NULL},
     {"GET", "/api/v1/me", ANY, 0, api_me, 0, NULL},
+    {"GET", "/api/v1/inbox", ANY, 0, api_inbox, 0, NULL},
     {"POST", "/api/v1/me/password", ANY, R_JSON, api_me_password, 0, NULL},
     {"POST", "/api/v1/apps/imp/connect", ANY, R_JSON, api_apps_imp_connect, 0, NULL},
     {"POST", "/api/v1/imp/bind-legacy", E, R_JSON, api_imp_bind_legacy, 0, NULL},

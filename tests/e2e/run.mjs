@@ -1008,6 +1008,8 @@ test("review chain in the browser: district approves with the authenticity scan,
       await x.page.goto(server.base + "/expert");
       await landed(x.page, "the expert desk");
       await see(x.page.getByText("待评审"), "the task waiting");
+      const waiting = (await x.page.locator('.inbox li[data-key="to_score"] .inbox-count').innerText()).trim();
+      assert(waiting === "1", `the expert's 待办 shows ${waiting} reviews waiting, expected 1`);
       await x.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
       await landed(x.page, "the dossier (expert)");
       const inputs = x.page.locator('section.review-panel input[type="number"]');
