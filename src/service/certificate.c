@@ -812,6 +812,18 @@ int svc_cert_adjustments_list(svc_ctx *c, const char *status, int64_t limit, int
     return 0;
 }
 
+bool svc_cert_att_visible(svc_ctx *c, int64_t att)
+{
+    const svc_actor *a = c->actor;
+    if (!a || !a->id) return false;
+    bool commission = strcmp(a->role, "commission") == 0;
+    if (!commission && strcmp(a->role, "district") != 0) return false;
+    return db_scalar_int(c->db, 0,
+                         "SELECT count(*) FROM certificate_adjustments WHERE "
+                         "evidence_attachment_id = ? AND (? = 1 OR district_code = ?)",
+                         "iit", att, (int64_t)(commission ? 1 : 0), a->district_code) > 0;
+}
+
 /* The commission's approval: the certificate is reissued under the new name (and USCC). */
 static int cert_apply_adjustment(svc_ctx *c, int64_t adj_id)
 {
@@ -880,4 +892,14 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
     if (rc != 0 || ce_commit(c, e) != 0) return ce_internal(c, e);
     *out = cert_adjustment_json(c->db, id);
     return 0;
+}
+
+bool svc_cert_no_of_application(db *d, int64_t app_id, char *buf, size_t len)
+{
+    db_stmt *s = db_query(d, "SELECT certificate_no FROM certificates WHERE application_id = ?", "i",
+                          app_id);
+    bool found = db_next(s);
+    if (found) snprintf(buf, len, "%s", db_text(s, 0));
+    db_done(s);
+    return found;
 }

@@ -12,6 +12,7 @@
 #define SMIP_SERVICE_CERTIFICATE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,5 +72,13 @@ int svc_cert_adjustments_list(svc_ctx *c, const char *status, int64_t limit, int
 /* {decision:"approve"|"reject",opinion} → the adjustment. The commission's approval reissues the
  * certificate under the new name (and USCC); the old stay in its history. */
 int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_err *e);
+
+/* True when attachment `att` is the evidence of a rename/restructure the caller reviews (the
+ * commission, or the certificate's district), so it goes with the request to its reviewers. */
+bool svc_cert_att_visible(svc_ctx *c, int64_t att);
+
+/* The number of application `app_id`'s certificate into buf (len ≥ 32), or false when it has
+ * none. Callers have already checked that the caller may see the application. */
+bool svc_cert_no_of_application(db *d, int64_t app_id, char *buf, size_t len);
 
 #endif

@@ -1146,6 +1146,7 @@ static int pe_app_view(req *r, int status, json_t *flash)
     json_t *dl = pe_app_deadline(r, st, batch);
     json_object_set_new(ctx, "deadline", dl ? dl : json_null());
     page_review_panel(r, app, ctx);
+    page_certification_panel(r, app, ctx);
     json_decref(batch);
     json_decref(app);
     return web_page(r, status, "application", ctx);

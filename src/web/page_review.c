@@ -51,7 +51,7 @@ static int pr_redirect_done(req *r, int64_t id, const char *done)
     return 0;
 }
 
-/* Messages after a review action's redirect: fixed texts chosen by ?done=. */
+/* Messages after a review or certification action's redirect: fixed texts chosen by ?done=. */
 static json_t *pr_done_flash(req *r)
 {
     static const char *const map[][2] = {
@@ -60,6 +60,15 @@ static json_t *pr_done_flash(req *r)
         {"expert_reviewed", "评审意见已提交。"},
         {"decided", "评审结论已记录。"},
         {"direct", "已按国家专项或试点示范项目直接通过专家评审环节。"},
+        {"published", "已进入公示。"},
+        {"resolved", "异议处理结果已记录。"},
+        {"certified", "已认定并生成证书。"},
+        {"revoked", "证书已撤销。"},
+        {"re_reviewed", "复评结果已记录。"},
+        {"requested", "撤销申请已提交，等待市经济信息委办理。"},
+        {"adjustment", "更名或重组申请已提交，等待区县和市经济信息委审核。"},
+        {"recommended", "优先推荐标记已保存。"},
+        {"adjustment_reviewed", "审核意见已提交。"},
     };
     const char *d = web_query(r, "done");
     for (size_t i = 0; d && i < sizeof map / sizeof map[0]; i++)
@@ -192,6 +201,8 @@ static void pr_panel_expert(req *r, const json_t *app, const char *st, json_t *p
 void page_review_panel(req *r, const json_t *app, json_t *ctx)
 {
     const char *role = r->actor.role, *st = json_string_value(json_object_get(app, "status"));
+    json_t *done = pr_done_flash(r);
+    if (done) json_object_set_new(ctx, "flash", done);
     if (!pr_is(role, "district") && !pr_is(role, "commission") && !pr_is(role, "expert")) return;
     json_t *panel = json_object();
     json_object_set_new(panel, "role", json_string(role));
@@ -210,8 +221,6 @@ void page_review_panel(req *r, const json_t *app, json_t *ctx)
     json_object_set_new(panel, "errors",
                         r->page_errors ? json_incref(r->page_errors) : json_object());
     json_object_set_new(ctx, "review", panel);
-    json_t *done = pr_done_flash(r);
-    if (done) json_object_set_new(ctx, "flash", done);
 }
 
 /* ---------------------------------------------------------------- the posts */

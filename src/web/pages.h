@@ -48,6 +48,17 @@ int page_review_decide(req *r);
 int page_review_direct(req *r);
 int page_commission_desk(req *r);
 int page_expert_desk(req *r);
+/* page_certification.c: 公示, objections, certifying, the certificate and what follows */
+void page_certification_panel(req *r, const json_t *app, json_t *ctx);
+int page_cert_publish(req *r);
+int page_cert_resolve(req *r);
+int page_cert_certify(req *r);
+int page_cert_revoke(req *r);
+int page_cert_re_review(req *r);
+int page_cert_recommend(req *r);
+int page_cert_revocation_request(req *r);
+int page_cert_adjustment(req *r);
+int page_cert_adjustment_review(req *r);
 /* page_public.c: 公示 with the objection form, certificate verification (no login) */
 int page_publicity(req *r);
 int page_publicity_objection(req *r);

@@ -1053,6 +1053,88 @@ test("review chain in the browser: district approves with the authenticity scan,
   assert(tl.includes("经核实，申报材料真实") && tl.includes("三位专家均建议通过"), "the enterprise's timeline lacks a reviewer's reason");
   for (const x of experts) assert(!tl.includes(x.display_name), `the enterprise's timeline names expert ${x.display_name}`);
   state.expertPassed = true;
+
+  // --- 公示: the commission publishes for a short period it types; the public objects by name;
+  // the commission dismisses the objection; once the period is over it certifies
+  const PERIOD_MS = 40e3;
+  const local = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19); // datetime-local, Beijing time
+  const c3 = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+  let endsAt = 0;
+  try {
+    await c3.page.goto(server.base + state.appPath);
+    await landed(c3.page, "the dossier (expert_passed)");
+    const now = Date.now();
+    endsAt = Math.ceil((now + PERIOD_MS) / 1000) * 1000;
+    await c3.page.locator("#starts_at").fill(local(now - 1000));
+    await c3.page.locator("#ends_at").fill(local(endsAt));
+    await submit(c3.page, c3.page.getByRole("button", { name: "发布公示" }), "publishing");
+    await see(c3.page.getByText("已进入公示"), "the confirmation");
+    await see(c3.page.locator(".badge", { hasText: "公示" }).first(), "the state 公示");
+  } finally {
+    await c3.ctx.close();
+  }
+  const pubCtx = await browser.newContext({ viewport: PHONE, isMobile: true, locale: "zh-CN" });
+  try {
+    const pub = watch(await pubCtx.newPage(), "public");
+    currentPage = pub;
+    await pub.goto(server.base + "/publicity");
+    await landed(pub, "the public 公示 page");
+    await see(pub.getByText(state.ent.enterprise_name).first(), "the application in the 公示 list");
+    await pub.getByLabel("异议对象").selectOption(String(appId));
+    await pub.getByLabel(/姓名或单位名称/).fill("张明");
+    await pub.getByLabel(/联系方式/).fill("13600000000");
+    await pub.getByLabel(/异议内容及理由/).fill("该车间部分设备为租赁，请核实数字化装备数量。");
+    await shot(pub, "publicity-objection");
+    await submit(pub, pub.getByRole("button", { name: "提交异议" }), "filing the objection");
+    assert((await fieldErrors(pub)).length === 0, `the objection was refused: ${(await fieldErrors(pub)).join("; ")}`);
+  } finally {
+    await pubCtx.close();
+  }
+  const c4 = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+  try {
+    await c4.page.goto(server.base + state.appPath);
+    await landed(c4.page, "the dossier in 公示");
+    const obj = c4.page.locator("li.objection", { hasText: "租赁" });
+    await see(obj, "the objection on the dossier");
+    await obj.getByLabel(/异议不成立/).check();
+    await obj.getByLabel("处理意见").fill("经核实，租赁设备未计入数字化装备，异议不成立。");
+    await submit(c4.page, obj.getByRole("button", { name: "记录处理结果" }), "dismissing the objection");
+    await see(c4.page.getByText("异议处理结果已记录"), "the confirmation");
+    // certifying before the period ends is refused with a reason
+    await c4.page.locator("#document_no").fill("渝经信智能〔2020〕88号");
+    await submit(c4.page, c4.page.getByRole("button", { name: "认定并生成证书" }), "certifying during the period", (s) => s === 409);
+    await see(c4.page.locator(".flash-error"), "the refusal while the period runs");
+    await shot(c4.page, "certify-too-early");
+    const wait = endsAt - Date.now() + 1500;
+    if (wait > 0) await sleep(wait);
+    await c4.page.goto(server.base + state.appPath);
+    await c4.page.locator("#document_no").fill("渝经信智能〔2020〕88号");
+    await submit(c4.page, c4.page.getByRole("button", { name: "认定并生成证书" }), "certifying after the period");
+    await see(c4.page.getByText("已认定并生成证书"), "the confirmation");
+    const no = (await c4.page.locator("#certificate-no").innerText()).trim();
+    assert(/^[A-Za-z0-9-]+$/.test(no), `the certificate number "${no}" is not URL-safe ASCII`);
+    state.certificateNo = no;
+    await shot(c4.page, "certified");
+    const pdf = await c4.page.request.get(`${server.base}/api/v1/certificates/${no}.pdf`);
+    assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", `the certificate PDF answered ${pdf.status()}`);
+    fs.writeFileSync(path.join(SHOTS, "certificate.pdf"), await pdf.body());
+  } finally {
+    await c4.ctx.close();
+  }
+  // --- anyone verifies the certificate by the address its QR code carries
+  const vCtx = await browser.newContext({ viewport: PHONE, isMobile: true, locale: "zh-CN" });
+  try {
+    const v = watch(await vCtx.newPage(), "verify");
+    currentPage = v;
+    await v.goto(`${server.base}/verify/${state.certificateNo}`);
+    await landed(v, "the verification page");
+    const text = await mainText(v);
+    assert(text.includes(state.certificateNo) && text.includes(state.ent.enterprise_name), "the verification page lacks the number or the enterprise");
+    assert(text.includes("有效"), "the verification page does not say the certificate is valid");
+    await shot(v, "verify-certificate");
+  } finally {
+    await vCtx.close();
+  }
 });
 
 // ------------------------------------------------------------------ main
