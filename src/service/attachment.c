@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/certificate.h"
 #include "service/ent_internal.h"
 #include "service/review.h"
 #include "util/util.h"
@@ -198,9 +199,10 @@ int svc_attachment_get(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
     }
     db_done(s);
     /* A file that backs a review decision (the district's 真实性审核意见, the evidence of the
-     * direct route) goes with the application to the reviewers who may see it. */
+     * direct route, a rename's evidence) goes with it to the reviewers who may see it. */
     if (!may && found &&
-        ((owner > 0 && ent_att_in_visible_app(c, id, owner)) || svc_review_att_visible(c, id))) {
+        ((owner > 0 && ent_att_in_visible_app(c, id, owner)) || svc_review_att_visible(c, id) ||
+         svc_cert_att_visible(c, id))) {
         may = true;
         s = db_query(c->db, "SELECT media_type, filename FROM attachments WHERE id = ?", "i", id);
         if (db_next(s)) {

@@ -96,6 +96,25 @@ static void audit_hash(const unsigned char key[32], const char *prev, int64_t se
     free(msg);
 }
 
+/* The audited tables: each row keeps the number of its last entry (last_audit_seq), written
+ * here with the entry, and audit verify checks that no row names an entry past the chain's end
+ * (a removed tail). One table, so the writer and the check cannot disagree. */
+static const struct {
+    const char *entity, *table, *update;
+} AUDIT_HEADS[] = {
+    {"account", "accounts", "UPDATE accounts SET last_audit_seq = ? WHERE id = ?"},
+    {"application", "applications", "UPDATE applications SET last_audit_seq = ? WHERE id = ?"},
+    {"enterprise", "enterprises", "UPDATE enterprises SET last_audit_seq = ? WHERE id = ?"},
+    {"project", "projects", "UPDATE projects SET last_audit_seq = ? WHERE id = ?"},
+    {"attachment", "attachments", "UPDATE attachments SET last_audit_seq = ? WHERE id = ?"},
+    {"batch", "batches", "UPDATE batches SET last_audit_seq = ? WHERE id = ?"},
+    {"assessment", "assessments", "UPDATE assessments SET last_audit_seq = ? WHERE id = ?"},
+    {"objection", "objections", "UPDATE objections SET last_audit_seq = ? WHERE id = ?"},
+    {"certificate", "certificates", "UPDATE certificates SET last_audit_seq = ? WHERE id = ?"},
+    {"adjustment", "certificate_adjustments",
+     "UPDATE certificate_adjustments SET last_audit_seq = ? WHERE id = ?"},
+};
+
 int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
                   const char *from_state, const char *to_state, const json_t *detail)
 {
@@ -122,20 +141,9 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
     free(det);
     if (rc != 0) return -1;
     /* Every audited row records its last entry, so a removed tail of the chain shows. */
-    static const struct {
-        const char *entity, *sql;
-    } heads[] = {
-        {"account", "UPDATE accounts SET last_audit_seq = ? WHERE id = ?"},
-        {"application", "UPDATE applications SET last_audit_seq = ? WHERE id = ?"},
-        {"enterprise", "UPDATE enterprises SET last_audit_seq = ? WHERE id = ?"},
-        {"project", "UPDATE projects SET last_audit_seq = ? WHERE id = ?"},
-        {"attachment", "UPDATE attachments SET last_audit_seq = ? WHERE id = ?"},
-        {"batch", "UPDATE batches SET last_audit_seq = ? WHERE id = ?"},
-        {"assessment", "UPDATE assessments SET last_audit_seq = ? WHERE id = ?"},
-    };
-    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
-        if (strcmp(entity, heads[i].entity) == 0 &&
-            db_exec(c->db, heads[i].sql, "ii", seq, entity_id) != 0)
+    for (size_t i = 0; i < sizeof AUDIT_HEADS / sizeof AUDIT_HEADS[0]; i++)
+        if (strcmp(entity, AUDIT_HEADS[i].entity) == 0 &&
+            db_exec(c->db, AUDIT_HEADS[i].update, "ii", seq, entity_id) != 0)
             return -1;
     return seq;
 }
@@ -178,16 +186,15 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
     if (*first_bad) return -1;
     /* A removed tail leaves business rows pointing past the chain's end. */
     int64_t last = expect - 1;
-    int64_t claimed = db_scalar_int(d, 0,
-                                    "SELECT max(m) FROM (SELECT max(last_audit_seq) AS m FROM "
-                                    "accounts UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "applications UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "enterprises UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "projects UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "attachments UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "batches UNION ALL SELECT max(last_audit_seq) FROM "
-                                    "assessments) AS t",
-                                    "");
+    sbuf q;
+    sbuf_init(&q);
+    sbuf_puts(&q, "SELECT max(m) FROM (");
+    for (size_t i = 0; i < sizeof AUDIT_HEADS / sizeof AUDIT_HEADS[0]; i++)
+        sbuf_printf(&q, "%sSELECT max(last_audit_seq) AS m FROM %s", i ? " UNION ALL " : "",
+                    AUDIT_HEADS[i].table);
+    sbuf_puts(&q, ") AS t");
+    int64_t claimed = db_scalar_int(d, 0, q.data, "");
+    sbuf_free(&q);
     if (claimed > last) {
         *first_bad = last + 1;
         *why = xasprintf("entries after %lld were removed (records refer to entry %lld)",

@@ -352,7 +352,11 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
     ce_app_load(c->db, a.id, &a);
     if (strcmp(a.status, "publicity") != 0 || !svc_pub_period_open(starts, ends, c->now)) {
         char sb[CAL_TIME_BUF], eb[CAL_TIME_BUF];
-        svc_fail(e, 409, "wrong_state", "该申报的公示期为 %s 至 %s（不含结束时刻），当前不受理异议",
+        /* After the end instant the period is over (deadline_passed); before its start, or
+         * once the application has left 公示, the state is wrong. */
+        bool over = strcmp(a.status, "publicity") == 0 && c->now >= ends;
+        svc_fail(e, 409, over ? "deadline_passed" : "wrong_state",
+                 "该申报的公示期为 %s 至 %s（不含结束时刻），当前不受理异议",
                  cal_format_rfc3339(starts, sb), cal_format_rfc3339(ends, eb));
         return ce_abort(c);
     }

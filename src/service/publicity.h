@@ -55,8 +55,9 @@ int svc_pub_batch_check(svc_ctx *c, int64_t id, svc_err *e);
 int svc_pub_list(svc_ctx *c, int64_t batch_id, int64_t limit, int64_t offset, json_t **out,
                  svc_err *e);
 /* POST /public/objections {application_id,name,contact,content} from `client` (an address) →
- * the objection. 404 for an application never published, 400 anonymous or blank, 409 outside
- * its period, 429 `throttled` past the per-address limit. */
+ * the objection. 404 for an application never published, 400 anonymous or blank, 409
+ * `deadline_passed` from the period's end instant on, 409 `wrong_state` before its start or once
+ * the application has left 公示, 429 `throttled` past the per-address limit. */
 int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, json_t **out,
                              svc_err *e);
 

@@ -386,6 +386,15 @@ int page_review_direct(req *r)
 
 /* ---------------------------------------------------------------- desks */
 
+/* Messages after a desk's own posts. */
+static json_t *pr_desk_flash(req *r)
+{
+    const char *d = web_query(r, "done");
+    if (pr_is(d, "conflict")) return json_pack("{s:s}", "ok", "回避声明已记录。");
+    if (pr_is(d, "expert")) return json_pack("{s:s}", "ok", "专家账号已创建。");
+    return NULL;
+}
+
 static json_t *pr_list(req *r, const char *status, int64_t batch_id, json_t **flash)
 {
     svc_app_filter f = {.status = status, .batch_id = batch_id, .limit = 500};
@@ -461,9 +470,89 @@ int page_expert_desk(req *r)
         json_decref(out);
         json_object_set_new(a, "reviewed", json_boolean(done));
     }
-    json_t *ctx = pr_ctx("评审任务", "expert", flash);
+    json_t *ctx = pr_ctx("评审任务", "expert",
+                         flash           ? flash
+                         : r->page_flash ? r->page_flash
+                                         : pr_desk_flash(r));
+    json_t *conflicts = NULL;
+    svc_ctx cc = web_svc(r);
+    svc_err ce = {0};
+    if (svc_expert_conflicts_list(&cc, &conflicts, &ce) != 0) {
+        svc_err_clear(&ce);
+        conflicts = json_pack("{s:[],s:i}", "items", "total", 0);
+    }
+    json_object_set_new(ctx, "conflicts", conflicts);
+    json_object_set_new(ctx, "errors",
+                        r->page_errors ? json_incref(r->page_errors) : json_object());
+    const char *posted = web_form(r, "uscc");
+    json_object_set_new(ctx, "posted_uscc", json_string(posted ? posted : ""));
     svc_ctx ic = web_svc(r);
     json_object_set_new(ctx, "inbox", svc_inbox(&ic));
     json_object_set_new(ctx, "applications", items);
-    return web_page(r, 200, "expert_desk", ctx);
+    return web_page(r, r->page_status ? r->page_status : 200, "expert_desk", ctx);
+}
+
+/* A refused desk post: the desk again with the reasons beside the fields. */
+static int pr_desk_refused(req *r, svc_err *e, int (*desk)(req *))
+{
+    json_t *flash = json_pack("{s:s}", "error", e->message[0] ? e->message : "操作未完成");
+    r->page_errors = e->fields ? json_incref(e->fields) : json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, r->page_errors);
+    r->page_flash = flash;
+    r->page_status = e->status ? e->status : 400;
+    svc_err_clear(e);
+    return desk(r);
+}
+
+int page_expert_conflict(req *r)
+{
+    const char *uscc = web_form(r, "uscc");
+    json_t *in = json_pack("{s:s}", "uscc", uscc ? uscc : ""), *out = NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_expert_conflict_add(&c, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_desk_refused(r, &e, page_expert_desk);
+    json_decref(out);
+    return web_redirect(r, "/expert?done=conflict");
+}
+
+int page_experts(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_experts_list(&c, 500, 0, &out, &e) != 0) {
+        json_decref(r->page_flash);
+        return pr_error_page(r, &e, "/commission");
+    }
+    json_t *ctx =
+        pr_ctx("评审专家", "commission", r->page_flash ? r->page_flash : pr_desk_flash(r));
+    json_object_set_new(ctx, "experts", json_incref(json_object_get(out, "items")));
+    json_decref(out);
+    json_t *posted = json_object();
+    static const char *const keep[] = {"username", "display_name", "phone", "email",
+                                       "employer_uscc"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        const char *v = web_form(r, keep[i]);
+        if (v) json_object_set_new(posted, keep[i], json_string(v));
+    }
+    json_object_set_new(ctx, "posted", posted);
+    json_object_set_new(ctx, "errors",
+                        r->page_errors ? json_incref(r->page_errors) : json_object());
+    return web_page(r, r->page_status ? r->page_status : 200, "experts", ctx);
+}
+
+int page_expert_create(req *r)
+{
+    static const char *const names[] = {"username", "password", "display_name",
+                                        "phone",    "email",    "employer_uscc"};
+    json_t *in = pr_fields(r, names, sizeof names / sizeof names[0]), *out = NULL;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_expert_create(&c, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) return pr_desk_refused(r, &e, page_experts);
+    json_decref(out);
+    return web_redirect(r, "/commission/experts?done=expert");
 }

@@ -48,6 +48,9 @@ int page_review_decide(req *r);
 int page_review_direct(req *r);
 int page_commission_desk(req *r);
 int page_expert_desk(req *r);
+int page_expert_conflict(req *r);
+int page_experts(req *r);
+int page_expert_create(req *r);
 /* page_certification.c: 公示, objections, certifying, the certificate and what follows */
 void page_certification_panel(req *r, const json_t *app, json_t *ctx);
 int page_cert_publish(req *r);

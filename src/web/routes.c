@@ -196,6 +196,9 @@ const route web_routes[] = {
      page_cert_adjustment_review, 0, NULL},
     {"GET", "/commission", C, R_PAGE | R_IMP, page_commission_desk, 0, NULL},
     {"GET", "/expert", X, R_PAGE | R_IMP, page_expert_desk, 0, NULL},
+    {"POST", "/expert/conflicts", X, R_PAGE | R_IMP | R_FORM, page_expert_conflict, 0, NULL},
+    {"GET", "/commission/experts", C, R_PAGE | R_IMP, page_experts, 0, NULL},
+    {"POST", "/commission/experts", C, R_PAGE | R_IMP | R_FORM, page_expert_create, 0, NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */
     {"GET", "/publicity", PUB, R_PAGE | R_OPTIONAL_AUTH, page_publicity, 0, NULL},
     {"POST", "/publicity/objections", PUB, R_PAGE | R_FORM, page_publicity_objection, 0, NULL},

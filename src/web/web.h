@@ -95,6 +95,8 @@ struct req {
     /* Field reasons of a refused page post, shown beside the fields when the page is rendered
      * again (released with the arena). */
     json_t *page_errors;
+    json_t *page_flash; /* its message (reference handed to the page context) */
+    int page_status;    /* its status (0: 200) */
     /* response */
     bool answered;
     int status;

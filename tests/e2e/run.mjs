@@ -948,13 +948,40 @@ test("review chain in the browser: district approves with the authenticity scan,
   const uniq = String(Date.now() % 1e6).padStart(6, "0");
   const district = { username: `e2e_yb_${uniq}`, password: PASSWORD };
   await admin.expect("POST", "/admin/accounts", { ...district, role: "district", district_code: "500112", display_name: "渝北区经信委", phone: "13900000001", email: `yb${uniq}@example.cn` }, 201);
-  const comm = new Api(server.base);
-  await comm.login(COMMISSION.username, COMMISSION.password);
+  // the commission creates the three expert accounts on its page; a missing employer is refused
+  // beside the field with the other values kept
   const experts = [];
-  for (const [n, name] of [[1, "李建国"], [2, "赵敏"], [3, "孙立新"]]) {
-    const x = { username: `e2e_x${n}_${uniq}`, password: PASSWORD, display_name: name };
-    await comm.expect("POST", "/experts", { ...x, phone: `1390000001${n}`, email: `x${n}${uniq}@example.cn`, employer_uscc: makeUscc() }, 201);
-    experts.push(x);
+  {
+    const c0 = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+    try {
+      await c0.page.goto(server.base + "/commission");
+      await landed(c0.page, "the commission desk");
+      await c0.page.getByRole("link", { name: "评审专家账号" }).click();
+      await landed(c0.page, "the experts page");
+      for (const [n, name] of [[1, "李建国"], [2, "赵敏"], [3, "孙立新"]]) {
+        const x = { username: `e2e_x${n}_${uniq}`, password: PASSWORD, display_name: name };
+        const form = c0.page.locator('form[action="/commission/experts"]');
+        await form.getByLabel("用户名").fill(x.username);
+        await form.getByLabel("初始密码").fill(x.password);
+        await form.getByLabel("姓名").fill(name);
+        await form.getByLabel("手机号码").fill(`1390000001${n}`);
+        await form.getByLabel("电子邮箱").fill(`x${n}${uniq}@example.cn`);
+        if (n === 1) {
+          await submit(c0.page, form.getByRole("button", { name: "创建专家账号" }), "creating an expert without employer", (s) => s === 400);
+          await see(c0.page.locator(".field-error"), "the reason beside the employer field");
+          assert((await c0.page.getByLabel("姓名").inputValue()) === name, "the refused form lost the typed name");
+          await shot(c0.page, "experts-refused");
+          await c0.page.getByLabel("初始密码").fill(x.password);
+        }
+        await c0.page.getByLabel("工作单位统一社会信用代码").fill(makeUscc());
+        await submit(c0.page, c0.page.getByRole("button", { name: "创建专家账号" }), `creating expert ${n}`);
+        await see(c0.page.getByText("专家账号已创建"), "the confirmation");
+        experts.push(x);
+      }
+      for (const x of experts) await see(c0.page.locator("td", { hasText: x.username }), `expert ${x.username} in the list`);
+    } finally {
+      await c0.ctx.close();
+    }
   }
   const pdfPath = path.join(tmp, "真实性审核意见.pdf");
   fs.writeFileSync(pdfPath, makePdf("authenticity opinion"));
@@ -1007,6 +1034,13 @@ test("review chain in the browser: district approves with the authenticity scan,
     try {
       await x.page.goto(server.base + "/expert");
       await landed(x.page, "the expert desk");
+      if (k === 0) {
+        const other = makeUscc();
+        await x.page.getByLabel("需回避单位的统一社会信用代码").fill(other);
+        await submit(x.page, x.page.getByRole("button", { name: "声明回避" }), "declaring a conflict");
+        await see(x.page.getByText("回避声明已记录"), "the confirmation");
+        await see(x.page.locator("li", { hasText: other }), "the declared USCC in the list");
+      }
       await see(x.page.getByText("待评审"), "the task waiting");
       const waiting = (await x.page.locator('.inbox li[data-key="to_score"] .inbox-count').innerText()).trim();
       assert(waiting === "1", `the expert's 待办 shows ${waiting} reviews waiting, expected 1`);

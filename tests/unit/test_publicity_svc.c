@@ -178,7 +178,7 @@ static void test_period_boundaries_to_the_second(void **state)
     object(f, f->app[0], S0 - 1, "192.0.2.1", 409, "wrong_state");   /* not begun */
     int64_t o1 = object(f, f->app[0], S0, "192.0.2.1", 0, NULL);     /* its first second */
     int64_t o2 = object(f, f->app[0], E0 - 1, "192.0.2.2", 0, NULL); /* its last second */
-    object(f, f->app[0], E0, "192.0.2.3", 409, "wrong_state");       /* the end instant */
+    object(f, f->app[0], E0, "192.0.2.3", 409, "deadline_passed");   /* the end instant */
     certify(f, f->app[0], E0 - 1, 409, "conflict");                  /* period not over */
     certify(f, f->app[0], E0, 409, "conflict");                      /* open objections */
     resolve(f, o1, E0);
