@@ -223,20 +223,6 @@ static int pc_upload(req *r, const char *kind, const char *key, json_t *in, svc_
     return 0;
 }
 
-/* A time typed in a datetime-local field ("2026-12-01T09:00[:30]", Beijing time) as RFC 3339;
- * anything else goes on as typed, for the service to name. NULL when empty. */
-static json_t *pc_local_time(const char *v)
-{
-    if (!v || !*v) return NULL;
-    size_t n = strlen(v);
-    bool local = (n == 16 || n == 19) && v[10] == 'T' && !strchr(v + 10, '+') && !strchr(v, 'Z');
-    if (!local) return json_string(v);
-    char *t = xasprintf("%s%s+08:00", v, n == 16 ? ":00" : "");
-    json_t *s = json_string(t);
-    free(t);
-    return s;
-}
-
 int page_cert_publish(req *r)
 {
     svc_err e = {0};
@@ -244,8 +230,8 @@ int page_cert_publish(req *r)
     if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return pc_refused(r, &e);
     json_t *in = json_pack("{s:[I]}", "application_ids", (json_int_t)web_param_id(r, 0)),
            *out = NULL;
-    json_t *starts = pc_local_time(web_form(r, "starts_at"));
-    json_t *ends = pc_local_time(web_form(r, "ends_at"));
+    json_t *starts = page_local_time(web_form(r, "starts_at"));
+    json_t *ends = page_local_time(web_form(r, "ends_at"));
     if (starts) json_object_set_new(in, "starts_at", starts);
     if (ends) json_object_set_new(in, "ends_at", ends);
     svc_ctx c = web_svc(r);

@@ -51,6 +51,13 @@ int page_expert_desk(req *r);
 int page_expert_conflict(req *r);
 int page_experts(req *r);
 int page_expert_create(req *r);
+/* page_batches.c: the commission's batches */
+int page_batches(req *r);
+int page_batch_create(req *r);
+int page_batch_update(req *r);
+/* A datetime-local value ("2026-12-01T09:00[:30]", Beijing time) as an RFC 3339 JSON string;
+ * other text as typed (the service names it); NULL when empty. */
+json_t *page_local_time(const char *v);
 /* page_certification.c: 公示, objections, certifying, the certificate and what follows */
 void page_certification_panel(req *r, const json_t *app, json_t *ctx);
 int page_cert_publish(req *r);

@@ -198,6 +198,9 @@ const route web_routes[] = {
     {"GET", "/expert", X, R_PAGE | R_IMP, page_expert_desk, 0, NULL},
     {"POST", "/expert/conflicts", X, R_PAGE | R_IMP | R_FORM, page_expert_conflict, 0, NULL},
     {"GET", "/commission/experts", C, R_PAGE | R_IMP, page_experts, 0, NULL},
+    {"GET", "/commission/batches", C, R_PAGE | R_IMP, page_batches, 0, NULL},
+    {"POST", "/commission/batches", C, R_PAGE | R_IMP | R_FORM, page_batch_create, 0, NULL},
+    {"POST", "/commission/batches/{id}", C, R_PAGE | R_IMP | R_FORM, page_batch_update, 0, NULL},
     {"POST", "/commission/experts", C, R_PAGE | R_IMP | R_FORM, page_expert_create, 0, NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */
     {"GET", "/publicity", PUB, R_PAGE | R_OPTIONAL_AUTH, page_publicity, 0, NULL},

@@ -956,6 +956,20 @@ test("review chain in the browser: district approves with the authenticity scan,
     try {
       await c0.page.goto(server.base + "/commission");
       await landed(c0.page, "the commission desk");
+      // the commission extends the batch's district deadline by a day on the batches page
+      await c0.page.getByRole("link", { name: "申报批次" }).click();
+      await landed(c0.page, "the batches page");
+      const card = c0.page.locator("section.card", { hasText: state.batch.name });
+      await card.locator("summary").click();
+      const dl = card.getByLabel("区县初审截止");
+      const before = await dl.inputValue();
+      const later = new Date(Date.parse(before + "+08:00") + 86400e3 + 8 * 3600e3).toISOString().slice(0, 19);
+      await dl.fill(later);
+      await submit(c0.page, card.getByRole("button", { name: "保存时间" }), "extending the district deadline");
+      await see(c0.page.getByText("批次时间已修改"), "the confirmation");
+      const b = await ent.expect("GET", `/batches/${state.batch.id}`, undefined, 200);
+      assert(b.district_deadline.slice(0, 19) === later, `the district deadline is ${b.district_deadline}, expected ${later}`);
+      await c0.page.goto(server.base + "/commission");
       await c0.page.getByRole("link", { name: "评审专家账号" }).click();
       await landed(c0.page, "the experts page");
       for (const [n, name] of [[1, "李建国"], [2, "赵敏"], [3, "孙立新"]]) {
