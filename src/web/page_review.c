@@ -395,9 +395,11 @@ static json_t *pr_desk_flash(req *r)
     return NULL;
 }
 
-static json_t *pr_list(req *r, const char *status, int64_t batch_id, json_t **flash)
+static json_t *pr_list(req *r, const char *status, int64_t batch_id, const char *district,
+                       json_t **flash)
 {
-    svc_app_filter f = {.status = status, .batch_id = batch_id, .limit = 500};
+    svc_app_filter f = {
+        .status = status, .batch_id = batch_id, .district_code = district, .limit = 500};
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
@@ -406,6 +408,7 @@ static json_t *pr_list(req *r, const char *status, int64_t batch_id, json_t **fl
         *flash = json_pack("{s:s}", "error", "筛选条件无效，已显示全部申报。");
         f.status = NULL;
         f.batch_id = 0;
+        f.district_code = NULL;
         if (svc_applications_list(&c, &f, &out, &e) != 0) {
             svc_err_clear(&e);
             return json_array();
@@ -438,25 +441,77 @@ static json_t *pr_state_options(const char *current)
     return opts;
 }
 
+/* A positive id of the query, or 0 (absent or not a number: the filter is left out). */
+static int64_t pr_query_id(req *r, const char *key)
+{
+    const char *v = web_query(r, key);
+    if (!v || !*v || strlen(v) > 15 || strspn(v, "0123456789") != strlen(v)) return 0;
+    return strtoll(v, NULL, 10);
+}
+
+/* The shown filters as a query string for the export link: only values the lists know, so
+ * nothing typed into the address bar is echoed. */
+static json_t *pr_filter_query(const char *status, const char *district, bool district_known,
+                               int64_t batch_id)
+{
+    wf_state st;
+    sbuf q;
+    sbuf_init(&q);
+    if (status && wf_state_parse(status, &st) == 0) sbuf_printf(&q, "&status=%s", status);
+    if (district && district_known) sbuf_printf(&q, "&district_code=%s", district);
+    if (batch_id > 0) sbuf_printf(&q, "&batch_id=%lld", (long long)batch_id);
+    json_t *out = json_string(q.len ? q.data + 1 : "");
+    sbuf_free(&q);
+    return out;
+}
+
 int page_commission_desk(req *r)
 {
-    const char *status = web_query(r, "status");
+    const char *status = web_query(r, "status"), *district = web_query(r, "district_code");
     if (status && !*status) status = NULL;
+    if (district && !*district) district = NULL;
+    int64_t batch_id = pr_query_id(r, "batch_id");
     json_t *flash = NULL;
-    json_t *items = pr_list(r, status, 0, &flash);
+    json_t *items = pr_list(r, status, batch_id, district, &flash);
     json_t *ctx = pr_ctx("工作台", "commission", flash);
     svc_ctx c = web_svc(r);
     json_object_set_new(ctx, "inbox", svc_inbox(&c));
     json_object_set_new(ctx, "applications", items);
     json_object_set_new(ctx, "states", pr_state_options(status));
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
+    /* The batch and district choices, the current ones marked. */
+    json_t *batches = svc_batches(r->db), *bopts = json_array(), *dopts = json_array();
+    size_t i;
+    json_t *b;
+    json_array_foreach(json_object_get(batches, "items"), i, b)
+    {
+        json_int_t id = json_integer_value(json_object_get(b, "id"));
+        json_array_append_new(bopts,
+                              json_pack("{s:I,s:O,s:b}", "id", id, "name",
+                                        json_object_get(b, "name"), "selected", id == batch_id));
+    }
+    json_decref(batches);
+    json_t *districts = svc_districts(r->db);
+    bool known = false;
+    json_array_foreach(districts, i, b)
+    {
+        const char *code = json_string_value(json_object_get(b, "code"));
+        known |= pr_is(code, district);
+        json_array_append_new(dopts, json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                               json_object_get(b, "name"), "selected",
+                                               pr_is(code, district)));
+    }
+    json_decref(districts);
+    json_object_set_new(ctx, "batches", bopts);
+    json_object_set_new(ctx, "districts", dopts);
+    json_object_set_new(ctx, "query", pr_filter_query(status, district, known, batch_id));
     return web_page(r, 200, "commission_desk", ctx);
 }
 
 int page_expert_desk(req *r)
 {
     json_t *flash = NULL;
-    json_t *items = pr_list(r, NULL, 0, &flash);
+    json_t *items = pr_list(r, NULL, 0, NULL, &flash);
     size_t i;
     json_t *a;
     json_array_foreach(items, i, a)

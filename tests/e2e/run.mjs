@@ -970,6 +970,14 @@ test("review chain in the browser: district approves with the authenticity scan,
       const b = await ent.expect("GET", `/batches/${state.batch.id}`, undefined, 200);
       assert(b.district_deadline.slice(0, 19) === later, `the district deadline is ${b.district_deadline}, expected ${later}`);
       await c0.page.goto(server.base + "/commission");
+      // the desk's filters: 渝北区, submitted → the application is listed and the export link
+      // carries the same filters
+      await c0.page.getByLabel("区县").selectOption("500112");
+      await c0.page.getByLabel("状态").selectOption("submitted");
+      await submit(c0.page, c0.page.getByRole("button", { name: "筛选" }), "filtering the desk");
+      await see(c0.page.getByRole("link", { name: state.ent.enterprise_name }), "the application under the filters");
+      const exportHref = await c0.page.getByRole("link", { name: /导出 Excel/ }).getAttribute("href");
+      assert(/status=submitted/.test(exportHref) && /district_code=500112/.test(exportHref), `the export link ${exportHref} does not carry the filters`);
       await c0.page.getByRole("link", { name: "评审专家账号" }).click();
       await landed(c0.page, "the experts page");
       for (const [n, name] of [[1, "李建国"], [2, "赵敏"], [3, "孙立新"]]) {
