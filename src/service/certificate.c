@@ -680,7 +680,8 @@ static json_t *cert_adjustment_json(db *d, int64_t id)
     db_stmt *s = db_query(d,
                           "SELECT a.id, c.certificate_no, a.kind, a.old_name, a.old_uscc, "
                           "a.new_name, a.new_uscc, a.evidence_attachment_id, a.district_code, "
-                          "a.status, a.created_at, a.updated_at FROM certificate_adjustments a "
+                          "a.status, a.created_at, a.updated_at, c.application_id FROM "
+                          "certificate_adjustments a "
                           "JOIN certificates c ON c.id = a.certificate_id WHERE a.id = ?",
                           "i", id);
     json_t *o = NULL;
@@ -692,6 +693,7 @@ static json_t *cert_adjustment_json(db *d, int64_t id)
                       "district_code", db_text(s, 8), "status", db_text(s, 9));
         ce_set_time(o, "created_at", db_int(s, 10));
         ce_set_time(o, "updated_at", db_int(s, 11));
+        json_object_set_new(o, "application_id", json_integer(db_int(s, 12)));
     }
     db_done(s);
     return o;
@@ -896,8 +898,8 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
 
 bool svc_cert_no_of_application(db *d, int64_t app_id, char *buf, size_t len)
 {
-    db_stmt *s = db_query(d, "SELECT certificate_no FROM certificates WHERE application_id = ?", "i",
-                          app_id);
+    db_stmt *s = db_query(d, "SELECT certificate_no FROM certificates WHERE application_id = ?",
+                          "i", app_id);
     bool found = db_next(s);
     if (found) snprintf(buf, len, "%s", db_text(s, 0));
     db_done(s);

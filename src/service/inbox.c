@@ -21,7 +21,7 @@ static const inbox_kind INBOX_KINDS[] = {
      "SELECT count(*) FROM applications WHERE enterprise_id = ? AND status = 'returned'"},
     {"district", "to_review", "待初审的申报", "/district?status=submitted", 'd',
      "SELECT count(*) FROM applications WHERE district_code = ? AND status = 'submitted'"},
-    {"district", "adjustments", "待审核的更名或重组申请", "/district", 'd',
+    {"district", "adjustments", "待审核的更名或重组申请", "/adjustments", 'd',
      "SELECT count(*) FROM certificate_adjustments WHERE district_code = ? "
      "AND status = 'pending_district'"},
     {"expert", "to_score", "待评审的申报", "/expert", 'a',
@@ -42,7 +42,7 @@ static const inbox_kind INBOX_KINDS[] = {
      "SELECT count(*) FROM applications a JOIN publicity p ON p.application_id = a.id "
      "WHERE a.status = 'publicity' AND p.ends_at <= ? AND NOT EXISTS (SELECT 1 FROM objections o "
      "WHERE o.application_id = a.id AND o.status = 'open')"},
-    {"commission", "adjustments", "待审核的更名或重组申请", "/commission?status=certified", 0,
+    {"commission", "adjustments", "待审核的更名或重组申请", "/adjustments", 0,
      "SELECT count(*) FROM certificate_adjustments WHERE status = 'pending_commission'"},
     {"admin", "accounts", "待审核的注册申请", "/admin/accounts", 0,
      "SELECT count(*) FROM accounts WHERE status = 'pending'"},

@@ -356,3 +356,32 @@ int page_cert_adjustment_review(req *r)
     json_decref(out);
     return pc_done(r, "adjustment_reviewed");
 }
+
+/* ---------------------------------------------------------------- the adjustments desk */
+
+int page_adjustments(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    const char *pending =
+        pc_is(r->actor.role, "district") ? "pending_district" : "pending_commission";
+    if (svc_cert_adjustments_list(&c, pending, 500, 0, &out, &e) != 0) {
+        json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", "操作未完成", "status", e.status,
+                                "message", e.message, "back_href", "/dashboard");
+        svc_err_clear(&e);
+        return web_page(r, 500, "error", ctx);
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(out, "items"), i, a) json_object_set_new(
+        a, "kind_name",
+        json_string(pc_is(json_string_value(json_object_get(a, "kind")), "rename")
+                        ? "更名"
+                        : "重组（法人变更）"));
+    json_t *ctx = json_pack("{s:s,s:{s:s},s:n,s:O}", "title", "更名或重组申请", "nav", "current",
+                            pc_is(r->actor.role, "district") ? "district_queue" : "commission",
+                            "flash", "adjustments", json_object_get(out, "items"));
+    json_decref(out);
+    return web_page(r, 200, "adjustments", ctx);
+}

@@ -69,6 +69,7 @@ int page_cert_recommend(req *r);
 int page_cert_revocation_request(req *r);
 int page_cert_adjustment(req *r);
 int page_cert_adjustment_review(req *r);
+int page_adjustments(req *r);
 /* page_public.c: 公示 with the objection form, certificate verification (no login) */
 int page_publicity(req *r);
 int page_publicity_objection(req *r);

@@ -194,6 +194,7 @@ const route web_routes[] = {
      NULL},
     {"POST", "/applications/{id}/adjustments/{aid}/review", D | C, R_PAGE | R_IMP | R_FORM,
      page_cert_adjustment_review, 0, NULL},
+    {"GET", "/adjustments", D | C, R_PAGE | R_IMP, page_adjustments, 0, NULL},
     {"GET", "/commission", C, R_PAGE | R_IMP, page_commission_desk, 0, NULL},
     {"GET", "/expert", X, R_PAGE | R_IMP, page_expert_desk, 0, NULL},
     {"POST", "/expert/conflicts", X, R_PAGE | R_IMP | R_FORM, page_expert_conflict, 0, NULL},

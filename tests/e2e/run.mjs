@@ -1191,6 +1191,53 @@ test("review chain in the browser: district approves with the authenticity scan,
   } finally {
     await vCtx.close();
   }
+
+  // --- after certification: the enterprise asks to rename; its district, then the commission
+  // approve on their pages; the public page shows the new name and keeps the old in the history
+  const newName = `${state.ent.enterprise_name.replace("有限公司", "")}科技股份有限公司`;
+  const e1 = await staffPage("enterprise", state.ent.username, state.ent.password);
+  try {
+    await e1.page.goto(server.base + state.appPath);
+    await landed(e1.page, "the certified application (enterprise)");
+    await see(e1.page.getByRole("link", { name: "下载证书（PDF）" }), "the certificate download");
+    await e1.page.locator("summary", { hasText: "申请更名或重组" }).click();
+    await e1.page.getByLabel(/更名（法人不变）/).check();
+    await e1.page.getByLabel("新名称").fill(newName);
+    await e1.page.locator("#adj-evidence").setInputFiles(pdfPath);
+    await submit(e1.page, e1.page.getByRole("button", { name: "提交申请" }), "requesting the rename");
+    await see(e1.page.getByText("更名或重组申请已提交"), "the confirmation");
+  } finally {
+    await e1.ctx.close();
+  }
+  for (const [who, user, pw] of [["district", district.username, district.password], ["commission", COMMISSION.username, COMMISSION.password]]) {
+    const s2 = await staffPage(who, user, pw);
+    try {
+      await s2.page.goto(server.base + "/adjustments");
+      await landed(s2.page, `the adjustments desk (${who})`);
+      await s2.page.getByRole("link", { name: state.certificateNo }).click();
+      await landed(s2.page, `the certified application (${who})`);
+      const item = s2.page.locator("li", { hasText: newName });
+      await item.getByLabel("同意", { exact: true }).check();
+      await item.getByLabel("审核意见").fill("名称变更材料齐全，同意。");
+      await submit(s2.page, item.getByRole("button", { name: "提交审核意见" }), `${who} approves the rename`);
+      await see(s2.page.getByText("审核意见已提交"), "the confirmation");
+    } finally {
+      await s2.ctx.close();
+    }
+  }
+  const v2 = await browser.newContext({ viewport: PHONE, isMobile: true, locale: "zh-CN" });
+  try {
+    const v = watch(await v2.newPage(), "verify2");
+    currentPage = v;
+    await v.goto(`${server.base}/verify/${state.certificateNo}`);
+    await landed(v, "the verification page after the rename");
+    const text = await mainText(v);
+    assert(text.includes(newName), "the verification page does not show the new name");
+    assert(text.includes(state.ent.enterprise_name), "the verification page lost the old name from the history");
+    await shot(v, "verify-after-rename");
+  } finally {
+    await v2.close();
+  }
 });
 
 // ------------------------------------------------------------------ main
