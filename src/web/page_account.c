@@ -12,6 +12,7 @@
 #include "core/workflow.h"
 #include "service/accounts.h"
 #include "service/enterprise.h"
+#include "service/inbox.h"
 #include "service/reference.h"
 #include "web/pages.h"
 
@@ -651,6 +652,8 @@ static int pa_admin_render(req *r, int status_code, const char *status, int64_t 
         json_object_set_new(a, "reject_reason", json_string(pa_field(r, "reason")));
     }
     json_t *ctx = pa_ctx("注册审核", "admin_accounts", flash);
+    svc_ctx ic = web_svc(r);
+    json_object_set_new(ctx, "inbox", svc_inbox(&ic));
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
     json_object_set_new(ctx, "accounts", items);
     char *note = unknown_from ? pa_calendar_note(r, unknown_from) : NULL;
@@ -755,6 +758,7 @@ int page_district_queue(req *r)
     pa_decorate_apps(items);
 
     json_t *ctx = pa_ctx("初审队列", "district_queue", flash);
+    json_object_set_new(ctx, "inbox", svc_inbox(&c));
     json_t *d = svc_district(r->db, r->actor.district_code);
     json_object_set_new(ctx, "district",
                         d ? d : json_pack("{s:s,s:s}", "code", r->actor.district_code, "name", ""));

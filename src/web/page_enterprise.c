@@ -12,6 +12,7 @@
 #include "core/workflow.h"
 #include "service/assessment.h"
 #include "service/enterprise.h"
+#include "service/inbox.h"
 #include "service/reference.h"
 #include "web/pages.h"
 
@@ -909,6 +910,8 @@ static int pe_dashboard_other(req *r)
     const char *role = r->actor.role;
     if (!strcmp(role, "district")) return web_redirect(r, "/district");
     if (!strcmp(role, "admin")) return web_redirect(r, "/admin/accounts");
+    if (!strcmp(role, "commission")) return web_redirect(r, "/commission");
+    if (!strcmp(role, "expert")) return web_redirect(r, "/expert");
     return web_redirect(r, "/portal");
 }
 
@@ -937,6 +940,7 @@ static json_t *pe_dashboard_ctx(req *r)
     json_t *na = pe_new_application(r, batch, items, apps);
     json_object_set_new(ctx, "new_application", na ? na : json_null());
     json_object_set_new(ctx, "errors", json_object());
+    json_object_set_new(ctx, "inbox", svc_inbox(&c));
     json_decref(ent);
     json_decref(plist);
     json_decref(apps);
