@@ -359,6 +359,18 @@ int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterpris
                                         db_text(s, 3), "included_workshops", ws));
     }
     db_done(s);
+    /* The certificates smip issued itself count as much as imported ones: E5 names years, not
+     * systems. A later revocation does not undo the certification of that year. */
+    s = db_query(c->db,
+                 "SELECT year, type, uscc, site_name FROM certificates WHERE uscc = ? "
+                 "ORDER BY year, id",
+                 "t", uscc);
+    while (db_next(s))
+        json_array_append_new(prior,
+                              json_pack("{s:I,s:s,s:s,s:s,s:[]}", "year", (json_int_t)db_int(s, 0),
+                                        "type", db_text(s, 1), "uscc", db_text(s, 2), "site_name",
+                                        db_text(s, 3), "included_workshops"));
+    db_done(s);
 
     rc.now = c->now;
     rc.rules = rules;

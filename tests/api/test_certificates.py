@@ -427,3 +427,24 @@ def test_certificate_lists_by_role(platform, batch, commission, anon, wrong_role
 def test_audit_chain_verifies(commission):
     body = expect(commission.get("/audit/verify"), 200)
     assert body["ok"] is True, body
+
+
+def test_e5_counts_certificates_smip_issued(platform, batch, batch2020, commission):
+    """A site certified by smip in a batch of year Y may not apply again in a later batch whose
+    rules list Y among the prior years (E5); another site of the same enterprise may."""
+    ent = platform.new_enterprise("500112")
+    app, cert = platform.certified_application(ent, batch["id"])
+    year = int(cert["certificate_no"].split("-")[1])
+    site = expect(ent.c.get(f"/applications/{app['id']}"), 200, "app")["project"]["site_name"]
+    rules = expect(commission.get(f"/batches/{batch2020['id']}"), 200, "2020 rules")["rules"]
+    rules = dict(rules, prior_batch_years=[year])
+    later = platform.new_batch(batch2020["id"])
+    expect(commission.put(f"/batches/{later['id']}", {"rules": rules}), 200, "set the prior years")
+    again, _ = platform.new_application(ent, later["id"], site_name=site)
+    body = expect(ent.c.post(f"/applications/{again['id']}/check"), 200, "check")
+    e5 = [f for f in body["findings"] if f["rule"] == "E5"]
+    assert e5 and not e5[0]["ok"], e5
+    assert cert["certificate_no"] in e5[0]["message"] or site in e5[0]["message"], e5[0]
+    other, _ = platform.new_application(ent, later["id"])
+    body = expect(ent.c.post(f"/applications/{other['id']}/check"), 200, "check")
+    assert all(f["ok"] for f in body["findings"] if f["rule"] == "E5"), body["findings"]
