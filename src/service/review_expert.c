@@ -259,6 +259,14 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     json_t *ids = json_object_get(in, "expert_ids"), *errors = json_object();
     rv_expert_ids(ids, errors);
     if (rv_fields(e, errors) != 0 || rv_experts_exist(c, ids, e) != 0) return rv_abort(c);
+    /* Issue 4: at least three experts per application. The first assignment (which starts the
+     * review) names them all at once; later ones may add single experts. */
+    if (strcmp(a.status, "district_approved") == 0 &&
+        json_array_size(ids) < SVC_REVIEW_MIN_REVIEWS) {
+        svc_fail(e, 400, "bad_request", "首次分配须至少 %d 名评审专家", SVC_REVIEW_MIN_REVIEWS);
+        svc_field(e, "expert_ids", "首次分配须至少 %d 名评审专家", SVC_REVIEW_MIN_REVIEWS);
+        return rv_abort(c);
+    }
     wf_state to;
     if (rv_next(&a, WF_ASSIGN, &to, e) != 0 || rv_assignable(c, &a, ids, e) != 0)
         return rv_abort(c);

@@ -138,17 +138,29 @@ def test_conflict_by_employer_refuses_all(platform, batch, commission):
     assert assignments(commission, aid)["total"] == 0
     assert expect(commission.get(f"/applications/{aid}"), 200)["status"] == "district_approved"
     assert_error(ok[0].get(f"/applications/{aid}"), 404, "not_found")
-    assert expect(platform.assign(aid, ok), 201)["total"] == 2
+    assert expect(platform.assign(aid, ok + [platform.new_expert()]), 201)["total"] == 3
+
+
+def test_first_assignment_names_at_least_three(platform, batch, commission):
+    ent = platform.new_enterprise("500112")
+    app, _ = platform.approved_application(ent, batch["id"])
+    aid = app["id"]
+    xs = [platform.new_expert() for _ in range(4)]
+    err = assert_error(platform.assign(aid, xs[:2]), 400, "bad_request", ["expert_ids"])
+    assert "3" in err["fields"]["expert_ids"]
+    assert assignments(commission, aid)["total"] == 0
+    assert expect(platform.assign(aid, xs[:3]), 201)["total"] == 3  # exactly three: allowed
+    assert expect(platform.assign(aid, xs[3:]), 201)["total"] == 4  # then one more may join
 
 
 def test_conflict_by_declaration_refuses_all(platform, batch, commission):
     ent = platform.new_enterprise("500112")
     app, _ = platform.approved_application(ent, batch["id"])
     aid = app["id"]
-    ok = platform.new_expert()
+    ok = [platform.new_expert(), platform.new_expert()]
     declared = platform.new_expert()
     expect(declared.post("/experts/me/conflicts", {"uscc": ent.uscc}), 201)
-    err = assert_error(platform.assign(aid, [ok, declared]), 409, "conflict_of_interest")
+    err = assert_error(platform.assign(aid, ok + [declared]), 409, "conflict_of_interest")
     assert str(declared.account_id) in err["message"]
     assert assignments(commission, aid)["total"] == 0
 
@@ -261,7 +273,7 @@ def test_batch_score_form_is_data(platform, batch2020, commission):
     b = platform.new_batch(batch2020["id"], rules=rules)
     assert [c["max"] for c in b["rules"]["score_form"]] == [40, 20, 20, 20]
     ent = platform.new_enterprise("500112")
-    xs = [platform.new_expert() for _ in range(2)]
+    xs = [platform.new_expert() for _ in range(3)]
     app, _ = platform.application_in_review(ent, b["id"], experts=xs)
     crit = {"foundation": 41, "technology": 20, "demonstration": 20, "benefit": 20}
     assert_error(platform.review(xs[0], app["id"], criteria=crit), 400, "bad_request", ["foundation"])
