@@ -164,23 +164,6 @@ static int pc_done(req *r, const char *done)
     return 0;
 }
 
-/* A refused post: the application page again with the message and the field reasons. */
-static int pc_refused(req *r, svc_err *e)
-{
-    int status = e->status ? e->status : 500;
-    if (status == 404) {
-        json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", "没有找到", "status", 404, "message",
-                                "没有找到这个页面，或您无权查看。", "back_href", "/dashboard");
-        svc_err_clear(e);
-        return web_page(r, 404, "error", ctx);
-    }
-    json_t *flash = json_pack("{s:s}", "error", e->message[0] ? e->message : "操作未完成");
-    r->page_errors = e->fields ? json_incref(e->fields) : json_object();
-    arena_defer(r->a, (void (*)(void *))json_decref, r->page_errors);
-    svc_err_clear(e);
-    return page_application_view(r, status, flash);
-}
-
 /* The application of the path, as the caller sees it (its batch and certificate number). */
 static int pc_app(req *r, int64_t *batch_id, char *no, size_t len, svc_err *e)
 {
@@ -194,40 +177,11 @@ static int pc_app(req *r, int64_t *batch_id, char *no, size_t len, svc_err *e)
     return 0;
 }
 
-static json_t *pc_fields(req *r, const char *const *names, size_t n)
-{
-    json_t *in = json_object();
-    for (size_t i = 0; i < n; i++) {
-        const char *v = web_form(r, names[i]);
-        if (v && *v) json_object_set_new(in, names[i], json_string(v));
-    }
-    return in;
-}
-
-/* The uploaded file of this post as an attachment id in in[key]; -1 after a refusal. */
-static int pc_upload(req *r, const char *kind, const char *key, json_t *in, svc_err *e)
-{
-    if (!r->upload.file) return 0;
-    if (r->upload.size > r->cfg->max_upload) {
-        svc_fail(e, 413, "too_large", "文件过大");
-        return svc_field(e, key, "文件不超过 %zu MB", r->cfg->max_upload >> 20);
-    }
-    svc_ctx c = web_svc(r);
-    json_t *out = NULL;
-    if (svc_attachment_create(&c, r->upload.file, r->upload.filename, kind, &out, e) != 0) {
-        if (!e->fields) svc_field(e, key, "%s", e->message);
-        return -1;
-    }
-    json_object_set(in, key, json_object_get(out, "id"));
-    json_decref(out);
-    return 0;
-}
-
 int page_cert_publish(req *r)
 {
     svc_err e = {0};
     int64_t batch_id = 0;
-    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return pc_refused(r, &e);
+    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return page_post_refused(r, &e);
     json_t *in = json_pack("{s:[I]}", "application_ids", (json_int_t)web_param_id(r, 0)),
            *out = NULL;
     json_t *starts = page_local_time(web_form(r, "starts_at"));
@@ -237,7 +191,7 @@ int page_cert_publish(req *r)
     svc_ctx c = web_svc(r);
     int rc = svc_pub_publish(&c, batch_id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, "published");
 }
@@ -246,13 +200,13 @@ int page_cert_resolve(req *r)
 {
     svc_err e = {0};
     int64_t batch_id = 0;
-    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return pc_refused(r, &e);
+    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return page_post_refused(r, &e);
     static const char *const names[] = {"outcome", "reason"};
-    json_t *in = pc_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     svc_ctx c = web_svc(r);
     int rc = svc_pub_objection_resolve(&c, web_param_id(r, 1), in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, "resolved");
 }
@@ -261,13 +215,13 @@ int page_cert_certify(req *r)
 {
     svc_err e = {0};
     int64_t batch_id = 0;
-    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return pc_refused(r, &e);
+    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return page_post_refused(r, &e);
     static const char *const names[] = {"document_no"};
-    json_t *in = pc_fields(r, names, 1), *out = NULL;
+    json_t *in = page_post_fields(r, names, 1), *out = NULL;
     svc_ctx c = web_svc(r);
     int rc = svc_cert_certify(&c, web_param_id(r, 0), in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, "certified");
 }
@@ -281,16 +235,18 @@ static int pc_cert_action(req *r, pc_cert_fn fn, const char *const *names, size_
     svc_err e = {0};
     int64_t batch_id = 0;
     char no[64];
-    if (pc_app(r, &batch_id, no, sizeof no, &e) != 0) return pc_refused(r, &e);
-    json_t *in = pc_fields(r, names, n), *out = NULL;
-    if (upload_kind && pc_upload(r, upload_kind, upload_key, in, &e) != 0) {
+    if (pc_app(r, &batch_id, no, sizeof no, &e) != 0) return page_post_refused(r, &e);
+    json_t *in = page_post_fields(r, names, n), *out = NULL;
+    int64_t att = 0;
+    if (upload_kind && page_post_upload(r, upload_kind, upload_key, &att, &e) != 0) {
         json_decref(in);
-        return pc_refused(r, &e);
+        return page_post_refused(r, &e);
     }
+    if (att) json_object_set_new(in, upload_key, json_integer(att));
     svc_ctx c = web_svc(r);
     int rc = fn(&c, no, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, done);
 }
@@ -326,7 +282,7 @@ int page_cert_recommend(req *r)
     svc_err e = {0};
     int64_t batch_id = 0;
     char no[64];
-    if (pc_app(r, &batch_id, no, sizeof no, &e) != 0) return pc_refused(r, &e);
+    if (pc_app(r, &batch_id, no, sizeof no, &e) != 0) return page_post_refused(r, &e);
     json_t *marks = json_array();
     for (const char *p = web_form(r, "candidate_for"); p && *p;) {
         size_t n = strcspn(p, ",");
@@ -337,7 +293,7 @@ int page_cert_recommend(req *r)
     svc_ctx c = web_svc(r);
     int rc = svc_cert_recommend(&c, no, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, "recommended");
 }
@@ -346,13 +302,13 @@ int page_cert_adjustment_review(req *r)
 {
     svc_err e = {0};
     int64_t batch_id = 0;
-    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return pc_refused(r, &e);
+    if (pc_app(r, &batch_id, NULL, 0, &e) != 0) return page_post_refused(r, &e);
     static const char *const names[] = {"decision", "opinion"};
-    json_t *in = pc_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     svc_ctx c = web_svc(r);
     int rc = svc_cert_adjustment_review(&c, web_param_id(r, 1), in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pc_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pc_done(r, "adjustment_reviewed");
 }

@@ -227,7 +227,7 @@ void page_review_panel(req *r, const json_t *app, json_t *ctx)
 
 /* A refused post: the application page again, the message on top and the reasons beside the
  * fields; 404 becomes the error page (nothing about the object is shown). */
-static int pr_refused(req *r, svc_err *e)
+int page_post_refused(req *r, svc_err *e)
 {
     if (e->status == 404) return pr_error_page(r, e, "/dashboard");
     int status = e->status;
@@ -250,7 +250,7 @@ static int pr_visible(req *r)
 }
 
 /* The file of this post as a new attachment (0 when none was chosen); -1 after refusing. */
-static int pr_upload(req *r, const char *kind, const char *field, int64_t *id, svc_err *e)
+int page_post_upload(req *r, const char *kind, const char *field, int64_t *id, svc_err *e)
 {
     *id = 0;
     if (!r->upload.file) return 0;
@@ -269,14 +269,14 @@ static int pr_upload(req *r, const char *kind, const char *field, int64_t *id, s
     return 0;
 }
 
-/* The text fields of a form as a JSON object for the service ("" stays "", so the service
- * names what is missing). */
-static json_t *pr_fields(req *r, const char *const *names, size_t n)
+/* The named text fields of the post that were filled in, as a JSON object (an empty field is
+ * left out, so the service names it as missing where it is required). */
+json_t *page_post_fields(req *r, const char *const *names, size_t n)
 {
     json_t *in = json_object();
     for (size_t i = 0; i < n; i++) {
         const char *v = web_form(r, names[i]);
-        if (v) json_object_set_new(in, names[i], json_string(v));
+        if (v && *v) json_object_set_new(in, names[i], json_string(v));
     }
     return in;
 }
@@ -288,15 +288,15 @@ int page_review_district(req *r)
     svc_err e = {0};
     const char *decision = web_form(r, "decision");
     if (pr_is(decision, "approve") &&
-        pr_upload(r, "authenticity", "authenticity_attachment_id", &att, &e) != 0)
-        return pr_refused(r, &e);
+        page_post_upload(r, "authenticity", "authenticity_attachment_id", &att, &e) != 0)
+        return page_post_refused(r, &e);
     static const char *const names[] = {"decision", "opinion"};
-    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     if (att) json_object_set_new(in, "authenticity_attachment_id", json_integer(att));
     svc_ctx c = web_svc(r);
     int rc = svc_review_district(&c, id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pr_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pr_redirect_done(r, id, "district_reviewed");
 }
@@ -317,7 +317,7 @@ int page_review_assign(req *r)
     svc_err e = {0};
     int rc = svc_review_assign(&c, id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pr_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pr_redirect_done(r, id, "assigned");
 }
@@ -340,13 +340,13 @@ int page_review_expert(req *r)
                             s && *s && end && !*end ? json_integer(n) : json_string(s ? s : ""));
     }
     static const char *const names[] = {"recommend", "opinion"};
-    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     json_object_set_new(in, "criteria", criteria);
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int rc = svc_review_expert_submit(&c, id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pr_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pr_redirect_done(r, id, "expert_reviewed");
 }
@@ -356,12 +356,12 @@ int page_review_decide(req *r)
     if (pr_visible(r) != 0) return 0;
     int64_t id = web_param_id(r, 0);
     static const char *const names[] = {"decision", "reason"};
-    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int rc = svc_review_decide(&c, id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pr_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pr_redirect_done(r, id, "decided");
 }
@@ -371,15 +371,15 @@ int page_review_direct(req *r)
     if (pr_visible(r) != 0) return 0;
     int64_t id = web_param_id(r, 0), att = 0;
     svc_err e = {0};
-    if (pr_upload(r, "direct_evidence", "evidence_attachment_id", &att, &e) != 0)
-        return pr_refused(r, &e);
+    if (page_post_upload(r, "direct_evidence", "evidence_attachment_id", &att, &e) != 0)
+        return page_post_refused(r, &e);
     static const char *const names[] = {"programme", "note"};
-    json_t *in = pr_fields(r, names, 2), *out = NULL;
+    json_t *in = page_post_fields(r, names, 2), *out = NULL;
     if (att) json_object_set_new(in, "evidence_attachment_id", json_integer(att));
     svc_ctx c = web_svc(r);
     int rc = svc_review_direct(&c, id, in, &out, &e);
     json_decref(in);
-    if (rc != 0) return pr_refused(r, &e);
+    if (rc != 0) return page_post_refused(r, &e);
     json_decref(out);
     return pr_redirect_done(r, id, "direct");
 }
@@ -602,7 +602,7 @@ int page_expert_create(req *r)
 {
     static const char *const names[] = {"username", "password", "display_name",
                                         "phone",    "email",    "employer_uscc"};
-    json_t *in = pr_fields(r, names, sizeof names / sizeof names[0]), *out = NULL;
+    json_t *in = page_post_fields(r, names, sizeof names / sizeof names[0]), *out = NULL;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int rc = svc_expert_create(&c, in, &out, &e);

@@ -39,7 +39,16 @@ int page_district_queue(req *r);
 /* The application page (page_enterprise.c) rendered again with `flash` (stolen), for posts of
  * other page modules that were refused. */
 int page_application_view(req *r, int status, json_t *flash);
-/* page_review.c: the reviewers' panel on the application page, their posts and desks */
+/* page_review.c: the reviewers' panel on the application page, their posts and desks, and the
+ * helpers of every post from the application page: */
+/* A refused post: the application page again with the refusal's status, its message on top and
+ * the field reasons beside the fields (404: the error page). Clears e. */
+int page_post_refused(req *r, svc_err *e);
+/* The post's file (if one was chosen) as a new attachment of `kind`; *id 0 when none. -1 with e
+ * naming `field` when refused (too large, wrong type). */
+int page_post_upload(req *r, const char *kind, const char *field, int64_t *id, svc_err *e);
+/* The named text fields of the post that were filled in, as a JSON object. */
+json_t *page_post_fields(req *r, const char *const *names, size_t n);
 void page_review_panel(req *r, const json_t *app, json_t *ctx);
 int page_review_district(req *r);
 int page_review_assign(req *r);
