@@ -84,7 +84,7 @@ static int cli_import_legacy(app_cli *cli, svc_ctx *c)
 int app_command(app_cli *cli)
 {
     svc_actor system = {0};
-    svc_ctx c = {.db = cli->db, .now = (int64_t)time(NULL), .actor = &system, .cfg = cli->cfg};
+    svc_ctx c = {.db = cli->db, .now = util_now(), .actor = &system, .cfg = cli->cfg};
     const char *cmd = cli->args[0];
     if (strcmp(cmd, "user") == 0) return cli_user_add(cli, &c);
     if (strcmp(cmd, "import-legacy") == 0) return cli_import_legacy(cli, &c);

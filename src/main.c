@@ -162,7 +162,7 @@ static db *open_all(const opts *o, svc_config *cfg)
         db_close(d);
         return NULL;
     }
-    svc_ctx c = {.db = d, .now = (int64_t)time(NULL), .actor = NULL, .cfg = cfg};
+    svc_ctx c = {.db = d, .now = util_now(), .actor = NULL, .cfg = cfg};
     if (svc_seed_reference(&c, &err) != 0) {
         fprintf(stderr, "smip: seeding reference data: %s\n", err);
         free(err);
@@ -253,7 +253,7 @@ static int cmd_holidays(const opts *o)
     svc_config cfg = {0};
     db *d = open_all(o, &cfg);
     if (!d) return free(csv), 1;
-    svc_ctx c = {.db = d, .now = (int64_t)time(NULL), .cfg = &cfg};
+    svc_ctx c = {.db = d, .now = util_now(), .cfg = &cfg};
     char *err = NULL;
     int n = -1;
     if (db_begin(d) == 0) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void util_oom(void)
 {
@@ -247,4 +248,11 @@ bool util_utf8_valid(const char *s, size_t n)
         p += len;
     }
     return true;
+}
+
+int64_t util_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
 }

@@ -45,4 +45,8 @@ void sbuf_free(sbuf *b);
 /* True when s is valid UTF-8 of exactly n bytes (no NUL inside). */
 bool util_utf8_valid(const char *s, size_t n);
 
+/* The wall clock in whole seconds, read precisely: time(2) may come from a coarse clock that lags
+ * the second's start by a few milliseconds, and deadlines are instants (SPEC §3). */
+int64_t util_now(void);
+
 #endif

@@ -391,7 +391,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
         r->conn = conn;
         r->method = arena_strdup(r->a, method);
         r->path = arena_strdup(r->a, url);
-        r->now = (int64_t)time(NULL);
+        r->now = util_now();
         r->status = 200;
         sbuf_init(&r->body);
         /* A request without a body is answered on the next call: libmicrohttpd 0.9.75 closes
