@@ -144,7 +144,7 @@ static void seed_asm_answer(seed_asm_walk *w, const json_t *req)
     const char *id = json_string_value(json_object_get(req, "id"));
     int level = (int)json_integer_value(json_object_get(req, "level"));
     int aim = 1 + w->variant % 5, k = w->k++;
-    const char *v = level < aim     ? "1"
+    const char *v = level < aim    ? "1"
                     : level == aim ? ((k + w->variant) % 3 == 0 ? "0.8" : "1")
                                    : ((k + w->variant / 5) % 2 ? "0.5" : "0");
     if (id) json_object_set_new(w->answers, id, json_string(v));
@@ -163,10 +163,16 @@ static int seed_asm_prepare(void)
             size_t ei, di, si, ri;
             json_t *el, *dm, *sd, *rq;
             json_array_foreach(json_object_get(m, "elements"), ei, el)
-            json_array_foreach(json_object_get(el, "domains"), di, dm)
-            json_array_foreach(json_object_get(dm, "subdomains"), si, sd)
-            json_array_foreach(json_object_get(sd, "requirements"), ri, rq)
-                seed_asm_answer(&w, rq);
+            {
+                json_array_foreach(json_object_get(el, "domains"), di, dm)
+                {
+                    json_array_foreach(json_object_get(dm, "subdomains"), si, sd)
+                    {
+                        json_array_foreach(json_object_get(sd, "requirements"), ri, rq)
+                            seed_asm_answer(&w, rq);
+                    }
+                }
+            }
             json_t *r = asm_score(m, w.answers);
             seed_asm *a = &seed_asms[t][v];
             a->answers = json_dumps(w.answers, JSON_COMPACT | JSON_SORT_KEYS);
@@ -210,8 +216,8 @@ static int seed_assessment(svc_ctx *c, int64_t i, const char *mtype, const char 
         "score_e4, level, answers, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "itttiitti", c->actor->enterprise_id, a->version, a->mtype, grp, a->score_e4, a->level,
         a->answers, a->result, c->now);
-    json_t *detail = json_pack("{s:s,s:O,s:I}", "version", a->version, "score", a->score,
-                               "level", (json_int_t)a->level);
+    json_t *detail = json_pack("{s:s,s:O,s:I}", "version", a->version, "score", a->score, "level",
+                               (json_int_t)a->level);
     int64_t seq = id > 0 ? svc_audit(c, "assessment", id, "create", NULL, "completed", detail) : -1;
     json_decref(detail);
     if (seq <= 0 || db_commit(c->db) != 0) {
@@ -327,10 +333,9 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const
     if (st == SEED_DRAFT) {
         json_t *patch = json_pack("{s:i,s:i}", "data_points_total", 400, "data_points_uploaded",
                                   372);
-        rc = svc_app_put(&c, app, patch, &out, &e);
+        rc = svc_app_put(&c, app, patch, NULL, &e); /* no answer wanted */
         json_decref(patch);
         if (rc != 0) return seed_fail("draft", i, &e);
-        json_decref(out);
         return 0;
     }
     if (svc_app_check(&c, app, &out, &e) != 0) return seed_fail("check", i, &e);
@@ -343,10 +348,9 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const
     json_decref(out);
     if (st == SEED_WITHDRAWN) return 0;
     json_t *patch = json_pack("{s:i}", "data_points_uploaded", 399);
-    rc = svc_app_put(&c, app, patch, &out, &e);
+    rc = svc_app_put(&c, app, patch, NULL, &e);
     json_decref(patch);
     if (rc != 0) return seed_fail("edit", i, &e);
-    json_decref(out);
     if (svc_app_submit(&c, app, &out, &e) != 0) return seed_fail("resubmit", i, &e);
     json_decref(out);
     return 0;

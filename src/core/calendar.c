@@ -164,7 +164,7 @@ char *cal_format_rfc3339(int64_t epoch, char buf[CAL_TIME_BUF])
     /* Digits written directly: lists format three times per row, and snprintf was a tenth of a
      * 150-row page. Same output as "%04u-%02u-%02uT%02u:%02u:%02u+08:00". */
     unsigned v[6] = {(unsigned)d.y % 10000u, (unsigned)d.m % 100u, (unsigned)d.d % 100u,
-                     s / 3600u % 100u, s / 60u % 60u, s % 60u};
+                     s / 3600u % 100u,       s / 60u % 60u,        s % 60u};
     static const char pattern[] = "0000-00-00T00:00:00+08:00";
     memcpy(buf, pattern, sizeof pattern);
     buf[0] = (char)('0' + v[0] / 1000u);

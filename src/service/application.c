@@ -168,43 +168,54 @@ static bool app_expert_entry(svc_ctx *c, const app_row *a, const char **actor, j
 /* The application's history from the audit trail. Consecutive saves by one person collapse
  * into one entry (the last save's time, `first_at` the first's, `count` how many), as the pages
  * show them: a draft saved every few seconds by autosave would otherwise make every read and
- * every save answer grow with the number of saves so far. Only entries that can carry a reason
- * have their detail parsed. */
+ * every save answer grow with the number of saves so far. The entries come from the covering
+ * index audit_timeline (migration 004) without reading the audit rows; only the entries that
+ * can carry a reason (not saves) have their row's detail read, afterwards. */
 static json_t *app_timeline(svc_ctx *c, const app_row *a)
 {
     json_t *t = json_array(), *run = NULL;
     int64_t runs = 0;
     db_stmt *s = db_query(c->db,
-                          "SELECT at, actor, action, from_state, to_state, detail FROM audit "
+                          "SELECT seq, at, actor, action, from_state, to_state FROM audit "
                           "WHERE entity = 'application' AND entity_id = ? ORDER BY seq",
                           "i", a->id);
     while (db_next(s)) {
-        const char *actor = db_text(s, 1), *action = db_text(s, 2);
+        const char *actor = db_text(s, 2), *action = db_text(s, 3);
         bool save = strcmp(action, "update") == 0;
         if (save && run && strcmp(json_string_value(json_object_get(run, "actor")), actor) == 0) {
             json_object_set(run, "first_at", json_object_get(run, "at"));
-            ent_set_time(run, "at", db_int(s, 0));
+            ent_set_time(run, "at", db_int(s, 1));
             json_object_set_new(run, "count", json_integer(++runs));
             continue;
         }
-        json_t *detail = save ? NULL : ent_load_doc(db_text(s, 5));
-        json_t *reason = json_object_get(detail, "reason");
-        if (!json_is_string(reason)) reason = json_object_get(detail, "opinion");
-        if (!json_is_string(reason)) reason = NULL;
-        if (strcmp(action, "expert_review") == 0 && !app_expert_entry(c, a, &actor, &reason)) {
-            json_decref(detail);
+        json_t *shown = json_true(); /* the reason, unless app_expert_entry hides it */
+        if (strcmp(action, "expert_review") == 0 && !app_expert_entry(c, a, &actor, &shown))
             continue;
-        }
-        json_t *o =
-            json_pack("{s:s,s:s,s:s?,s:s?,s:O?}", "actor", actor, "action", action, "from_state",
-                      db_text(s, 3), "to_state", db_text(s, 4), "reason", reason);
-        ent_set_time(o, "at", db_int(s, 0));
+        json_t *o = json_pack("{s:s,s:s,s:s?,s:s?,s:n}", "actor", actor, "action", action,
+                              "from_state", db_text(s, 4), "to_state", db_text(s, 5), "reason");
+        ent_set_time(o, "at", db_int(s, 1));
+        if (!save && shown) json_object_set_new(o, "_seq", json_integer(db_int(s, 0)));
         json_array_append_new(t, o);
-        json_decref(detail);
         run = save ? o : NULL;
         runs = 1;
     }
     db_done(s);
+    size_t i;
+    json_t *o;
+    json_array_foreach(t, i, o)
+    {
+        json_t *seq = json_object_get(o, "_seq");
+        if (!seq) continue;
+        char *text = db_scalar_text(c->db, "SELECT detail FROM audit WHERE seq = ?", "i",
+                                    (int64_t)json_integer_value(seq));
+        json_t *detail = ent_load_doc(text);
+        free(text);
+        json_t *reason = json_object_get(detail, "reason");
+        if (!json_is_string(reason)) reason = json_object_get(detail, "opinion");
+        if (json_is_string(reason)) json_object_set(o, "reason", reason);
+        json_decref(detail);
+        json_object_del(o, "_seq");
+    }
     return t;
 }
 
@@ -212,8 +223,8 @@ static json_t *app_timeline(svc_ctx *c, const app_row *a)
 static json_t *app_live_enterprise(db *d, int64_t id)
 {
     db_stmt *s = db_query(d, "SELECT name, uscc FROM enterprises WHERE id = ?", "i", id);
-    json_t *o = db_next(s) ? json_pack("{s:s?,s:s?}", "name", db_text(s, 0), "uscc", db_text(s, 1))
-                           : NULL;
+    json_t *o =
+        db_next(s) ? json_pack("{s:s?,s:s?}", "name", db_text(s, 0), "uscc", db_text(s, 1)) : NULL;
     db_done(s);
     return o;
 }
@@ -467,17 +478,17 @@ static void app_deadline_fields(svc_ctx *c, json_t *items)
         int64_t bid = json_integer_value(json_object_get(o, "batch_id"));
         snprintf(key, sizeof key, "%lld", (long long)bid);
         json_t *v = json_object_get(seen, key);
-        int64_t dl = v ? json_integer_value(v)
-                       : db_scalar_int(c->db, 0,
-                                       "SELECT district_deadline FROM batches WHERE id = ?", "i",
-                                       bid);
+        int64_t dl =
+            v ? json_integer_value(v)
+              : db_scalar_int(c->db, 0, "SELECT district_deadline FROM batches WHERE id = ?", "i",
+                              bid);
         if (!v) json_object_set_new(seen, key, json_integer(dl));
         const char *status = json_string_value(json_object_get(o, "status"));
         ent_set_time(o, "district_deadline", dl);
         json_object_set_new(o, "district_seconds_left",
                             json_integer(dl > c->now ? dl - c->now : 0));
-        json_object_set_new(o, "overdue", json_boolean(status && strcmp(status, "submitted") == 0 &&
-                                                       c->now >= dl));
+        json_object_set_new(
+            o, "overdue", json_boolean(status && strcmp(status, "submitted") == 0 && c->now >= dl));
     }
     json_decref(seen);
 }
@@ -487,12 +498,11 @@ static void app_deadline_fields(svc_ctx *c, json_t *items)
  * completed by app_list_live_names once the list statement is done. */
 static json_t *app_list_item(db_stmt *s, bool *need_names)
 {
-    json_t *o = json_pack("{s:I,s:I,s:I,s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?}", "id",
-                          (json_int_t)db_int(s, 0), "batch_id", (json_int_t)db_int(s, 1),
-                          "project_id", (json_int_t)db_int(s, 2), "type", db_text(s, 3), "status",
-                          db_text(s, 4), "enterprise_name", db_text(s, 8), "project_name",
-                          db_text(s, 9), "district_code", db_text(s, 5), "site_name",
-                          db_text(s, 10), "uscc", db_text(s, 11));
+    json_t *o = json_pack(
+        "{s:I,s:I,s:I,s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?}", "id", (json_int_t)db_int(s, 0), "batch_id",
+        (json_int_t)db_int(s, 1), "project_id", (json_int_t)db_int(s, 2), "type", db_text(s, 3),
+        "status", db_text(s, 4), "enterprise_name", db_text(s, 8), "project_name", db_text(s, 9),
+        "district_code", db_text(s, 5), "site_name", db_text(s, 10), "uscc", db_text(s, 11));
     ent_set_time(o, "submitted_at", db_is_null(s, 6) ? 0 : db_int(s, 6));
     ent_set_time(o, "updated_at", db_int(s, 7));
     if (db_is_null(s, 9)) {
@@ -516,8 +526,8 @@ static void app_list_live_names(db *d, json_t *items)
         if (!eid) continue;
         json_int_t id = json_integer_value(json_object_get(o, "id"));
         json_t *snap = NULL, *doc = NULL;
-        char *text = db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i",
-                                    (int64_t)id);
+        char *text =
+            db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i", (int64_t)id);
         if (text) snap = json_loads(text, 0, NULL);
         free(text);
         json_t *sp = json_object_get(snap, "project"), *se = json_object_get(snap, "enterprise");
@@ -542,7 +552,8 @@ static void app_list_live_names(db *d, json_t *items)
             }
             db_done(s);
         }
-        if (!json_object_get(o, "project_name")) json_object_set_new(o, "project_name", json_null());
+        if (!json_object_get(o, "project_name"))
+            json_object_set_new(o, "project_name", json_null());
         if (!json_object_get(o, "site_name")) json_object_set_new(o, "site_name", json_null());
         json_object_del(o, "_enterprise_id");
         json_decref(snap);
@@ -555,10 +566,10 @@ int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc
     const svc_actor *act = c->actor;
     if (f->status && !ent_in(f->status, APP_STATES))
         return ent_fail1(e, "status", "不是已知的申报状态");
-    /* One statement per scope, so that each is answered from its own index in the order of the
-     * list (migration 004) instead of a scan: an enterprise's applications, a district's queue
-     * (both from covering indexes: no row is read), the commission's everything, an expert's
-     * assignments. The optional filters only narrow the rows the index gives. */
+        /* One statement per scope, so that each is answered from its own index in the order of the
+         * list (migration 004) instead of a scan: an enterprise's applications, a district's queue
+         * (both from covering indexes: no row is read), the commission's everything, an expert's
+         * assignments. The optional filters only narrow the rows the index gives. */
 #define APP_LIST_COLS                                                                              \
     "SELECT a.id, a.batch_id, a.project_id, a.type, a.status, a.district_code, a.submitted_at, "   \
     "a.updated_at, a.snap_enterprise_name, a.snap_project_name, a.snap_site_name, a.uscc, "        \
@@ -578,10 +589,11 @@ int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc
                      APP_LIST_COLS "WHERE a.enterprise_id = ? " APP_LIST_FILTERS APP_LIST_ORDER,
                      "iiittttii", act->enterprise_id, APP_FILTER_ARGS, f->limit, f->offset);
     } else if (strcmp(act->role, "district") == 0 && act->district_code[0]) {
-        s = db_query(c->db,
-                     APP_LIST_COLS "WHERE a.district_code = ? AND a.status <> 'draft' "
-                                   APP_LIST_FILTERS APP_LIST_ORDER,
-                     "tiittttii", act->district_code, APP_FILTER_ARGS, f->limit, f->offset);
+        s = db_query(
+            c->db,
+            APP_LIST_COLS
+            "WHERE a.district_code = ? AND a.status <> 'draft' " APP_LIST_FILTERS APP_LIST_ORDER,
+            "tiittttii", act->district_code, APP_FILTER_ARGS, f->limit, f->offset);
     } else if (strcmp(act->role, "commission") == 0) {
         s = db_query(c->db, APP_LIST_COLS "WHERE 1 = 1 " APP_LIST_FILTERS APP_LIST_ORDER,
                      "iittttii", APP_FILTER_ARGS, f->limit, f->offset);
@@ -601,20 +613,20 @@ int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc
     int64_t n = (int64_t)json_array_size(items);
     if (total < 0 && f->offset == 0 && n < f->limit) total = n;
     if (total < 0 && strcmp(act->role, "enterprise") == 0)
-        total = db_scalar_int(c->db, 0,
-                              "SELECT count(*) FROM applications a WHERE a.enterprise_id = ? "
-                              APP_LIST_FILTERS,
-                              "iiitttt", act->enterprise_id, APP_FILTER_ARGS);
+        total = db_scalar_int(
+            c->db, 0,
+            "SELECT count(*) FROM applications a WHERE a.enterprise_id = ? " APP_LIST_FILTERS,
+            "iiitttt", act->enterprise_id, APP_FILTER_ARGS);
     else if (total < 0 && strcmp(act->role, "district") == 0)
         total = db_scalar_int(c->db, 0,
                               "SELECT count(*) FROM applications a WHERE a.district_code = ? "
                               "AND a.status <> 'draft' " APP_LIST_FILTERS,
                               "tiitttt", act->district_code, APP_FILTER_ARGS);
     else if (total < 0 && strcmp(act->role, "expert") == 0)
-        total = db_scalar_int(c->db, 0,
-                              "SELECT count(*) FROM applications a WHERE " APP_EXPERT_SCOPE
-                                  APP_LIST_FILTERS,
-                              "iiitttt", act->id, APP_FILTER_ARGS);
+        total = db_scalar_int(
+            c->db, 0,
+            "SELECT count(*) FROM applications a WHERE " APP_EXPERT_SCOPE APP_LIST_FILTERS,
+            "iiitttt", act->id, APP_FILTER_ARGS);
     else if (total < 0)
         total = db_scalar_int(c->db, 0,
                               "SELECT count(*) FROM applications a WHERE 1 = 1 " APP_LIST_FILTERS,
@@ -850,8 +862,7 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         goto out;
     }
     /* The row again under the lock: its state and form as they are now. */
-    db_stmt *s =
-        db_query(c->db, "SELECT status, form FROM applications WHERE id = ?", "i", id);
+    db_stmt *s = db_query(c->db, "SELECT status, form FROM applications WHERE id = ?", "i", id);
     if (db_next(s)) {
         snprintf(a.status, sizeof a.status, "%s", db_text(s, 0));
         form = ent_load_doc(db_text(s, 1));
@@ -874,7 +885,7 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
     }
     if (json_object_size(fpatch) == 0) { /* nothing to save */
         db_rollback(c->db);
-        *out = app_json_by_id(c, id);
+        if (out) *out = app_json_by_id(c, id);
         rc = 0;
         goto out;
     }
@@ -891,7 +902,7 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
         goto fail;
     }
-    *out = app_json_by_id(c, id);
+    if (out) *out = app_json_by_id(c, id);
     rc = 0;
     goto out;
 fail:

@@ -159,9 +159,12 @@ int api_application_put(req *r)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
-    json_t *out = NULL;
-    int rc = svc_app_put(&c, web_param_id(r, 0), web_body(r), &out, &e);
-    return web_answer(r, rc, 200, out, &e);
+    char *text = NULL;
+    int64_t id = web_param_id(r, 0);
+    /* Answered as GET answers: the stored findings copied into the text, not re-parsed. */
+    if (svc_app_put(&c, id, web_body(r), NULL, &e) != 0 || svc_app_get_text(&c, id, &text, &e) != 0)
+        return web_error(r, &e);
+    return web_bytes(r, 200, "application/json; charset=utf-8", text, strlen(text));
 }
 
 int api_application_check(req *r)

@@ -1,0 +1,8 @@
+-- 007: an application's timeline (every read and every save answers with it) straight from an
+-- index in its order: reading the audit rows themselves, one per earlier save, made a save's cost
+-- grow with the saves before it. Only entries that can carry a reason read their row's detail.
+-- It replaces audit_entity, which is its prefix. (Kept apart from 004, which had already been
+-- committed: a migration never changes once a database may have applied it.)
+CREATE INDEX audit_timeline ON audit(entity, entity_id, seq, action, actor, at, from_state,
+  to_state);
+DROP INDEX audit_entity;
