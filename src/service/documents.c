@@ -11,7 +11,10 @@
 #include "render/pdf.h"
 #include "render/xlsx.h"
 #include "render/zip.h"
+#include "service/certificate.h"
+#include "service/publicity.h"
 #include "service/reference.h"
+#include "service/review.h"
 #include "util/util.h"
 
 #define DOC_PAGE 500 /* the list service's largest page */
@@ -292,4 +295,145 @@ int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
     json_decref(review_ids);
     json_decref(app);
     return rc;
+}
+
+/* ==== The other lists as xlsx ================================================================ */
+
+/* One column of an exported list: its header and the item's key. */
+typedef struct doc_col {
+    const char *title, *key;
+} doc_col;
+
+/* One page of a list service, its filters bound in `arg`. */
+typedef int (*doc_page_fn)(svc_ctx *c, const void *arg, int64_t limit, int64_t offset, json_t **out,
+                           svc_err *e);
+
+/* Every page of the list as sheet rows of `cols`, then the workbook. */
+static int doc_list_xlsx(svc_ctx *c, doc_page_fn page, const void *arg, const char *title,
+                         const doc_col *cols, size_t ncols, svc_file *out, svc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_t *rows = json_array();
+    for (int64_t offset = 0;; offset += DOC_PAGE) {
+        json_t *got = NULL;
+        if (page(c, arg, DOC_PAGE, offset, &got, e) != 0) {
+            json_decref(rows);
+            return -1;
+        }
+        json_t *items = json_object_get(got, "items");
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            json_t *row = json_array();
+            for (size_t k = 0; k < ncols; k++) {
+                json_t *v = json_object_get(it, cols[k].key);
+                json_array_append_new(row, v ? json_incref(v) : json_null());
+            }
+            json_array_append_new(rows, row);
+        }
+        size_t n = json_array_size(items);
+        json_decref(got);
+        if (n < DOC_PAGE) break;
+    }
+    render_xlsx_column *rc = xcalloc(ncols, sizeof *rc);
+    for (size_t k = 0; k < ncols; k++)
+        rc[k].title = cols[k].title;
+    char *err = NULL;
+    int ok = render_xlsx_table(title, rc, ncols, rows, &out->data, &out->len, &err);
+    free(rc);
+    json_decref(rows);
+    if (ok != 0) {
+        fprintf(stderr, "smip: %s export: %s\n", title, err ? err : "?");
+        free(err);
+        return svc_fail(e, 500, "internal", "导出失败，请稍后重试");
+    }
+    out->media_type = xstrdup("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    out->filename = xasprintf("%s.xlsx", title);
+    return 0;
+}
+
+static int doc_cert_page(svc_ctx *c, const void *arg, int64_t limit, int64_t offset, json_t **out,
+                         svc_err *e)
+{
+    (void)arg;
+    return svc_cert_list(c, limit, offset, out, e);
+}
+
+int svc_doc_certificates_xlsx(svc_ctx *c, svc_file *out, svc_err *e)
+{
+    static const doc_col cols[] = {
+        {"证书编号", "certificate_no"},
+        {"企业名称", "enterprise"},
+        {"统一社会信用代码", "uscc"},
+        {"项目名称", "project"},
+        {"车间/工厂名称", "site_name"},
+        {"类型", "type_label"},
+        {"批次", "batch"},
+        {"状态", "status"},
+        {"认定时间", "issued_at"},
+        {"认定文件", "document_no"},
+    };
+    return doc_list_xlsx(c, doc_cert_page, NULL, "证书列表", cols, sizeof cols / sizeof *cols, out,
+                         e);
+}
+
+typedef struct doc_obj_filter {
+    int64_t batch_id;
+    const char *status;
+} doc_obj_filter;
+
+static int doc_obj_page(svc_ctx *c, const void *arg, int64_t limit, int64_t offset, json_t **out,
+                        svc_err *e)
+{
+    const doc_obj_filter *f = arg;
+    return svc_pub_objections_list(c, f->batch_id, f->status, limit, offset, out, e);
+}
+
+int svc_doc_objections_xlsx(svc_ctx *c, int64_t batch_id, const char *status, svc_file *out,
+                            svc_err *e)
+{
+    static const doc_col cols[] = {
+        {"异议编号", "id"},      {"申报编号", "application_id"}, {"姓名或单位", "name"},
+        {"联系方式", "contact"}, {"异议内容", "content"},        {"状态", "status"},
+        {"处理意见", "reason"},  {"提交时间", "created_at"},
+    };
+    doc_obj_filter f = {batch_id, status};
+    return doc_list_xlsx(c, doc_obj_page, &f, "异议列表", cols, sizeof cols / sizeof *cols, out, e);
+}
+
+static int doc_expert_page(svc_ctx *c, const void *arg, int64_t limit, int64_t offset, json_t **out,
+                           svc_err *e)
+{
+    (void)arg;
+    return svc_experts_list(c, limit, offset, out, e);
+}
+
+int svc_doc_experts_xlsx(svc_ctx *c, svc_file *out, svc_err *e)
+{
+    static const doc_col cols[] = {
+        {"编号", "id"},           {"用户名", "username"},
+        {"姓名", "display_name"}, {"手机号码", "phone"},
+        {"电子邮箱", "email"},    {"工作单位统一社会信用代码", "employer_uscc"},
+        {"状态", "status"},
+    };
+    return doc_list_xlsx(c, doc_expert_page, NULL, "评审专家", cols, sizeof cols / sizeof *cols,
+                         out, e);
+}
+
+static int doc_adj_page(svc_ctx *c, const void *arg, int64_t limit, int64_t offset, json_t **out,
+                        svc_err *e)
+{
+    return svc_cert_adjustments_list(c, arg, limit, offset, out, e);
+}
+
+int svc_doc_adjustments_xlsx(svc_ctx *c, const char *status, svc_file *out, svc_err *e)
+{
+    static const doc_col cols[] = {
+        {"编号", "id"},         {"证书编号", "certificate_no"}, {"类型", "kind"},
+        {"原名称", "old_name"}, {"新名称", "new_name"},         {"新信用代码", "new_uscc"},
+        {"状态", "status"},     {"提交时间", "created_at"},
+    };
+    return doc_list_xlsx(c, doc_adj_page, status, "更名重组申请", cols, sizeof cols / sizeof *cols,
+                         out, e);
 }

@@ -22,6 +22,16 @@ int svc_doc_authenticity(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
  * refuses. *out: the workbook, named 申报列表.xlsx. */
 int svc_doc_applications_xlsx(svc_ctx *c, const svc_app_filter *f, svc_file *out, svc_err *e);
 
+/* The other lists of the desks as .xlsx, each exactly the rows its JSON list gives the caller
+ * (every page, in the list's order; the list's own role checks and filters): certificates
+ * (GET /certificates), objections (GET /objections; batch_id 0 / status NULL mean any), expert
+ * accounts (GET /experts), rename/restructure requests (GET /adjustments; status NULL any). */
+int svc_doc_certificates_xlsx(svc_ctx *c, svc_file *out, svc_err *e);
+int svc_doc_objections_xlsx(svc_ctx *c, int64_t batch_id, const char *status, svc_file *out,
+                            svc_err *e);
+int svc_doc_experts_xlsx(svc_ctx *c, svc_file *out, svc_err *e);
+int svc_doc_adjustments_xlsx(svc_ctx *c, const char *status, svc_file *out, svc_err *e);
+
 /* Application `id`'s whole material as one ZIP for whoever may read the application (404
  * otherwise): 申报书.json (the application as GET /applications/{id} answers it), 附件/ the files
  * of its form and its project's approval proof as submitted, 审核材料/ the files behind review

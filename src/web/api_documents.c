@@ -60,3 +60,46 @@ int api_materials_zip(req *r)
     if (svc_doc_materials_zip(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
     return api_doc_send(r, &f);
 }
+
+/* The other lists' exports: the same filters as their JSON lists. */
+int api_export_certificates(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_certificates_xlsx(&c, &f, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &f);
+}
+
+int api_export_objections(req *r)
+{
+    int64_t batch_id = 0;
+    const char *b = web_query(r, "batch_id"), *st = web_query(r, "status");
+    if (b && *b && (batch_id = api_doc_id(b)) < 0)
+        return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_objections_xlsx(&c, batch_id, st && *st ? st : NULL, &f, &e) != 0)
+        return web_error(r, &e);
+    return api_doc_send(r, &f);
+}
+
+int api_export_experts(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_experts_xlsx(&c, &f, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &f);
+}
+
+int api_export_adjustments(req *r)
+{
+    const char *st = web_query(r, "status");
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_adjustments_xlsx(&c, st && *st ? st : NULL, &f, &e) != 0) return web_error(r, &e);
+    return api_doc_send(r, &f);
+}

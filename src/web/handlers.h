@@ -76,6 +76,10 @@ int api_expert_reviews_list(req *r);
 int api_authenticity_template(req *r);
 int api_export_applications(req *r);
 int api_materials_zip(req *r);
+int api_export_certificates(req *r);
+int api_export_objections(req *r);
+int api_export_experts(req *r);
+int api_export_adjustments(req *r);
 int api_inbox(req *r); /* api_reference.c */
 
 /* api_certification.c: 公示, objections, certification and after (issue 4, second half) */

@@ -90,6 +90,10 @@ const route web_routes[] = {
     {"GET", "/api/v1/applications/{id}/authenticity-template", D, R_IMP,
      api_authenticity_template, 0, web_load_application},
     {"GET", "/api/v1/exports/applications.xlsx", C | D, R_IMP, api_export_applications, 0, NULL},
+    {"GET", "/api/v1/exports/certificates.xlsx", C | E, R_IMP, api_export_certificates, 0, NULL},
+    {"GET", "/api/v1/exports/objections.xlsx", C, R_IMP, api_export_objections, 0, NULL},
+    {"GET", "/api/v1/exports/experts.xlsx", C, R_IMP, api_export_experts, 0, NULL},
+    {"GET", "/api/v1/exports/adjustments.xlsx", C | D, R_IMP, api_export_adjustments, 0, NULL},
     {"GET", "/api/v1/applications/{id}/materials.zip", ANY, R_IMP, api_materials_zip, 0,
      web_load_application},
 
