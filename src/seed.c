@@ -397,8 +397,8 @@ int app_seed(app_cli *cli, svc_ctx *c)
         return 1;
     }
     /* Seed-only: no fsync per commit (a failed seed is deleted and redone). SQLite only. */
-    if (strncmp(cli->db_path, "postgres", 8) != 0)
-        (void)db_exec(c->db, "PRAGMA synchronous = OFF", "");
+    bool sqlite = strncmp(cli->db_path, "postgres", 8) != 0;
+    if (sqlite) (void)db_exec(c->db, "PRAGMA synchronous = OFF", "");
     if (password_hash_reuse_for_seed(SEED_PASSWORD) != 0) {
         fprintf(stderr, "smip: seed: argon2id failed\n");
         return 1;
@@ -492,7 +492,7 @@ int app_seed(app_cli *cli, svc_ctx *c)
     free(grps);
     free(queue_grp);
     seed_asm_free();
-    (void)db_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", "");
+    if (sqlite) (void)db_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", "");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("seeded %lld enterprises in %.1f s: batch %lld, district %s queue 150, password %s\n",
            n, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
