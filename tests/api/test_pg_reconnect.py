@@ -1,7 +1,9 @@
 """PostgreSQL only: a server survives a restart of the database server. Every worker thread's
 connection is dropped by the restart; the next request on each must reconnect, prepare its
 statements again and answer as before — reads and write transactions alike."""
+import glob
 import os
+import re
 import subprocess
 
 import pytest
@@ -15,9 +17,18 @@ PG_DIR = os.environ.get("SMIP_TEST_PG_DIR", "")
 pytestmark = pytest.mark.skipif(not (st.PG_BASE and PG_DIR), reason="PostgreSQL suite only")
 
 
+def pg_ctl():
+    """The newest installed pg_ctl (the cluster was made by scripts/pg-cluster.sh, which picks the
+    newest too); never a version written down here."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+                   key=lambda p: [int(x) for x in re.findall(r"\d+", p)])
+    assert found, "no pg_ctl under /usr/lib/postgresql/*/bin (Debian's postgresql package)"
+    return found[-1]
+
+
 def restart_cluster():
     # -l: the new postmaster must not inherit (and hold open) pipes of ours
-    cmd = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(PG_DIR, "data"), "-l",
+    cmd = [pg_ctl(), "-D", os.path.join(PG_DIR, "data"), "-l",
            os.path.join(PG_DIR, "server.log"), "-m", "fast", "-w", "restart"]
     if os.getuid() == 0:
         cmd = ["runuser", "-u", "postgres", "--"] + cmd
