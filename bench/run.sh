@@ -226,7 +226,7 @@ bench_server() {
   expect_200 POST "$BASE/api/v1/applications/$pid/check" -H "Cookie: smip_session=$pc" \
     -H "X-CSRF-Token: $pt" -H 'Content-Type: application/json' --data '{}'
   local queue_rows
-  queue_rows=$(curl -s -H "Cookie: smip_session=$DCOOKIE" "$BASE/district" | grep -c '/applications/[0-9]' || true)
+  queue_rows=$(curl -s -H "Cookie: smip_session=$DCOOKIE" "$BASE/district" | grep -c 'href="/applications/[0-9]' || true)
 
   RES=$res
   : >"$RES"

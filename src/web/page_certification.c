@@ -17,6 +17,17 @@ static bool pc_is(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+/* "2026-11-26T10:36:39+08:00" → "2026-11-26 10:36" (Beijing time, as the other pages show it). */
+static json_t *pc_short(const char *rfc)
+{
+    if (!rfc || strlen(rfc) < 16) return json_string(rfc ? rfc : "");
+    char buf[17];
+    memcpy(buf, rfc, 16);
+    buf[16] = '\0';
+    buf[10] = ' ';
+    return json_string(buf);
+}
+
 /* ---------------------------------------------------------------- the panel */
 
 /* The objections filed against application `id` (the commission sees every one). */
@@ -64,6 +75,8 @@ static json_t *pc_certificate(req *r, int64_t app_id)
     }
     bool valid = pc_is(json_string_value(json_object_get(cert, "status")), "valid");
     json_object_set_new(cert, "valid", json_boolean(valid));
+    json_object_set_new(cert, "issued_at",
+                        pc_short(json_string_value(json_object_get(cert, "issued_at"))));
     size_t i;
     json_t *adj;
     const char *role = r->actor.role;
@@ -110,9 +123,9 @@ void page_certification_panel(req *r, const json_t *app, json_t *ctx)
         int64_t starts = 0, ends = 0;
         if (svc_pub_period(r->db, id, &starts, &ends)) {
             char *a = svc_time_str(starts), *b = svc_time_str(ends);
-            json_object_set_new(
-                panel, "period",
-                json_pack("{s:s,s:s,s:b}", "starts_at", a, "ends_at", b, "over", r->now >= ends));
+            json_object_set_new(panel, "period",
+                                json_pack("{s:o,s:o,s:b}", "starts_at", pc_short(a), "ends_at",
+                                          pc_short(b), "over", r->now >= ends));
             free(a);
             free(b);
             any = true;
