@@ -54,7 +54,7 @@ build/smip: $(REL_OBJ) build/rel/src/main.o build/rel/build/gen/assets.o
 build/asan/smip: $(ASAN_OBJ) build/asan/src/main.o build/asan/build/gen/assets.o
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS)
+build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p build/asan/unit
 	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJ) build/asan/build/gen/assets.o $(PKG_LIBS) -lcmocka
 

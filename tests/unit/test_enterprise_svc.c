@@ -12,13 +12,14 @@
 
 #include <cmocka.h>
 
+#include "unit_tmp.h"
+
 #include "service/enterprise.h"
 #include "service/reference.h"
 #include "util/util.h"
 
 typedef struct fx {
-    char dir[64];
-    char path[96];
+    char dir[UNIT_DIR_MAX];
     db *d;
     svc_config cfg;
     svc_actor a, b; /* two enterprise accounts of two enterprises */
@@ -56,18 +57,7 @@ static void fx_actor(db *d, svc_actor *a, const char *user, int64_t eid)
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/smip-unit-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char *err = NULL;
-    f->d = db_open(f->path, &err);
-    if (!f->d) {
-        fprintf(stderr, "%s\n", err);
-        free(err);
-        return -1;
-    }
-    svc_ctx boot = {.db = f->d, .now = 1584410400, .cfg = &f->cfg};
-    if (svc_seed_reference(&boot, &err) != 0) return -1;
+    if (unit_tmpdir(f->dir, "unit") != 0 || !(f->d = unit_db(f->dir, &f->cfg))) return -1;
     int64_t ea = fx_enterprise(f->d, "91500112AY4CL12T2C", "甲公司");
     int64_t eb = fx_enterprise(f->d, "91500000MA5U3J7X22", "乙公司");
     fx_actor(f->d, &f->a, "ea", ea);
@@ -83,9 +73,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     db_close(f->d);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
-    free(cmd);
+    unit_rmtree(f->dir);
     free(f);
     return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit_tmp.h"
+
 #include "service/certificate.h"
 #include "service/publicity.h"
 #include "service/reference.h"
@@ -24,8 +26,7 @@
 #define E0 (S0 + 3 * 86400)
 
 typedef struct fx {
-    char dir[64];
-    char path[96];
+    char dir[UNIT_DIR_MAX];
     db *d;
     svc_config cfg;
     svc_actor commission, nobody;
@@ -46,18 +47,7 @@ static int64_t fx_app(db *d, int64_t batch, int64_t eid, int64_t pid, const char
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/smip-unit-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char *err = NULL;
-    f->d = db_open(f->path, &err);
-    if (!f->d) {
-        fprintf(stderr, "%s\n", err);
-        free(err);
-        return -1;
-    }
-    svc_ctx boot = {.db = f->d, .now = 1584410400, .cfg = &f->cfg};
-    if (svc_seed_reference(&boot, &err) != 0) return -1;
+    if (unit_tmpdir(f->dir, "unit") != 0 || !(f->d = unit_db(f->dir, &f->cfg))) return -1;
     f->batch = db_scalar_int(f->d, 0, "SELECT id FROM batches WHERE year = 2020", "");
     int64_t eid = db_insert(f->d,
                             "INSERT INTO enterprises (uscc, name, district_code, profile, "
@@ -86,9 +76,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     db_close(f->d);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
-    free(cmd);
+    unit_rmtree(f->dir);
     free(f);
     return 0;
 }

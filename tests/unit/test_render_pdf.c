@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit_tmp.h"
+
 #include <cairo.h>
 #include <pthread.h>
 #include <qrencode.h>
@@ -28,12 +30,11 @@
 
 /* ==== Helpers ================================================================================= */
 
-static char tmpdir[64];
+static char tmpdir[UNIT_DIR_MAX];
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/smip-pdf-XXXXXX");
-    if (!mkdtemp(tmpdir)) return -1;
+    if (unit_tmpdir(tmpdir, "pdf") != 0) return -1;
     mkdir("build", 0755);
     mkdir(OUT_DIR, 0755);
     return 0;
@@ -41,10 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc == 0 ? 0 : -1;
+    return unit_rmtree(tmpdir);
 }
 
 /* Writes data to tmpdir/name; returns the path (malloc'd). */

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit_tmp.h"
+
 #include <zip.h>
 
 #include "render/xlsx.h"
@@ -118,12 +120,11 @@ static void assert_text(const char *xlsx, size_t len, const char *sheet, const c
 
 /* ==== Fixture ================================================================================= */
 
-static char tmpdir[64];
+static char tmpdir[UNIT_DIR_MAX];
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/smip-xlsx-test-XXXXXX");
-    if (!mkdtemp(tmpdir)) return -1;
+    if (unit_tmpdir(tmpdir, "xlsx-test") != 0) return -1;
     return setenv("TMPDIR", tmpdir, 1);
 }
 
