@@ -164,7 +164,9 @@ def test_server_still_healthy_after_bad_input(anon):
 # Every list answers API.md's paging the same way: limit 1–500 (default 50), offset ≥ 0; anything
 # else is a 400 naming the parameter, never silently clamped.
 LISTS = [("admin", "/admin/accounts"), ("commission", "/batches"), ("enterprise", "/projects"),
-         ("enterprise", "/applications"), ("enterprise", "/assessments"), ("commission", "/audit")]
+         ("enterprise", "/applications"), ("enterprise", "/assessments"), ("commission", "/audit"),
+         ("commission", "/experts"), ("commission", "/certificates"), ("commission", "/objections"),
+         ("commission", "/adjustments")]
 
 
 @pytest.mark.parametrize("who,path", LISTS)
