@@ -128,6 +128,16 @@ void db_rollback(db *d)
     d->vt->rollback(d);
 }
 
+void db_read_begin(db *d)
+{
+    if (d->vt->read_begin) d->vt->read_begin(d);
+}
+
+void db_read_end(db *d)
+{
+    if (d->vt->read_end) d->vt->read_end(d);
+}
+
 bool db_in_tx(db *d)
 {
     return d->vt->in_tx(d);

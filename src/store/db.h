@@ -45,14 +45,24 @@ int64_t db_scalar_int(db *d, int64_t def, const char *sql, const char *types, ..
 /* malloc'd copy of the first column of the first row, or NULL. */
 char *db_scalar_text(db *d, const char *sql, const char *types, ...);
 
-/* Write transactions, one writer at a time across every process of the database: SQLite takes an
- * in-process write mutex, then BEGIN IMMEDIATE, so writers queue instead of spinning in the busy
- * handler; PostgreSQL takes an advisory lock after BEGIN. Reads need no transaction. A failed
- * statement inside a transaction leaves it usable on both. */
+/* Write transactions, one writer at a time across every process of the database: SQLite runs
+ * them on one shared writer connection per file under an in-process write lock (BEGIN IMMEDIATE
+ * keeps other processes out), each as a savepoint of a group that commits once for every
+ * transaction ready at that moment (group commit: db_commit returns when its changes are
+ * durable, -1 if the group's COMMIT failed; db_rollback undoes only the caller's part);
+ * PostgreSQL takes an advisory lock after BEGIN. Reads need no transaction. A failed statement
+ * inside a transaction leaves it usable on both. */
 int db_begin(db *d);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
+/* A read snapshot for the statements of one request (SQLite: a deferred BEGIN, so every read of
+ * the request shares one WAL read lock and sees one state of the database instead of taking and
+ * dropping the lock per statement). db_begin ends it first: a write transaction always starts
+ * from the newest state. No-op on PostgreSQL, where each statement is its own snapshot and a
+ * BEGIN/COMMIT pair would cost two round trips. */
+void db_read_begin(db *d);
+void db_read_end(db *d);
 const char *db_error(db *d);
 
 /* A blocking online backup of the whole database to `path` (SQLite; on PostgreSQL an error that

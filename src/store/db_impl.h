@@ -24,6 +24,9 @@ typedef struct db_vtab {
     int (*commit)(db *d);
     void (*rollback)(db *d);
     bool (*in_tx)(db *d);
+    /* Optional (NULL: reads need nothing): a read snapshot over several statements. */
+    void (*read_begin)(db *d);
+    void (*read_end)(db *d);
     const char *(*error)(db *d);
     int (*backup)(db *d, const char *path, char **err);
     void (*close)(db *d);

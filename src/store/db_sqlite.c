@@ -1,10 +1,17 @@
 /* db_sqlite — the SQLite backend of db.h (db.c dispatches to it for any URI that is not
  * postgresql://): WAL, synchronous=FULL, foreign keys on, a statement cache per connection,
- * numbered migrations embedded in the binary. */
+ * numbered migrations embedded in the binary.
+ *
+ * Each db (one per worker thread) reads through its own SQLite connection; write transactions
+ * of every db of one file in this process run on one shared writer connection, taken with the
+ * write mutex. In WAL mode a connection drops its whole page cache when another connection has
+ * written, so when each thread wrote through its own connection every save started cold and
+ * read ~40 pages back with pread inside the write lock; the one writer keeps its cache. */
 #include "store/db_impl.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +38,49 @@ typedef struct db_cache_entry {
 
 enum { DB_CACHE_BUCKETS = 128 };
 
-struct dbs_conn {
-    db base; /* first: a db * is a dbs_conn * */
+/* A SQLite connection with its statement cache. */
+typedef struct dbs_handle {
     sqlite3 *h;
     db_cache_entry *cache[DB_CACHE_BUCKETS];
+} dbs_handle;
+
+/* The shared writer of one database file (see the top): used only under its own write lock,
+ * which also guards the group commit state. Files are independent: each has its own lock. */
+enum { DBS_GROUP_MAX = 32, DBS_GROUP_RING = 64 };
+typedef struct dbs_writer {
+    char *path;
+    dbs_handle hd;
+    int refs;
+    struct dbs_writer *next;
+    pthread_mutex_t lock; /* writers of this file queue here before BEGIN IMMEDIATE */
+    atomic_int want;      /* threads that asked for `lock` and do not hold it yet */
+    bool open;          /* a group transaction is open on hd */
+    uint64_t gen;       /* the open (or last) group */
+    uint64_t done_gen;  /* the last group whose COMMIT has finished */
+    int members;        /* transactions in the open group */
+    int rc[DBS_GROUP_RING]; /* each finished group's COMMIT result, by gen % ring */
+    pthread_cond_t committed;
+} dbs_writer;
+
+struct dbs_conn {
+    db base; /* first: a db * is a dbs_conn * */
+    dbs_handle own;     /* reads, and writes when there is no shared writer */
+    dbs_writer *writer; /* NULL for an in-memory database */
+    dbs_handle *cur;    /* &own, or the writer's inside a write transaction */
+    uint64_t gen;       /* the group this db's open transaction belongs to */
     bool in_tx;
+    bool in_read; /* a deferred BEGIN of db_read_begin is open */
     int64_t changes;
     char errmsg[512];
 };
 
-/* Writers of one process queue here before BEGIN IMMEDIATE; readers never take it. */
+/* Writers of an in-memory database queue here (a file's writers use their writer's lock);
+ * readers never take it. */
 static pthread_mutex_t db_write_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The shared writers, one per open database file. */
+static pthread_mutex_t dbs_writers_mu = PTHREAD_MUTEX_INITIALIZER;
+static dbs_writer *dbs_writers;
+
 
 static const db_vtab dbs_vtab;
 
@@ -50,7 +89,7 @@ static const db_vtab dbs_vtab;
 
 static void dbs_set_error(dbs_conn *d, const char *what)
 {
-    snprintf(d->errmsg, sizeof d->errmsg, "%s: %s", what, sqlite3_errmsg(d->h));
+    snprintf(d->errmsg, sizeof d->errmsg, "%s: %s", what, sqlite3_errmsg(d->cur->h));
 }
 
 static const char *dbs_error(db *d)
@@ -68,11 +107,15 @@ static unsigned dbs_hash(const char *s)
 
 static dbs_stmt *dbs_prepare(dbs_conn *d, const char *sql)
 {
+    dbs_handle *hd = d->cur;
     unsigned b = dbs_hash(sql) % DB_CACHE_BUCKETS;
-    for (db_cache_entry *e = d->cache[b]; e; e = e->next)
-        if (e->sql == sql || strcmp(e->sql, sql) == 0) return &e->stmt;
+    for (db_cache_entry *e = hd->cache[b]; e; e = e->next)
+        if (e->sql == sql || strcmp(e->sql, sql) == 0) {
+            e->stmt.owner = d; /* a writer's statement serves whichever db holds the lock */
+            return &e->stmt;
+        }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(hd->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         dbs_set_error(d, "prepare");
         fprintf(stderr, "smip: %s\n  in: %s\n", d->errmsg, sql);
         return NULL;
@@ -82,8 +125,8 @@ static dbs_stmt *dbs_prepare(dbs_conn *d, const char *sql)
     e->stmt.base.vt = &dbs_vtab;
     e->stmt.st = st;
     e->stmt.owner = d;
-    e->next = d->cache[b];
-    d->cache[b] = e;
+    e->next = hd->cache[b];
+    hd->cache[b] = e;
     return &e->stmt;
 }
 
@@ -199,13 +242,13 @@ static int dbs_vexec(db *dd, const char *sql, const char *types, va_list ap, boo
     dbs_stmt *s = dbs_vquery_impl(d, sql, types, ap);
     if (!s || s->failed) return -1;
     int rc = sqlite3_step(s->st);
-    int ext = sqlite3_extended_errcode(d->h);
-    d->changes = sqlite3_changes64(d->h);
+    int ext = sqlite3_extended_errcode(d->cur->h);
+    d->changes = sqlite3_changes64(d->cur->h);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) dbs_set_error(d, "exec");
     sqlite3_reset(s->st);
     sqlite3_clear_bindings(s->st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-        if (want_id) *id = sqlite3_last_insert_rowid(d->h);
+        if (want_id) *id = sqlite3_last_insert_rowid(d->cur->h);
         return 0;
     }
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) return 1;
@@ -220,40 +263,147 @@ static int64_t dbs_changes(db *d)
 
 /* ---------------------------------------------------------------- transactions */
 
+/* BEGIN and COMMIT of the read snapshot run twice per request: prepared once, not parsed. */
+static void dbs_step_cached(dbs_conn *d, const char *sql)
+{
+    dbs_stmt *s = dbs_prepare(d, sql);
+    if (!s) return;
+    if (sqlite3_step(s->st) != SQLITE_DONE) dbs_set_error(d, sql);
+    sqlite3_reset(s->st);
+}
+
+static void dbs_read_begin(db *dd)
+{
+    dbs_conn *d = DBS(dd);
+    if (d->in_tx || d->in_read) return;
+    dbs_step_cached(d, "BEGIN");
+    d->in_read = sqlite3_get_autocommit(d->own.h) == 0;
+}
+
+static void dbs_read_end(db *dd)
+{
+    dbs_conn *d = DBS(dd);
+    if (!d->in_read) return;
+    d->in_read = false;
+    /* A statement left stepping would make COMMIT fail; readers own no changes, so ROLLBACK
+     * ends the snapshot whatever state the statements are in. */
+    if (sqlite3_get_autocommit(d->own.h) == 0) dbs_step_cached(d, "ROLLBACK");
+}
+
+/* Write transactions on a shared writer commit in groups. Each transaction is a SAVEPOINT
+ * inside the writer's open group transaction, run under the write lock as before (so each sees
+ * the ones before it, exactly as if they had committed one after the other). When it ends and
+ * other threads are waiting for the lock, it leaves the group open and waits for the group's
+ * COMMIT; the last transaction in (no one waiting, or DBS_GROUP_MAX members) commits for all.
+ * One fsync then makes several saves durable: the disk's flush, not the number of saves, is the
+ * limit during a deadline rush. Every caller still returns from db_commit only once its changes
+ * are durable, and learns if the group's COMMIT failed. A rolled-back transaction rolls back to
+ * its savepoint only. */
+static int dbs_exec_h(dbs_conn *d, const char *sql, const char *what)
+{
+    if (sqlite3_exec(d->cur->h, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
+    dbs_set_error(d, what);
+    return -1;
+}
+
 static int dbs_begin(db *dd)
 {
     dbs_conn *d = DBS(dd);
-    pthread_mutex_lock(&db_write_lock);
-    if (sqlite3_exec(d->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        dbs_set_error(d, "begin");
-        pthread_mutex_unlock(&db_write_lock);
+    dbs_read_end(dd);
+    dbs_writer *w = d->writer;
+    if (!w) { /* an in-memory database: plain transactions */
+        pthread_mutex_lock(&db_write_lock);
+        if (dbs_exec_h(d, "BEGIN IMMEDIATE", "begin") != 0) {
+            pthread_mutex_unlock(&db_write_lock);
+            return -1;
+        }
+        d->in_tx = true;
+        return 0;
+    }
+    atomic_fetch_add(&w->want, 1);
+    pthread_mutex_lock(&w->lock);
+    atomic_fetch_sub(&w->want, 1);
+    d->cur = &w->hd;
+    if (!w->open) {
+        if (dbs_exec_h(d, "BEGIN IMMEDIATE", "begin") != 0) {
+            d->cur = &d->own;
+            pthread_mutex_unlock(&w->lock);
+            return -1;
+        }
+        w->open = true;
+        w->gen++;
+        w->members = 0;
+    }
+    if (dbs_exec_h(d, "SAVEPOINT smip_tx", "begin") != 0) {
+        d->cur = &d->own;
+        pthread_mutex_unlock(&w->lock);
         return -1;
     }
+    w->members++;
+    d->gen = w->gen;
     d->in_tx = true;
     return 0;
+}
+
+/* Ends this db's part of the group (its savepoint already released or rolled back): commits the
+ * group when no one else is waiting to join, else waits for the group's commit. Returns 0 when
+ * the group's COMMIT succeeded. Releases the write lock. */
+static int dbs_group_finish(dbs_conn *d)
+{
+    dbs_writer *w = d->writer;
+    uint64_t mine = d->gen;
+    d->in_tx = false;
+    int rc;
+    if (atomic_load(&w->want) > 0 && w->members < DBS_GROUP_MAX) {
+        while (w->done_gen < mine)
+            pthread_cond_wait(&w->committed, &w->lock);
+        rc = w->rc[mine % DBS_GROUP_RING];
+    } else {
+        rc = dbs_exec_h(d, "COMMIT", "commit");
+        if (rc != 0) sqlite3_exec(d->cur->h, "ROLLBACK", NULL, NULL, NULL);
+        w->open = false;
+        w->done_gen = mine;
+        w->rc[mine % DBS_GROUP_RING] = rc;
+        pthread_cond_broadcast(&w->committed);
+    }
+    if (rc != 0 && !d->errmsg[0]) snprintf(d->errmsg, sizeof d->errmsg, "commit: group failed");
+    d->cur = &d->own;
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
 static int dbs_commit(db *dd)
 {
     dbs_conn *d = DBS(dd);
     if (!d->in_tx) return -1;
-    int rc = sqlite3_exec(d->h, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        dbs_set_error(d, "commit");
-        sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+    if (!d->writer) {
+        int rc = dbs_exec_h(d, "COMMIT", "commit");
+        if (rc != 0) sqlite3_exec(d->cur->h, "ROLLBACK", NULL, NULL, NULL);
+        d->in_tx = false;
+        pthread_mutex_unlock(&db_write_lock);
+        return rc;
     }
-    d->in_tx = false;
-    pthread_mutex_unlock(&db_write_lock);
-    return rc == SQLITE_OK ? 0 : -1;
+    d->errmsg[0] = '\0';
+    if (dbs_exec_h(d, "RELEASE smip_tx", "commit") != 0) {
+        sqlite3_exec(d->cur->h, "ROLLBACK TO smip_tx; RELEASE smip_tx", NULL, NULL, NULL);
+        dbs_group_finish(d);
+        return -1;
+    }
+    return dbs_group_finish(d);
 }
 
 static void dbs_rollback(db *dd)
 {
     dbs_conn *d = DBS(dd);
     if (!d->in_tx) return;
-    sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
-    d->in_tx = false;
-    pthread_mutex_unlock(&db_write_lock);
+    if (!d->writer) {
+        sqlite3_exec(d->cur->h, "ROLLBACK", NULL, NULL, NULL);
+        d->in_tx = false;
+        pthread_mutex_unlock(&db_write_lock);
+        return;
+    }
+    sqlite3_exec(d->cur->h, "ROLLBACK TO smip_tx; RELEASE smip_tx", NULL, NULL, NULL);
+    dbs_group_finish(d); /* the others' work in the group still commits */
 }
 
 static bool dbs_in_tx(db *d)
@@ -267,7 +417,7 @@ static int dbs_apply_migration(db *dd, int64_t version, const char *name, const 
                                void *arg, char **err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(DBS(dd)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(DBS(dd)->cur->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
         *err = xasprintf("migration %s: %s", name, msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
@@ -279,11 +429,11 @@ static int dbs_apply_migration(db *dd, int64_t version, const char *name, const 
  * write transaction (BEGIN IMMEDIATE also keeps two processes from migrating at once). */
 static int dbs_migrate(dbs_conn *d, char **err)
 {
-    if (sqlite3_exec(d->h,
+    if (sqlite3_exec(d->own.h,
                      "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
                      "name TEXT NOT NULL)",
                      NULL, NULL, NULL) != SQLITE_OK) {
-        *err = xasprintf("migrate: %s", sqlite3_errmsg(d->h));
+        *err = xasprintf("migrate: %s", sqlite3_errmsg(d->own.h));
         return -1;
     }
     if (dbs_begin(&d->base) != 0) {
@@ -297,11 +447,10 @@ static int dbs_migrate(dbs_conn *d, char **err)
     return dbs_commit(&d->base) == 0 ? 0 : (*err = xasprintf("%s", d->errmsg), -1);
 }
 
-static void dbs_close(db *dd)
+static void dbs_handle_close(dbs_handle *hd)
 {
-    dbs_conn *d = DBS(dd);
     for (int i = 0; i < DB_CACHE_BUCKETS; i++) {
-        db_cache_entry *e = d->cache[i];
+        db_cache_entry *e = hd->cache[i];
         while (e) {
             db_cache_entry *next = e->next;
             sqlite3_finalize(e->stmt.st);
@@ -309,38 +458,123 @@ static void dbs_close(db *dd)
             free(e);
             e = next;
         }
+        hd->cache[i] = NULL;
     }
-    sqlite3_close_v2(d->h);
+    sqlite3_close_v2(hd->h);
+    hd->h = NULL;
+}
+
+/* Durability first (an application saved is saved). The page cache is per connection, so per
+ * worker thread: 1 MiB each holds the hot index and table pages of the lists and point reads
+ * (the OS page cache holds the rest once), and keeps the server's resident memory bounded (issue
+ * 5: 64 MB). No mmap: mapped pages would count as resident too. */
+static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cache_kib, char **err)
+{
+    if (sqlite3_open_v2(path, &hd->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL) !=
+        SQLITE_OK) {
+        *err = xasprintf("cannot open %s: %s", path, sqlite3_errmsg(hd->h));
+        return -1;
+    }
+    sqlite3_busy_timeout(hd->h, 10000);
+    sqlite3_extended_result_codes(hd->h, 1);
+    char *pragmas = xasprintf("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                              "PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d; "
+                              "PRAGMA temp_store=MEMORY;",
+                              cache_kib);
+    char *msg = NULL;
+    int rc = sqlite3_exec(hd->h, pragmas, NULL, NULL, &msg);
+    free(pragmas);
+    if (rc != SQLITE_OK) {
+        *err = xasprintf("pragmas: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The shared writer of `path` (opened on first use), or NULL for an in-memory database. Its
+ * connection is serialised by SQLite too (FULLMUTEX): a statement a thread finishes after its
+ * commit must not race the next writer. */
+static dbs_writer *dbs_writer_get(const char *path, char **err)
+{
+    if (!*path || strcmp(path, ":memory:") == 0 || strstr(path, "mode=memory")) return NULL;
+    pthread_mutex_lock(&dbs_writers_mu);
+    dbs_writer *w = dbs_writers;
+    while (w && strcmp(w->path, path) != 0)
+        w = w->next;
+    if (w) {
+        w->refs++;
+    } else {
+        w = xcalloc(1, sizeof *w);
+        /* One connection carries every write, so it gets a larger cache than a reader's. */
+        if (dbs_handle_open(&w->hd, path, SQLITE_OPEN_FULLMUTEX, 4096, err) != 0) {
+            dbs_handle_close(&w->hd);
+            free(w);
+            pthread_mutex_unlock(&dbs_writers_mu);
+            return (dbs_writer *)-1;
+        }
+        w->path = xstrdup(path);
+        w->refs = 1;
+        pthread_cond_init(&w->committed, NULL);
+        pthread_mutex_init(&w->lock, NULL);
+        w->next = dbs_writers;
+        dbs_writers = w;
+    }
+    pthread_mutex_unlock(&dbs_writers_mu);
+    return w;
+}
+
+static void dbs_writer_put(dbs_writer *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&dbs_writers_mu);
+    if (--w->refs == 0) {
+        dbs_writer **p = &dbs_writers;
+        while (*p != w)
+            p = &(*p)->next;
+        *p = w->next;
+        dbs_handle_close(&w->hd);
+        pthread_cond_destroy(&w->committed);
+        pthread_mutex_destroy(&w->lock);
+        free(w->path);
+        free(w);
+    }
+    pthread_mutex_unlock(&dbs_writers_mu);
+}
+
+static void dbs_close(db *dd)
+{
+    dbs_conn *d = DBS(dd);
+    dbs_handle_close(&d->own);
+    dbs_writer_put(d->writer);
     free(d);
+}
+
+/* SQLite counts every allocation of every connection under one global mutex unless told not
+ * to; smip never asks for those counts, and with a connection per worker thread that mutex was
+ * the one lock all readers shared. Must run before SQLite initialises. */
+static void dbs_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 db *dbs_open(const char *uri, char **err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, dbs_configure);
     dbs_conn *d = xcalloc(1, sizeof *d);
     d->base.vt = &dbs_vtab;
-    if (sqlite3_open_v2(uri, &d->h,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        *err = xasprintf("cannot open %s: %s", uri, sqlite3_errmsg(d->h));
+    d->cur = &d->own;
+    if (dbs_handle_open(&d->own, uri, SQLITE_OPEN_NOMUTEX, 1024, err) != 0) {
         dbs_close(&d->base);
         return NULL;
     }
-    sqlite3_busy_timeout(d->h, 10000);
-    sqlite3_extended_result_codes(d->h, 1);
-    /* Durability first (an application saved is saved). The page cache is per connection, so
-     * per worker thread: 1 MiB each holds the hot index and table pages of the lists and point
-     * reads (the OS page cache holds the rest once), and keeps the server's resident memory
-     * bounded (issue 5: 64 MB). No mmap: mapped pages would count as resident too. */
-    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                          "PRAGMA foreign_keys=ON; PRAGMA cache_size=-1024; "
-                          "PRAGMA temp_store=MEMORY;";
-    char *msg = NULL;
-    if (sqlite3_exec(d->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
-        *err = xasprintf("pragmas: %s", msg ? msg : "?");
-        sqlite3_free(msg);
+    dbs_writer *w = dbs_writer_get(uri, err);
+    if (w == (dbs_writer *)-1) {
         dbs_close(&d->base);
         return NULL;
     }
+    d->writer = w;
     if (dbs_migrate(d, err) != 0) {
         dbs_close(&d->base);
         return NULL;
@@ -356,7 +590,7 @@ static int dbs_backup(db *dd, const char *path, char **err)
         sqlite3_close(dst);
         return -1;
     }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", DBS(dd)->h, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", DBS(dd)->own.h, "main");
     int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
     if (b) sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) *err = xasprintf("backup: %s", sqlite3_errmsg(dst));
@@ -379,6 +613,8 @@ static const db_vtab dbs_vtab = {
     .commit = dbs_commit,
     .rollback = dbs_rollback,
     .in_tx = dbs_in_tx,
+    .read_begin = dbs_read_begin,
+    .read_end = dbs_read_end,
     .error = dbs_error,
     .backup = dbs_backup,
     .close = dbs_close,

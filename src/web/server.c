@@ -108,6 +108,7 @@ static void web_add_security_headers(struct MHD_Response *resp)
 
 static enum MHD_Result web_send(req *r)
 {
+    if (r->db) db_read_end(r->db); /* the answer is built: release the snapshot before sending */
     if (!r->answered) web_fail(r, 500, "internal", "服务器内部错误，请稍后重试");
     struct MHD_Response *resp;
     if (r->resp_body) {
@@ -355,6 +356,9 @@ static bool web_begin(req *r)
         web_fail(r, 503, "unavailable", "数据库暂不可用，请稍后重试");
         return true;
     }
+    /* A read answers from one snapshot: one WAL read lock for all its statements (a write's
+     * db_begin ends the snapshot first; web_send releases it). */
+    if (!web_state_changing(r->method)) db_read_begin(r->db);
     bool path_known;
     r->route = web_find_route(r, &path_known);
     if (!r->route) {
@@ -448,7 +452,9 @@ static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls
     if (r->upload.file) fclose(r->upload.file);
     if (r->json) json_decref(r->json);
     if (r->form) json_decref(r->form);
+    if (r->batch) json_decref(r->batch);
     if (r->db && db_in_tx(r->db)) db_rollback(r->db);
+    if (r->db) db_read_end(r->db);
     sbuf_free(&r->body);
     free(r->resp_body);
     free(r->resp_type);
