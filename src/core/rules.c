@@ -921,6 +921,7 @@ json_t *rules_precheck(const rules_ctx *ctx)
     ev.districts = ctx->districts ? ctx->districts : json_object_get(ctx->rules, "districts");
     if (!ev.districts) ev.districts = own_districts = rules_default_districts();
     ev.modes = json_object_get(ctx->rules, "factory_modes");
+    if (!ev.modes) ev.modes = ctx->factory_modes;
     if (!ev.modes) ev.modes = own_modes = rules_default_factory_modes();
     ev.type = rules_str(ctx->application, "type");
     if (!json_is_object(ctx->rules)) {

@@ -16,6 +16,7 @@ typedef struct rules_ctx {
     int64_t district_deadline; /* exclusive, epoch seconds */
     const json_t *rules;       /* the batch's rules object (see data/batch-2020.json "rules") */
     const json_t *districts;   /* array of {code,name,type,group} the batch uses */
+    const json_t *factory_modes; /* the shipped modes when rules has none (NULL: parsed here) */
     const json_t *enterprise;  /* {uscc,name,district_code,manufacturing_type,
                                   independent_legal_person,complete_machine,...} */
     const json_t *project;     /* project object of API.md (class, dates, money, proof...) */
@@ -43,8 +44,11 @@ bool rules_findings_ok(const json_t *findings);
 int rules_validate_form(const json_t *patch, json_t *errors);
 /* The same, also accepting the extra figures a batch declares in rules.form_figures
  * ([{path,type:"count"|"decimal"|"bool"|"text",label}]) and the factory modes of
- * rules.factory_modes when present. rules may be NULL. */
-int rules_validate_form_for(const json_t *patch, const json_t *rules, json_t *errors);
+ * rules.factory_modes when present, else of `modes` (the shipped list; NULL: parsed from the
+ * embedded data each call — callers on a hot path pass a list they parsed once). rules may be
+ * NULL. */
+int rules_validate_form_for(const json_t *patch, const json_t *rules, const json_t *modes,
+                            json_t *errors);
 /* Checks a project object or merge patch (API.md POST /projects): text fields, district_code,
  * class "I"|"II", dates YYYY-MM-DD with completion ≥ start (when both are present), progress_pct
  * an integer 0–100, money non-negative whole yuan with equipment_software_investment ≤

@@ -334,11 +334,13 @@ static void rl_check_obj(rl_vctx *v, const json_t *obj, const rl_field *spec, co
     }
 }
 
-int rules_validate_form_for(const json_t *patch, const json_t *rules, json_t *errors)
+int rules_validate_form_for(const json_t *patch, const json_t *rules, const json_t *modes,
+                            json_t *errors)
 {
     json_t *own_modes = NULL;
     rl_vctx v = {.extras = json_object_get(rules, "form_figures"), .errors = errors};
     v.modes = json_object_get(rules, "factory_modes");
+    if (!v.modes) v.modes = modes;
     if (!v.modes) v.modes = own_modes = rules_default_factory_modes();
     size_t before = json_object_size(errors);
     if (!json_is_object(patch))
@@ -351,7 +353,7 @@ int rules_validate_form_for(const json_t *patch, const json_t *rules, json_t *er
 
 int rules_validate_form(const json_t *patch, json_t *errors)
 {
-    return rules_validate_form_for(patch, NULL, errors);
+    return rules_validate_form_for(patch, NULL, NULL, errors);
 }
 
 int rules_validate_project(const json_t *obj, json_t *errors)

@@ -382,8 +382,11 @@ int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, s
     while (db_next(s))
         json_array_append_new(items, proj_row(s));
     db_done(s);
-    int64_t total =
-        db_scalar_int(c->db, 0, "SELECT count(*) FROM projects WHERE enterprise_id = ?", "i", eid);
+    /* A first page that is not full already is the whole list: no count needed. */
+    int64_t total = (int64_t)json_array_size(items);
+    if (offset > 0 || total >= limit)
+        total = db_scalar_int(c->db, 0, "SELECT count(*) FROM projects WHERE enterprise_id = ?",
+                              "i", eid);
     *out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
     return 0;
 }

@@ -249,20 +249,31 @@ json_t *svc_batches(db *d)
     return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items));
 }
 
-json_t *svc_current_batch(db *d, int64_t now)
+/* The batch open now (its window started and the district deadline not passed), else the latest
+ * one: two indexed lookups (batches_current), each in index order, no sort. */
+static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
 {
     db_stmt *s = db_query(d,
-                          "SELECT id, last_audit_seq FROM batches ORDER BY CASE WHEN opens_at <= "
-                          "? AND ? < district_deadline THEN 0 ELSE 1 END, opens_at DESC, id DESC "
-                          "LIMIT 1",
+                          "SELECT id, last_audit_seq FROM batches WHERE opens_at <= ? AND "
+                          "district_deadline > ? ORDER BY opens_at DESC, id DESC LIMIT 1",
                           "ii", now, now);
-    int64_t id = 0, seq = 0;
-    if (db_next(s)) {
-        id = db_int(s, 0);
-        seq = db_int(s, 1);
-    }
+    bool found = db_next(s);
+    if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
     db_done(s);
-    return id ? ref_batch_own(ref_batch_shared(d, id, seq, NULL)) : NULL;
+    if (found) return true;
+    s = db_query(d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1",
+                 "");
+    found = db_next(s);
+    if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
+    db_done(s);
+    return found;
+}
+
+json_t *svc_current_batch(db *d, int64_t now)
+{
+    int64_t id = 0, seq = 0;
+    if (!ref_current_batch_row(d, now, &id, &seq)) return NULL;
+    return ref_batch_own(ref_batch_shared(d, id, seq, NULL));
 }
 
 /* Reads a time field: RFC 3339 string. Records a field error when it is absent or bad. */
@@ -508,6 +519,20 @@ json_t *svc_district(db *d, const char *code)
     json_t *o = db_next(s) ? ref_district_row(s) : NULL;
     db_done(s);
     return o;
+}
+
+static json_t *ref_modes_shared;
+
+static void ref_modes_parse(void)
+{
+    ref_modes_shared = svc_factory_modes();
+}
+
+const json_t *svc_factory_modes_shared(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, ref_modes_parse);
+    return ref_modes_shared;
 }
 
 json_t *svc_factory_modes(void)

@@ -36,5 +36,8 @@ int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
 
 json_t *svc_factory_modes(void); /* the 5 modes of 附件2 */
+/* The same list parsed once per process, immutable and shared between threads (borrowed: do not
+ * change or free it). Validation and the pre-check read it on every save. */
+const json_t *svc_factory_modes_shared(void);
 
 #endif

@@ -6,6 +6,15 @@
 #include "service/reference.h"
 #include "web/web.h"
 
+json_t *web_current_batch(req *r)
+{
+    if (!r->batch_read) {
+        r->batch = svc_current_batch(r->db, r->now);
+        r->batch_read = true;
+    }
+    return r->batch ? json_copy(r->batch) : NULL;
+}
+
 json_t *web_page_ctx(req *r)
 {
     json_t *ctx = json_object();
@@ -13,16 +22,14 @@ json_t *web_page_ctx(req *r)
         json_object_set_new(ctx, "account",
                             json_pack("{s:s,s:s,s:I}", "username", r->actor.username, "role",
                                       r->actor.role, "id", (json_int_t)r->actor.id));
-        char *dn = db_scalar_text(r->db, "SELECT display_name FROM accounts WHERE id = ?", "i",
-                                  r->actor.id);
-        if (dn) json_object_set_new(json_object_get(ctx, "account"), "display_name",
-                                    json_string(dn));
-        free(dn);
+        if (r->display_name)
+            json_object_set_new(json_object_get(ctx, "account"), "display_name",
+                                json_string(r->display_name));
     } else {
         json_object_set_new(ctx, "account", json_null());
     }
     json_object_set_new(ctx, "csrf_token", json_string(r->csrf_token));
-    json_t *batch = svc_current_batch(r->db, r->now);
+    json_t *batch = web_current_batch(r);
     json_object_set_new(ctx, "batch", batch ? batch : json_null());
     return ctx;
 }

@@ -57,13 +57,14 @@ int web_session_load(req *r)
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
     char hash[65];
     memset(&r->actor, 0, sizeof r->actor);
+    r->display_name = NULL;
     r->session_hash[0] = r->csrf_token[0] = '\0';
     if (session_hash_cookie(cookie, hash) != 0) return 0;
 
     db_stmt *s = db_query(r->db,
                           "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen, "
                           "a.username, a.role, a.status, a.district_code, a.enterprise_id, "
-                          "a.imp_connected, a.imp_bound "
+                          "a.imp_connected, a.imp_bound, a.display_name "
                           "FROM sessions s JOIN accounts a ON a.id = s.account_id "
                           "WHERE s.token_hash = ?",
                           "t", hash);
@@ -87,6 +88,7 @@ int web_session_load(req *r)
         a->enterprise_id = db_is_null(s, 8) ? 0 : db_int(s, 8);
         a->imp_connected = db_int(s, 9) != 0;
         a->imp_bound = db_int(s, 10) != 0;
+        r->display_name = db_is_null(s, 11) ? NULL : arena_strdup(r->a, db_text(s, 11));
         memcpy(r->session_hash, hash, sizeof hash);
     }
     db_done(s);

@@ -81,6 +81,7 @@ struct req {
     db *db;
     int64_t now;
     svc_actor actor; /* actor.id == 0: no session */
+    const char *display_name; /* the account's, read with the session (arena), or NULL */
     char session_hash[65];
     char csrf_token[65];
     /* body */
@@ -97,6 +98,9 @@ struct req {
     json_t *page_errors;
     json_t *page_flash; /* its message (reference handed to the page context) */
     int page_status;    /* its status (0: 200) */
+    /* The current batch, read once per request (web_current_batch); batch_read: looked up. */
+    json_t *batch;
+    bool batch_read;
     /* response */
     bool answered;
     int status;
@@ -107,6 +111,11 @@ struct req {
     char *location;
     char *disposition;
 };
+
+/* The current batch (svc_current_batch) as of its first read in this request (a page asks for it
+ * two or three times); each call answers a new shallow copy the caller owns and may change (pages
+ * decorate it). NULL when none. */
+json_t *web_current_batch(req *r);
 
 /* ---- reading input */
 const char *web_param(req *r, int i);       /* path capture i, or "" */

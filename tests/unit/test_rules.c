@@ -794,9 +794,9 @@ static void test_2023_rules_as_data(void **state)
     assert_int_equal(rules_validate_form(patch, errors), -1);
     assert_non_null(json_object_get(errors, "key_processes_nc"));
     json_object_clear(errors);
-    assert_int_equal(rules_validate_form_for(patch, f->rules, errors), 0);
+    assert_int_equal(rules_validate_form_for(patch, f->rules, NULL, errors), 0);
     json_object_set_new(patch, "key_processes_nc", json_integer(-1));
-    assert_int_equal(rules_validate_form_for(patch, f->rules, errors), -1);
+    assert_int_equal(rules_validate_form_for(patch, f->rules, NULL, errors), -1);
     assert_non_null(json_object_get(errors, "key_processes_nc"));
     json_decref(patch);
     json_decref(errors);
