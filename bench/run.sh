@@ -193,7 +193,7 @@ bench_server() {
   # logs in; the district 500112 (e).
   local q="SELECT ac.username || ' ' || a.id FROM accounts ac JOIN applications a
            ON a.enterprise_id = ac.enterprise_id WHERE a.status = 'draft'
-           AND a.findings IS NOT NULL ORDER BY a.district_code = '500112', a.id"
+           AND EXISTS (SELECT 1 FROM application_findings f WHERE f.application_id = a.id) ORDER BY a.district_code = '500112', a.id"
   local picks
   mapfile -t picks < <(query "$q LIMIT $((POOL + 2));")
   local writers=$((${#picks[@]} - 2))

@@ -400,46 +400,43 @@ fail:
 
 /* ==== Rendering =============================================================================== */
 
+/* A context frame: a jansson value, or a flat row of named strings (tpl_render_row). */
+typedef struct frame {
+    const json_t *json;
+    const tpl_row *row;
+} frame;
+
+/* What a name resolves to: a jansson value, or a string of a row (NULL: missing). */
+typedef struct value {
+    const json_t *json;
+    const char *str;
+} value;
+
 typedef struct render_state {
     const tpl_set *set;
     sbuf *out;
-    const json_t **stack; /* contexts, innermost last */
+    frame *stack; /* contexts, innermost last: `local` until deeper than it */
+    frame local[16];
     size_t depth, cap;
     long visits_left;
     int partial_depth;
     bool failed;
 } render_state;
 
+/* Which bytes need a character reference: a table, so the common case (Chinese text, which
+ * never contains these ASCII bytes) is one load and test per byte, copied in one run. */
+static const char *const tpl_refs[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    ['`'] = "&#96;", ['\0'] = "", /* a NUL has no place in HTML; drop it */
+};
+
 void tpl_escape(sbuf *out, const char *s, size_t n)
 {
+    sbuf_reserve(out, n);
     size_t run = 0; /* bytes copied in one append instead of one by one */
     for (size_t i = 0; i < n; i++) {
-        const char *rep;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        case '`':
-            rep = "&#96;";
-            break;
-        case '\0':
-            rep = "";
-            break; /* a NUL has no place in HTML; drop it */
-        default:
-            continue;
-        }
+        const char *rep = tpl_refs[(unsigned char)s[i]];
+        if (!rep) continue;
         sbuf_append(out, s + run, i - run);
         sbuf_puts(out, rep);
         run = i + 1;
@@ -447,13 +444,34 @@ void tpl_escape(sbuf *out, const char *s, size_t n)
     sbuf_append(out, s + run, n - run);
 }
 
-static void push(render_state *st, const json_t *v)
+static void push_frame(render_state *st, const json_t *v, const tpl_row *row)
 {
     if (st->depth == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->stack = xrealloc(st->stack, st->cap * sizeof *st->stack);
+        st->cap *= 2;
+        frame *grown = xmalloc(st->cap * sizeof *grown);
+        memcpy(grown, st->stack, st->depth * sizeof *grown);
+        if (st->stack != st->local) free(st->stack);
+        st->stack = grown;
     }
-    st->stack[st->depth++] = v;
+    st->stack[st->depth++] = (frame){.json = v, .row = row};
+}
+
+static void push(render_state *st, const json_t *v)
+{
+    push_frame(st, v, NULL);
+}
+
+/* A row answers plain names only; a dotted name or `.` looks further out. */
+static const char *row_get(const tpl_row *row, const tpl_node *n)
+{
+    if (n->npath != 1) return NULL;
+    const char *name = n->path[0];
+    for (size_t i = 0; i < row->n; i++) {
+        const char *k = row->keys[i];
+        if (k[0] == name[0] && strncmp(k, name, n->namelen) == 0 && k[n->namelen] == '\0')
+            return row->vals[i];
+    }
+    return NULL;
 }
 
 static const json_t *array_index(const json_t *a, const char *seg)
@@ -467,11 +485,12 @@ static const json_t *array_index(const json_t *a, const char *seg)
     return json_array_get(a, i);
 }
 
-static const json_t *lookup(const render_state *st, const tpl_node *n)
+static const json_t *lookup_json(const render_state *st, const tpl_node *n)
 {
-    if (n->npath == 0) return st->depth ? st->stack[st->depth - 1] : NULL;
+    if (n->npath == 0) return st->depth ? st->stack[st->depth - 1].json : NULL;
     for (size_t i = st->depth; i-- > 0;) {
-        const json_t *v = json_object_get(st->stack[i], n->path[0]);
+        if (st->stack[i].row) continue;
+        const json_t *v = json_object_get(st->stack[i].json, n->path[0]);
         if (!v) continue;
         /* Once the first segment is found, the rest resolves inside it only (mustache rule),
          * so `errors.name` never picks up an unrelated outer `name`. */
@@ -490,6 +509,17 @@ static const json_t *lookup(const render_state *st, const tpl_node *n)
         return v;
     }
     return NULL;
+}
+
+/* Rows are searched from the innermost frame out, before the jansson frames outside them. */
+static value lookup(const render_state *st, const tpl_node *n)
+{
+    for (size_t i = st->depth; n->npath && i-- > 0;) {
+        if (!st->stack[i].row) break;
+        const char *s = row_get(st->stack[i].row, n);
+        if (s) return (value){.str = s};
+    }
+    return (value){.json = lookup_json(st, n)};
 }
 
 /* The text of a scalar into buf (size ≥ 32); returns its length, or -1 for a non-scalar. */
@@ -532,6 +562,15 @@ static bool equals_literal(const json_t *v, const char *lit)
     return n >= 0 && (size_t)n == strlen(lit) && memcmp(s, lit, (size_t)n) == 0;
 }
 
+static int value_text(value v, char *buf, size_t size, const char **s)
+{
+    if (v.str) {
+        *s = v.str;
+        return (int)strlen(v.str);
+    }
+    return v.json ? scalar_text(v.json, buf, size, s) : -1;
+}
+
 static bool truthy(const json_t *v)
 {
     if (!v) return false;
@@ -555,11 +594,11 @@ static bool truthy(const json_t *v)
 
 static void render_nodes(render_state *st, const tpl_node *parent);
 
-static void render_value(render_state *st, const json_t *v, bool raw)
+static void render_value(render_state *st, value v, bool raw)
 {
     char buf[64];
     const char *s;
-    int n = v ? scalar_text(v, buf, sizeof buf, &s) : -1;
+    int n = value_text(v, buf, sizeof buf, &s);
     if (n <= 0) return;
     if (raw)
         sbuf_append(st->out, s, (size_t)n);
@@ -567,9 +606,21 @@ static void render_value(render_state *st, const json_t *v, bool raw)
         tpl_escape(st->out, s, (size_t)n);
 }
 
+/* A section over a row's string: present and non-empty renders once, in the same context. */
+static void render_row_section(render_state *st, const tpl_node *n, const char *s)
+{
+    bool on = n->literal ? strcmp(s, n->literal) == 0 : *s != '\0';
+    if (on == (n->kind == NODE_SECTION)) render_nodes(st, n);
+}
+
 static void render_section(render_state *st, const tpl_node *n)
 {
-    const json_t *v = lookup(st, n);
+    value found = lookup(st, n);
+    if (found.str) {
+        render_row_section(st, n, found.str);
+        return;
+    }
+    const json_t *v = found.json;
     if (n->literal) {
         if (equals_literal(v, n->literal) == (n->kind == NODE_SECTION)) render_nodes(st, n);
         return;
@@ -644,11 +695,20 @@ static void render_nodes(render_state *st, const tpl_node *parent)
 
 int tpl_render(const tpl_set *set, const char *name, const json_t *ctx, sbuf *out)
 {
+    return tpl_render_row(set, name, ctx, NULL, out);
+}
+
+int tpl_render_row(const tpl_set *set, const char *name, const json_t *ctx, const tpl_row *row,
+                   sbuf *out)
+{
     const tpl *t = set_find(set, name, strlen(name));
     if (!t) return -1;
     render_state st = {.set = set, .out = out, .visits_left = TPL_MAX_VISITS};
+    st.stack = st.local;
+    st.cap = sizeof st.local / sizeof st.local[0];
     if (ctx) push(&st, ctx);
+    if (row) push_frame(&st, NULL, row);
     render_nodes(&st, t->root);
-    free(st.stack);
+    if (st.stack != st.local) free(st.stack);
     return st.failed ? -1 : 0;
 }

@@ -61,6 +61,21 @@ tpl_set *tpl_set_load_assets(char **err);
  * `out` holds a partial page that must not be sent. A missing partial renders as nothing. */
 int tpl_render(const tpl_set *set, const char *name, const json_t *ctx, sbuf *out);
 
+/* A flat row of named strings: a context frame that costs no jansson tree (a list's rows are
+ * rendered straight from the statement that reads them). vals[i] NULL means "missing". */
+typedef struct tpl_row {
+    const char *const *keys;
+    const char *const *vals;
+    size_t n;
+} tpl_row;
+
+/* Renders `name` with `row` as the innermost context and `ctx` (may be NULL) around it. In a
+ * row, plain names ({{id}}, {{#overdue}}…, {{#status=submitted}}…) resolve to its strings: a
+ * section renders once when the string is non-empty (or equals the literal); dotted names and
+ * names the row lacks resolve in `ctx`. Returns as tpl_render. */
+int tpl_render_row(const tpl_set *set, const char *name, const json_t *ctx, const tpl_row *row,
+                   sbuf *out);
+
 /* Appends s (n bytes) to out with & < > " ' ` replaced by character references; exported so
  * handlers that build small HTML fragments escape exactly as templates do. */
 void tpl_escape(sbuf *out, const char *s, size_t n);

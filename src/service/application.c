@@ -65,9 +65,10 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool findings_as_text)
     memset(a, 0, sizeof *a);
     if (id <= 0) return -1;
     db_stmt *s = db_query(d,
-                          "SELECT id, batch_id, enterprise_id, project_id, uscc, district_code, "
-                          "type, status, form, snapshot, findings, submitted_at, created_at, "
-                          "updated_at FROM applications WHERE id = ?",
+                          "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
+                          "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
+                          "a.created_at, a.updated_at FROM applications a LEFT JOIN "
+                          "application_findings f ON f.application_id = a.id WHERE a.id = ?",
                           "i", id);
     int rc = -1;
     if (db_next(s)) {
@@ -165,39 +166,34 @@ static bool app_expert_entry(svc_ctx *c, const app_row *a, const char **actor, j
     return true;
 }
 
-/* The application's history from the audit trail. Consecutive saves by one person collapse
- * into one entry (the last save's time, `first_at` the first's, `count` how many), as the pages
- * show them: a draft saved every few seconds by autosave would otherwise make every read and
- * every save answer grow with the number of saves so far. The entries come from the covering
- * index audit_timeline (migration 004) without reading the audit rows; only the entries that
- * can carry a reason (not saves) have their row's detail read, afterwards. */
+/* The application's history: its rows of application_timeline (migration 009, written with
+ * each audit entry by svc_audit), where consecutive saves by one person are one row (the last
+ * save's time, `first_at` the first's, `count` how many), as the pages show them — a draft saved
+ * every few seconds would otherwise make every read and every save answer grow with the number
+ * of saves so far. Only the entries that can carry a reason (not saves) read their audit row's
+ * detail, afterwards. */
 static json_t *app_timeline(svc_ctx *c, const app_row *a)
 {
-    json_t *t = json_array(), *run = NULL;
-    int64_t runs = 0;
+    json_t *t = json_array();
     db_stmt *s = db_query(c->db,
-                          "SELECT seq, at, actor, action, from_state, to_state FROM audit "
-                          "WHERE entity = 'application' AND entity_id = ? ORDER BY seq",
+                          "SELECT seq, at, actor, action, from_state, to_state, first_at, count "
+                          "FROM application_timeline WHERE application_id = ? ORDER BY seq",
                           "i", a->id);
     while (db_next(s)) {
         const char *actor = db_text(s, 2), *action = db_text(s, 3);
         bool save = strcmp(action, "update") == 0;
-        if (save && run && strcmp(json_string_value(json_object_get(run, "actor")), actor) == 0) {
-            json_object_set(run, "first_at", json_object_get(run, "at"));
-            ent_set_time(run, "at", db_int(s, 1));
-            json_object_set_new(run, "count", json_integer(++runs));
-            continue;
-        }
         json_t *shown = json_true(); /* the reason, unless app_expert_entry hides it */
         if (strcmp(action, "expert_review") == 0 && !app_expert_entry(c, a, &actor, &shown))
             continue;
         json_t *o = json_pack("{s:s,s:s,s:s?,s:s?,s:n}", "actor", actor, "action", action,
                               "from_state", db_text(s, 4), "to_state", db_text(s, 5), "reason");
         ent_set_time(o, "at", db_int(s, 1));
+        if (db_int(s, 7) > 1) {
+            ent_set_time(o, "first_at", db_int(s, 6));
+            json_object_set_new(o, "count", json_integer(db_int(s, 7)));
+        }
         if (!save && shown) json_object_set_new(o, "_seq", json_integer(db_int(s, 0)));
         json_array_append_new(t, o);
-        run = save ? o : NULL;
-        runs = 1;
     }
     db_done(s);
     size_t i;
@@ -386,6 +382,7 @@ int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterpris
     rc.now = c->now;
     rc.rules = rules;
     rc.districts = districts;
+    rc.factory_modes = svc_factory_modes_shared();
     rc.enterprise = enterprise;
     rc.project = project;
     rc.application = application;
@@ -464,112 +461,64 @@ static void app_e4_lost(json_t *findings)
 
 /* ---------------------------------------------------------------- applications: use cases */
 
-/* The district's countdown on each list item (issue 4): the batch's district deadline, the
- * whole seconds left to it (0 once passed) and `overdue` (still waiting for the district at the
- * deadline). Deadlines are read once per batch of the page. */
-static void app_deadline_fields(svc_ctx *c, json_t *items)
-{
-    json_t *seen = json_object();
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o)
-    {
-        char key[24];
-        int64_t bid = json_integer_value(json_object_get(o, "batch_id"));
-        snprintf(key, sizeof key, "%lld", (long long)bid);
-        json_t *v = json_object_get(seen, key);
-        int64_t dl =
-            v ? json_integer_value(v)
-              : db_scalar_int(c->db, 0, "SELECT district_deadline FROM batches WHERE id = ?", "i",
-                              bid);
-        if (!v) json_object_set_new(seen, key, json_integer(dl));
-        const char *status = json_string_value(json_object_get(o, "status"));
-        ent_set_time(o, "district_deadline", dl);
-        json_object_set_new(o, "district_seconds_left",
-                            json_integer(dl > c->now ? dl - c->now : 0));
-        json_object_set_new(
-            o, "overdue", json_boolean(status && strcmp(status, "submitted") == 0 && c->now >= dl));
-    }
-    json_decref(seen);
-}
-
-/* One summary row of the list queries below (columns in APP_LIST_COLS order). Its names are the
- * ones it was submitted with (the snap_* columns, set with the snapshot); rows without them are
- * completed by app_list_live_names once the list statement is done. */
-static json_t *app_list_item(db_stmt *s, bool *need_names)
-{
-    json_t *o = json_pack(
-        "{s:I,s:I,s:I,s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?}", "id", (json_int_t)db_int(s, 0), "batch_id",
-        (json_int_t)db_int(s, 1), "project_id", (json_int_t)db_int(s, 2), "type", db_text(s, 3),
-        "status", db_text(s, 4), "enterprise_name", db_text(s, 8), "project_name", db_text(s, 9),
-        "district_code", db_text(s, 5), "site_name", db_text(s, 10), "uscc", db_text(s, 11));
-    ent_set_time(o, "submitted_at", db_is_null(s, 6) ? 0 : db_int(s, 6));
-    ent_set_time(o, "updated_at", db_int(s, 7));
-    if (db_is_null(s, 9)) {
-        /* Kept for the second pass, removed there. */
-        json_object_set_new(o, "_enterprise_id", json_integer(db_int(s, 12)));
-        *need_names = true;
-    }
-    return o;
-}
-
-/* The names of the items that have no snap_* columns: drafts show the enterprise and project as
+/* The names of a row that has no snap_* columns: a draft shows the enterprise and project as
  * they are now; a row submitted before migration 004 shows its snapshot's. One point read per
- * such item: they are an enterprise's own drafts, never a district's queue. */
-static void app_list_live_names(db *d, json_t *items)
+ * such row: they are an enterprise's own drafts, never a district's queue. The strings are
+ * copied into `keep`, which the caller frees after the row is visited. */
+static void app_row_live_names(db *d, svc_app_summary *row, int64_t enterprise_id, json_t *keep)
 {
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o)
-    {
-        json_t *eid = json_object_get(o, "_enterprise_id");
-        if (!eid) continue;
-        json_int_t id = json_integer_value(json_object_get(o, "id"));
-        json_t *snap = NULL, *doc = NULL;
-        char *text =
-            db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i", (int64_t)id);
-        if (text) snap = json_loads(text, 0, NULL);
-        free(text);
-        json_t *sp = json_object_get(snap, "project"), *se = json_object_get(snap, "enterprise");
-        if (json_is_object(sp)) {
-            json_object_set(o, "project_name", json_object_get(sp, "name"));
-            json_object_set(o, "site_name", json_object_get(sp, "site_name"));
-            if (json_is_string(json_object_get(se, "name")))
-                json_object_set(o, "enterprise_name", json_object_get(se, "name"));
-        } else {
-            db_stmt *s = db_query(d,
-                                  "SELECT e.name, e.uscc, p.doc FROM enterprises e, projects p "
-                                  "WHERE e.id = ? AND p.id = ?",
-                                  "ii", (int64_t)json_integer_value(eid),
-                                  (int64_t)json_integer_value(json_object_get(o, "project_id")));
-            if (db_next(s)) {
-                doc = ent_load_doc(db_text(s, 2));
-                json_object_set_new(o, "enterprise_name", json_string(db_text(s, 0)));
-                json_object_set_new(o, "uscc",
-                                    db_text(s, 1) ? json_string(db_text(s, 1)) : json_null());
-                json_object_set(o, "project_name", json_object_get(doc, "name"));
-                json_object_set(o, "site_name", json_object_get(doc, "site_name"));
-            }
-            db_done(s);
+    json_t *snap = NULL;
+    char *text =
+        db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i", row->id);
+    if (text) snap = json_loads(text, 0, NULL);
+    free(text);
+    json_t *sp = json_object_get(snap, "project"), *se = json_object_get(snap, "enterprise");
+    if (json_is_object(sp)) {
+        json_object_set(keep, "project_name", json_object_get(sp, "name"));
+        json_object_set(keep, "site_name", json_object_get(sp, "site_name"));
+        json_object_set(keep, "enterprise_name", json_object_get(se, "name"));
+    } else {
+        db_stmt *s = db_query(d,
+                              "SELECT e.name, e.uscc, p.doc FROM enterprises e, projects p "
+                              "WHERE e.id = ? AND p.id = ?",
+                              "ii", enterprise_id, row->project_id);
+        if (db_next(s)) {
+            json_t *doc = ent_load_doc(db_text(s, 2));
+            json_object_set_new(keep, "enterprise_name", json_string(db_text(s, 0)));
+            if (db_text(s, 1)) json_object_set_new(keep, "uscc", json_string(db_text(s, 1)));
+            json_object_set(keep, "project_name", json_object_get(doc, "name"));
+            json_object_set(keep, "site_name", json_object_get(doc, "site_name"));
+            json_decref(doc);
         }
-        if (!json_object_get(o, "project_name"))
-            json_object_set_new(o, "project_name", json_null());
-        if (!json_object_get(o, "site_name")) json_object_set_new(o, "site_name", json_null());
-        json_object_del(o, "_enterprise_id");
-        json_decref(snap);
-        json_decref(doc);
+        db_done(s);
     }
+    json_decref(snap);
+    const char *v;
+    if ((v = json_string_value(json_object_get(keep, "enterprise_name")))) row->enterprise_name = v;
+    if ((v = json_string_value(json_object_get(keep, "uscc")))) row->uscc = v;
+    row->project_name = json_string_value(json_object_get(keep, "project_name"));
+    row->site_name = json_string_value(json_object_get(keep, "site_name"));
 }
 
-int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e)
+/* The district deadline of a row's batch: rows of one list come from one or two batches, so the
+ * last one read is remembered. */
+typedef struct app_deadline_memo {
+    int64_t batch_id, deadline;
+} app_deadline_memo;
+
+static int64_t app_district_deadline(db *d, app_deadline_memo *m, int64_t batch_id)
 {
-    const svc_actor *act = c->actor;
-    if (f->status && !ent_in(f->status, APP_STATES))
-        return ent_fail1(e, "status", "不是已知的申报状态");
-        /* One statement per scope, so that each is answered from its own index in the order of the
-         * list (migration 004) instead of a scan: an enterprise's applications, a district's queue
-         * (both from covering indexes: no row is read), the commission's everything, an expert's
-         * assignments. The optional filters only narrow the rows the index gives. */
+    if (m->batch_id == batch_id) return m->deadline;
+    m->batch_id = batch_id;
+    m->deadline =
+        db_scalar_int(d, 0, "SELECT district_deadline FROM batches WHERE id = ?", "i", batch_id);
+    return m->deadline;
+}
+
+/* One statement per scope, so that each is answered from its own index in the order of the list
+ * (migration 004) instead of a scan: an enterprise's applications, a district's queue (both from
+ * covering indexes: no row is read), the commission's everything, an expert's assignments. The
+ * optional filters only narrow the rows the index gives. */
 #define APP_LIST_COLS                                                                              \
     "SELECT a.id, a.batch_id, a.project_id, a.type, a.status, a.district_code, a.submitted_at, "   \
     "a.updated_at, a.snap_enterprise_name, a.snap_project_name, a.snap_site_name, a.uscc, "        \
@@ -582,61 +531,133 @@ int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc
     "EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id AND s.expert_id = ?) "
 #define APP_FILTER_ARGS                                                                            \
     f->batch_id, f->batch_id, f->status, f->status, f->district_code, f->district_code
-    db_stmt *s = NULL;
-    int64_t total = -1;
-    if (strcmp(act->role, "enterprise") == 0 && act->enterprise_id > 0) {
-        s = db_query(c->db,
-                     APP_LIST_COLS "WHERE a.enterprise_id = ? " APP_LIST_FILTERS APP_LIST_ORDER,
-                     "iiittttii", act->enterprise_id, APP_FILTER_ARGS, f->limit, f->offset);
-    } else if (strcmp(act->role, "district") == 0 && act->district_code[0]) {
-        s = db_query(
+
+static db_stmt *app_list_query(svc_ctx *c, const svc_app_filter *f)
+{
+    const svc_actor *act = c->actor;
+    if (strcmp(act->role, "enterprise") == 0 && act->enterprise_id > 0)
+        return db_query(c->db,
+                        APP_LIST_COLS "WHERE a.enterprise_id = ? " APP_LIST_FILTERS APP_LIST_ORDER,
+                        "iiittttii", act->enterprise_id, APP_FILTER_ARGS, f->limit, f->offset);
+    if (strcmp(act->role, "district") == 0 && act->district_code[0])
+        return db_query(
             c->db,
             APP_LIST_COLS
             "WHERE a.district_code = ? AND a.status <> 'draft' " APP_LIST_FILTERS APP_LIST_ORDER,
             "tiittttii", act->district_code, APP_FILTER_ARGS, f->limit, f->offset);
-    } else if (strcmp(act->role, "commission") == 0) {
-        s = db_query(c->db, APP_LIST_COLS "WHERE 1 = 1 " APP_LIST_FILTERS APP_LIST_ORDER,
-                     "iittttii", APP_FILTER_ARGS, f->limit, f->offset);
-    } else if (strcmp(act->role, "expert") == 0) {
-        s = db_query(c->db, APP_LIST_COLS "WHERE " APP_EXPERT_SCOPE APP_LIST_FILTERS APP_LIST_ORDER,
-                     "iiittttii", act->id, APP_FILTER_ARGS, f->limit, f->offset);
-    } else {
-        total = 0; /* other roles see none here */
-    }
-    json_t *items = json_array();
-    bool need_names = false;
-    while (s && db_next(s))
-        json_array_append_new(items, app_list_item(s, &need_names));
-    if (s) db_done(s);
-    if (need_names) app_list_live_names(c->db, items);
-    /* A first page that is not full already is the whole list: no count needed. */
-    int64_t n = (int64_t)json_array_size(items);
-    if (total < 0 && f->offset == 0 && n < f->limit) total = n;
-    if (total < 0 && strcmp(act->role, "enterprise") == 0)
-        total = db_scalar_int(
+    if (strcmp(act->role, "commission") == 0)
+        return db_query(c->db, APP_LIST_COLS "WHERE 1 = 1 " APP_LIST_FILTERS APP_LIST_ORDER,
+                        "iittttii", APP_FILTER_ARGS, f->limit, f->offset);
+    if (strcmp(act->role, "expert") == 0)
+        return db_query(c->db,
+                        APP_LIST_COLS "WHERE " APP_EXPERT_SCOPE APP_LIST_FILTERS APP_LIST_ORDER,
+                        "iiittttii", act->id, APP_FILTER_ARGS, f->limit, f->offset);
+    return NULL; /* other roles see none here */
+}
+
+static int64_t app_list_count(svc_ctx *c, const svc_app_filter *f)
+{
+    const svc_actor *act = c->actor;
+    if (strcmp(act->role, "enterprise") == 0)
+        return db_scalar_int(
             c->db, 0,
             "SELECT count(*) FROM applications a WHERE a.enterprise_id = ? " APP_LIST_FILTERS,
             "iiitttt", act->enterprise_id, APP_FILTER_ARGS);
-    else if (total < 0 && strcmp(act->role, "district") == 0)
-        total = db_scalar_int(c->db, 0,
-                              "SELECT count(*) FROM applications a WHERE a.district_code = ? "
-                              "AND a.status <> 'draft' " APP_LIST_FILTERS,
-                              "tiitttt", act->district_code, APP_FILTER_ARGS);
-    else if (total < 0 && strcmp(act->role, "expert") == 0)
-        total = db_scalar_int(
+    if (strcmp(act->role, "district") == 0)
+        return db_scalar_int(c->db, 0,
+                             "SELECT count(*) FROM applications a WHERE a.district_code = ? "
+                             "AND a.status <> 'draft' " APP_LIST_FILTERS,
+                             "tiitttt", act->district_code, APP_FILTER_ARGS);
+    if (strcmp(act->role, "expert") == 0)
+        return db_scalar_int(
             c->db, 0,
             "SELECT count(*) FROM applications a WHERE " APP_EXPERT_SCOPE APP_LIST_FILTERS,
             "iiitttt", act->id, APP_FILTER_ARGS);
-    else if (total < 0)
-        total = db_scalar_int(c->db, 0,
-                              "SELECT count(*) FROM applications a WHERE 1 = 1 " APP_LIST_FILTERS,
-                              "iitttt", APP_FILTER_ARGS);
-    app_deadline_fields(c, items);
+    return db_scalar_int(c->db, 0,
+                         "SELECT count(*) FROM applications a WHERE 1 = 1 " APP_LIST_FILTERS,
+                         "iitttt", APP_FILTER_ARGS);
+}
 #undef APP_LIST_COLS
 #undef APP_LIST_FILTERS
 #undef APP_LIST_ORDER
 #undef APP_EXPERT_SCOPE
 #undef APP_FILTER_ARGS
+
+int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit visit, void *arg,
+                          int64_t *total, svc_err *e)
+{
+    if (f->status && !ent_in(f->status, APP_STATES))
+        return ent_fail1(e, "status", "不是已知的申报状态");
+    db_stmt *s = app_list_query(c, f);
+    int64_t n = 0;
+    app_deadline_memo memo = {0};
+    while (s && db_next(s)) {
+        /* Columns in APP_LIST_COLS order. Its names are the ones it was submitted with (the
+         * snap_* columns, set with the snapshot), else the live ones. */
+        svc_app_summary row = {
+            .id = db_int(s, 0), .batch_id = db_int(s, 1), .project_id = db_int(s, 2),
+            .type = db_text(s, 3), .status = db_text(s, 4), .district_code = db_text(s, 5),
+            .submitted_at = db_is_null(s, 6) ? 0 : db_int(s, 6), .updated_at = db_int(s, 7),
+            .enterprise_name = db_text(s, 8), .project_name = db_text(s, 9),
+            .site_name = db_text(s, 10), .uscc = db_text(s, 11)};
+        json_t *keep = NULL;
+        if (db_is_null(s, 9)) {
+            keep = json_object();
+            app_row_live_names(c->db, &row, db_int(s, 12), keep);
+        }
+        /* The district's countdown (issue 4): still waiting for the district at its deadline. */
+        row.district_deadline = app_district_deadline(c->db, &memo, row.batch_id);
+        row.overdue = row.status && strcmp(row.status, "submitted") == 0 &&
+                      c->now >= row.district_deadline;
+        visit(&row, arg);
+        json_decref(keep);
+        n++;
+    }
+    if (s) db_done(s);
+    if (!total) return 0;
+    /* A first page that is not full already is the whole list: no count needed. */
+    if (!s)
+        *total = 0;
+    else if (f->offset == 0 && n < f->limit)
+        *total = n;
+    else
+        *total = app_list_count(c, f);
+    return 0;
+}
+
+/* The API's list item of a summary row. */
+static void app_list_item(const svc_app_summary *row, void *arg)
+{
+    svc_ctx *c = ((void **)arg)[0];
+    json_t *items = ((void **)arg)[1];
+    json_t *o = json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "id",
+                          (json_int_t)row->id, "batch_id", (json_int_t)row->batch_id, "project_id",
+                          (json_int_t)row->project_id, "type", row->type, "status", row->status,
+                          "enterprise_name", row->enterprise_name, "project_name",
+                          row->project_name, "district_code", row->district_code, "site_name",
+                          row->site_name, "uscc", row->uscc);
+    if (!row->project_name) json_object_set_new(o, "project_name", json_null());
+    if (!row->site_name) json_object_set_new(o, "site_name", json_null());
+    if (!row->uscc) json_object_set_new(o, "uscc", json_null());
+    if (!row->enterprise_name) json_object_set_new(o, "enterprise_name", json_null());
+    ent_set_time(o, "submitted_at", row->submitted_at);
+    ent_set_time(o, "updated_at", row->updated_at);
+    ent_set_time(o, "district_deadline", row->district_deadline);
+    int64_t left = row->district_deadline > c->now ? row->district_deadline - c->now : 0;
+    json_object_set_new(o, "district_seconds_left", json_integer(left));
+    json_object_set_new(o, "overdue", json_boolean(row->overdue));
+    json_array_append_new(items, o);
+}
+
+int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e)
+{
+    json_t *items = json_array();
+    void *arg[2] = {c, items};
+    int64_t total = 0;
+    if (svc_applications_each(c, f, app_list_item, arg, &total, e) != 0) {
+        json_decref(items);
+        return -1;
+    }
     *out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
     return 0;
 }
@@ -709,7 +730,7 @@ int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     json_t *v;
     json_object_foreach((json_t *)in, k, v) if (strcmp(k, "batch_id") && strcmp(k, "project_id") &&
                                                 strcmp(k, "type")) json_object_set(patch, k, v);
-    rules_validate_form_for(patch, rules, errors);
+    rules_validate_form_for(patch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(patch, errors);
     ent_check_attachments(c, json_object_get(patch, "attachment_ids"), "attachment_ids", errors);
     ent_merge_patch(form, patch);
@@ -849,7 +870,7 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
             json_object_set_new(errors, k, json_string("只读字段，不能修改"));
     }
     rules = app_batch_rules(c->db, a.batch_id);
-    rules_validate_form_for(fpatch, rules, errors);
+    rules_validate_form_for(fpatch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(fpatch, errors);
     if (json_object_size(errors) > 0) {
         svc_fail_fields(e, errors);
@@ -922,7 +943,11 @@ out:
 static int app_store_findings(svc_ctx *c, int64_t id, const json_t *findings)
 {
     char *t = ent_dump(findings);
-    int rc = db_exec(c->db, "UPDATE applications SET findings = ? WHERE id = ?", "ti", t, id);
+    /* Beside the row (migration 010): storing them rewrites only their own record. */
+    int rc = db_exec(c->db,
+                     "INSERT INTO application_findings (application_id, findings) VALUES (?, ?) "
+                     "ON CONFLICT (application_id) DO UPDATE SET findings = excluded.findings",
+                     "it", id, t);
     free(t);
     return rc;
 }
@@ -952,7 +977,7 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 {
     app_row a = {0};
     json_t *findings = NULL, *snap = NULL, *ent = NULL, *proj = NULL;
-    char *stext = NULL, *ftext = NULL;
+    char *stext = NULL;
     int rc = -1;
     if (db_begin(c->db) != 0) {
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
@@ -981,18 +1006,18 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     const char *uscc = json_string_value(json_object_get(ent, "uscc"));
     const char *dc = json_string_value(json_object_get(ent, "district_code"));
     stext = ent_dump(snap);
-    ftext = ent_dump(findings);
     /* The snapshot's names go to their own columns too (migration 004), for the lists. */
     const char *ename = json_string_value(json_object_get(ent, "name"));
     const char *pname = json_string_value(json_object_get(pdoc, "name"));
     const char *site = json_string_value(json_object_get(pdoc, "site_name"));
     int urc = db_exec(c->db,
                       "UPDATE applications SET status = 'submitted', submitted_at = ?, "
-                      "snapshot = ?, findings = ?, uscc = ?, district_code = ?, updated_at = ?, "
+                      "snapshot = ?, uscc = ?, district_code = ?, updated_at = ?, "
                       "snap_enterprise_name = ?, snap_project_name = ?, snap_site_name = ? "
                       "WHERE id = ?",
-                      "ittttittti", c->now, stext, ftext, uscc ? uscc : "", dc ? dc : "", c->now,
+                      "itttittti", c->now, stext, uscc ? uscc : "", dc ? dc : "", c->now,
                       ename ? ename : "", pname ? pname : "", site, id);
+    if (urc == 0 && app_store_findings(c, id, findings) != 0) urc = -1;
     if (urc == 1) {
         db_rollback(c->db);
         app_e4_lost(findings);
@@ -1020,7 +1045,6 @@ fail:
 out:
     app_row_free(&a);
     free(stext);
-    free(ftext);
     json_decref(findings);
     json_decref(snap);
     json_decref(ent);

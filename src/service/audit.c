@@ -115,6 +115,26 @@ static const struct {
      "UPDATE certificate_adjustments SET last_audit_seq = ? WHERE id = ?"},
 };
 
+/* An application's timeline as it is shown (migration 009): a save by the same person as the
+ * save before it extends that row, anything else opens a row. */
+static int audit_timeline_add(svc_ctx *c, int64_t seq, int64_t app_id, const char *actor,
+                              const char *action, const char *from_state, const char *to_state)
+{
+    if (strcmp(action, "update") == 0) {
+        if (db_exec(c->db,
+                    "UPDATE application_timeline SET at = ?, count = count + 1 WHERE "
+                    "application_id = ? AND action = 'update' AND actor = ? AND seq = (SELECT "
+                    "max(seq) FROM application_timeline WHERE application_id = ?)",
+                    "iiti", c->now, app_id, actor, app_id) != 0)
+            return -1;
+        if (db_changes(c->db) > 0) return 0;
+    }
+    return db_exec(c->db,
+                   "INSERT INTO application_timeline (application_id, seq, first_at, at, count, "
+                   "actor, action, from_state, to_state) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                   "iiiitttt", app_id, seq, c->now, c->now, actor, action, from_state, to_state);
+}
+
 int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
                   const char *from_state, const char *to_state, const json_t *detail)
 {
@@ -140,6 +160,9 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
                      from_state, to_state, det, prev, hash);
     free(det);
     if (rc != 0) return -1;
+    if (strcmp(entity, "application") == 0 &&
+        audit_timeline_add(c, seq, entity_id, actor, action, from_state, to_state) != 0)
+        return -1;
     /* Every audited row records its last entry, so a removed tail of the chain shows. */
     for (size_t i = 0; i < sizeof AUDIT_HEADS / sizeof AUDIT_HEADS[0]; i++)
         if (strcmp(entity, AUDIT_HEADS[i].entity) == 0 &&

@@ -60,6 +60,25 @@ typedef struct svc_app_filter {
 /* {items,total} of summaries, scoped by role: an enterprise its own, a district its
  * district_code and never drafts, the commission all, others none. */
 int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e);
+
+/* One row of that list as the statement gives it (strings valid during the visit only; NULL
+ * where unknown), with the district's countdown of issue 4: the batch's district deadline and
+ * `overdue` (still `submitted` at that deadline). */
+typedef struct svc_app_summary {
+    int64_t id, batch_id, project_id;
+    const char *type, *status, *district_code;
+    const char *enterprise_name, *project_name, *site_name, *uscc;
+    int64_t submitted_at; /* 0: never submitted */
+    int64_t updated_at;
+    int64_t district_deadline;
+    bool overdue;
+} svc_app_summary;
+typedef void (*svc_app_visit)(const svc_app_summary *row, void *arg);
+
+/* The same list, row by row in its order, without building it (pages render each row as it is
+ * read); *total (if not NULL) as in svc_applications_list. 400 for an unknown status. */
+int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit visit, void *arg,
+                          int64_t *total, svc_err *e);
 /* {batch_id,project_id,type} → a new draft. */
 int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);

@@ -158,7 +158,7 @@ void sbuf_init(sbuf *b)
     b->data[0] = '\0';
 }
 
-static void sbuf_reserve(sbuf *b, size_t extra)
+void sbuf_reserve(sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     while (b->len + extra + 1 > b->cap) b->cap *= 2;

@@ -38,6 +38,8 @@ void sbuf_append(sbuf *b, const char *s, size_t n);
 void sbuf_puts(sbuf *b, const char *s);
 void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vprintf(sbuf *b, const char *fmt, va_list ap);
+/* Makes room for `extra` more bytes at once (a page that knows its size grows no more). */
+void sbuf_reserve(sbuf *b, size_t extra);
 /* Hands the bytes to the caller (who frees them) and resets the buffer. */
 char *sbuf_take(sbuf *b);
 void sbuf_free(sbuf *b);

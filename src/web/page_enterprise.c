@@ -584,7 +584,7 @@ int page_projects(req *r)
 /* The current batch's project rules as the texts of the form. */
 static json_t *pe_thresholds(req *r)
 {
-    json_t *b = svc_current_batch(r->db, r->now);
+    json_t *b = web_current_batch(r);
     json_t *rules = json_object_get(b, "rules"), *t = json_object();
     json_t *inv = json_object_get(rules, "investment_threshold");
     if (json_is_integer(inv)) {
@@ -925,7 +925,7 @@ static json_t *pe_dashboard_ctx(req *r)
         ent = json_object();
     }
     json_t *plist = pe_my_projects(r), *apps = pe_my_applications(r);
-    json_t *batch = svc_current_batch(r->db, r->now), *latest = NULL;
+    json_t *batch = web_current_batch(r), *latest = NULL;
     json_t *missing = pe_profile_missing(ent);
     json_t *ctx = json_object();
     pe_common(ctx, "我的工作台", "dashboard", pe_done_flash(r));

@@ -282,6 +282,45 @@ static void test_parse_errors(void **state)
 
 /* ==== The embedded pages ====================================================================== */
 
+/* A flat row (tpl_render_row): its strings answer plain names, escaped like any value;
+ * sections over them are on when non-empty or equal to the literal; names it lacks, dotted
+ * names and partials resolve in the jansson context around it; NULL means missing. */
+static void test_render_row(void **state)
+{
+    (void)state;
+    tpl_set *set = tpl_set_new();
+    const char *src = "<{{id}}|{{name}}|{{#flag}}F{{/flag}}{{^flag}}f{{/flag}}|"
+                      "{{#status=submitted}}S{{/status=submitted}}{{^status=done}}!d{{/status=done}}|"
+                      "{{missing}}{{#missing}}M{{/missing}}{{^missing}}m{{/missing}}|{{title}}|"
+                      "{{a.b}}|{{>p}}>";
+    char *err = NULL;
+    assert_int_equal(tpl_set_add(set, "t", src, strlen(src), &err), 0);
+    assert_int_equal(tpl_set_add(set, "p", "[{{id}}{{title}}]", 17, &err), 0);
+    static const char *const keys[] = {"id", "name", "flag", "status", "missing", "title"};
+    const char *vals[] = {"7", "A&B<\"'`>", "", "submitted", NULL, "row title"};
+    tpl_row row = {keys, vals, 6};
+    json_t *ctx = json_pack("{s:s,s:{s:s},s:s,s:s}", "title", "outer", "a", "b", "dotted", "flag",
+                            "outer-flag", "missing", "outer-missing");
+    sbuf out;
+    sbuf_init(&out);
+    assert_int_equal(tpl_render_row(set, "t", ctx, &row, &out), 0);
+    /* flag "" is off even though the outer context has a true one: the row answers first;
+     * `missing` is NULL in the row, so the outer value is used. */
+    assert_string_equal(out.data, "<7|A&amp;B&lt;&quot;&#39;&#96;&gt;|f|S!d|outer-missingM|row "
+                                  "title|dotted|[7row title]>");
+    sbuf_free(&out);
+    /* Without a context, a missing name renders nothing and its section is off. */
+    sbuf_init(&out);
+    vals[4] = NULL;
+    assert_int_equal(tpl_render_row(set, "t", NULL, &row, &out), 0);
+    assert_string_equal(out.data, "<7|A&amp;B&lt;&quot;&#39;&#96;&gt;|f|S!d|m|row title||[7row title]>");
+    sbuf_free(&out);
+    assert_int_equal(tpl_render_row(set, "nope", NULL, &row, &out), -1);
+    sbuf_free(&out);
+    json_decref(ctx);
+    tpl_set_free(set);
+}
+
 static void test_assets_load_and_render(void **state)
 {
     char *err = NULL;
@@ -346,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escapes_every_special_character),
+        cmocka_unit_test(test_render_row),
         cmocka_unit_test(test_raw),
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_missing_renders_empty),
