@@ -46,7 +46,9 @@ typedef struct app_row {
     int64_t id, batch_id, enterprise_id, project_id, submitted_at, created_at, updated_at;
     char uscc[32], district_code[16], type[16], status[24];
     json_t *form, *snapshot, *findings; /* owned; snapshot and findings may be NULL */
-    char *findings_text; /* owned; instead of `findings` when loaded by app_load_text */
+    /* Owned; loaded as text (app_load_as with as_text): the stored findings instead of
+     * `findings`, and the stored form beside an empty `form`. */
+    char *findings_text, *form_text;
 } app_row;
 
 static void app_row_free(app_row *a)
@@ -55,12 +57,13 @@ static void app_row_free(app_row *a)
     json_decref(a->snapshot);
     json_decref(a->findings);
     free(a->findings_text);
+    free(a->form_text);
     memset(a, 0, sizeof *a);
 }
 
-/* Loads application `id`; 0, or -1 when absent. With `findings_as_text` the stored findings
- * are kept as text (a->findings_text), not parsed. */
-static int app_load_as(db *d, int64_t id, app_row *a, bool findings_as_text)
+/* Loads application `id`; 0, or -1 when absent. With `as_text` the stored findings and form
+ * are kept as text (a->findings_text, a->form_text; a->form is then empty), not parsed. */
+static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
 {
     memset(a, 0, sizeof *a);
     if (id <= 0) return -1;
@@ -80,9 +83,14 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool findings_as_text)
         snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 5));
         snprintf(a->type, sizeof a->type, "%s", db_text(s, 6));
         snprintf(a->status, sizeof a->status, "%s", db_text(s, 7));
-        a->form = ent_load_doc(db_text(s, 8));
+        if (as_text) {
+            a->form = json_object();
+            a->form_text = xstrdup(db_text(s, 8) ? db_text(s, 8) : "{}");
+        } else {
+            a->form = ent_load_doc(db_text(s, 8));
+        }
         a->snapshot = db_text(s, 9) ? json_loads(db_text(s, 9), 0, NULL) : NULL;
-        if (findings_as_text)
+        if (as_text)
             a->findings_text = db_text(s, 10) ? xstrdup(db_text(s, 10)) : NULL;
         else
             a->findings = db_text(s, 10) ? json_loads(db_text(s, 10), 0, NULL) : NULL;
@@ -468,8 +476,11 @@ static void app_e4_lost(json_t *findings)
 static void app_row_live_names(db *d, svc_app_summary *row, int64_t enterprise_id, json_t *keep)
 {
     json_t *snap = NULL;
-    char *text =
-        db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i", row->id);
+    /* A draft has no snapshot (withdraw clears it): only a row submitted before 004 has one. */
+    char *text = row->status && strcmp(row->status, "draft") == 0
+                     ? NULL
+                     : db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i",
+                                      row->id);
     if (text) snap = json_loads(text, 0, NULL);
     free(text);
     json_t *sp = json_object_get(snap, "project"), *se = json_object_get(snap, "enterprise");
@@ -792,17 +803,27 @@ int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
         app_row_free(&a);
         return svc_fail(e, 404, "not_found", "申报不存在");
     }
-    /* The stored findings (4 KB, already JSON as it was written) go into the text as they are:
-     * parsing and dumping them again was half the cost of this answer. */
+    /* The stored form's members and findings (4 KB) are JSON as they were written (compact, by
+     * ent_dump) and go into the text as they are: parsing and dumping them again was most of the
+     * cost of this answer. The form never holds a key of the object around it (validation
+     * refuses any key outside the form's schema), so the members can follow the others. */
     json_t *o = app_json(c, &a);
     json_object_del(o, "findings");
     char *head = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     const char *f = a.findings_text && a.findings_text[0] == '[' ? a.findings_text : "[]";
-    size_t hn = strlen(head), fn = strlen(f);
-    char *t = xmalloc(hn + fn + sizeof ",\"findings\":}");
+    const char *form = a.form_text;
+    size_t hn = strlen(head), fn = strlen(f), mn = strlen(form);
+    bool members = mn > 2 && form[0] == '{' && form[mn - 1] == '}';
+    mn = members ? mn - 2 : 0;
+    char *t = xmalloc(hn + mn + fn + sizeof ",,\"findings\":}");
     size_t n = hn - 1; /* without the closing brace */
     memcpy(t, head, n);
+    if (mn) {
+        if (n > 1) t[n++] = ',';
+        memcpy(t + n, form + 1, mn);
+        n += mn;
+    }
     if (n > 1) t[n++] = ',';
     memcpy(t + n, "\"findings\":", 11);
     n += 11;

@@ -507,7 +507,7 @@ static dbs_writer *dbs_writer_get(const char *path, char **err)
     } else {
         w = xcalloc(1, sizeof *w);
         /* One connection carries every write, so it gets a larger cache than a reader's. */
-        if (dbs_handle_open(&w->hd, path, SQLITE_OPEN_FULLMUTEX, 4096, err) != 0) {
+        if (dbs_handle_open(&w->hd, path, SQLITE_OPEN_FULLMUTEX, 2048, err) != 0) {
             dbs_handle_close(&w->hd);
             free(w);
             pthread_mutex_unlock(&dbs_writers_mu);
