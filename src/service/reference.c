@@ -269,6 +269,12 @@ static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
     return found;
 }
 
+bool svc_current_batch_key(db *d, int64_t now, int64_t *id, int64_t *seq)
+{
+    *id = *seq = 0;
+    return ref_current_batch_row(d, now, id, seq);
+}
+
 json_t *svc_current_batch(db *d, int64_t now)
 {
     int64_t id = 0, seq = 0;

@@ -27,6 +27,9 @@ json_t *svc_district(db *d, const char *code);
 json_t *svc_batch_json(db *d, int64_t id); /* NULL when absent */
 json_t *svc_batches(db *d);                /* {items,total} */
 /* The batch open at `now` (latest opened), else the latest; NULL when there is none. */
+/* The current batch's id and the number of its last audit entry (every change of a batch is
+ * audited), or false when there is none: what a page derived from the batch is keyed on. */
+bool svc_current_batch_key(db *d, int64_t now, int64_t *id, int64_t *seq);
 json_t *svc_current_batch(db *d, int64_t now);
 /* The rules of batch `id` (a new reference to the shared, read-only tree) and its times (each
  * pointer may be NULL); NULL when there is no such batch. */

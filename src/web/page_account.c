@@ -5,6 +5,7 @@
  * the same service function as the JSON API, render. A refusal re-renders the form with what
  * the user typed (never a password) and the service's reasons beside the fields; a success
  * redirects (303) with a fixed message key in the query, never the text itself. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,7 +188,53 @@ static json_t *pa_home_batch(req *r)
     return b;
 }
 
-int page_home(req *r)
+/* The home page a visitor without a session sees is the same for everyone in the same second:
+ * it is rendered from the current batch and the time (whole seconds) only. The last one is kept,
+ * keyed by that second and the batch's id and last audit entry, so a change of the batch — by
+ * this server or another one of the same database — shows on the next request, and a deadline
+ * passes on the page at the second it passes. It is the page most visitors open, and most often
+ * in the days before a deadline. */
+static struct {
+    pthread_mutex_t mu;
+    char *html;
+    size_t len;
+    int64_t now, batch_id, batch_seq;
+} pa_home_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static bool pa_home_cached(req *r, int64_t id, int64_t seq)
+{
+    char *copy = NULL;
+    size_t len = 0;
+    pthread_mutex_lock(&pa_home_cache.mu);
+    if (pa_home_cache.html && pa_home_cache.now == r->now && pa_home_cache.batch_id == id &&
+        pa_home_cache.batch_seq == seq) {
+        len = pa_home_cache.len;
+        copy = xmalloc(len + 1);
+        memcpy(copy, pa_home_cache.html, len + 1);
+    }
+    pthread_mutex_unlock(&pa_home_cache.mu);
+    if (!copy) return false;
+    web_bytes(r, 200, "text/html; charset=utf-8", copy, len);
+    return true;
+}
+
+static void pa_home_keep(req *r, int64_t id, int64_t seq)
+{
+    if (r->status != 200 || !r->resp_body) return;
+    char *copy = xmalloc(r->resp_len + 1);
+    memcpy(copy, r->resp_body, r->resp_len);
+    copy[r->resp_len] = '\0';
+    pthread_mutex_lock(&pa_home_cache.mu);
+    free(pa_home_cache.html);
+    pa_home_cache.html = copy;
+    pa_home_cache.len = r->resp_len;
+    pa_home_cache.now = r->now;
+    pa_home_cache.batch_id = id;
+    pa_home_cache.batch_seq = seq;
+    pthread_mutex_unlock(&pa_home_cache.mu);
+}
+
+static int pa_home_render(req *r)
 {
     json_t *ctx = pa_ctx("首页", "home", pa_done_flash(r));
     json_t *b = pa_home_batch(r);
@@ -197,6 +244,18 @@ int page_home(req *r)
     }
     if (r->actor.id) json_object_set_new(ctx, "home_href", json_string(pa_role_home(&r->actor)));
     return web_page(r, 200, "home", ctx);
+}
+
+int page_home(req *r)
+{
+    /* Only the plain page of a visitor without a session is shared (a flash is per visit). */
+    if (r->actor.id || web_query(r, "done")) return pa_home_render(r);
+    int64_t id, seq;
+    svc_current_batch_key(r->db, r->now, &id, &seq);
+    if (pa_home_cached(r, id, seq)) return 0;
+    pa_home_render(r);
+    pa_home_keep(r, id, seq);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- registration */
