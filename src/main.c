@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "service/enterprise.h"
 #include "service/reference.h"
 #include "util/util.h"
 #include "web/web.h"
@@ -166,6 +167,11 @@ static db *open_all(const opts *o, svc_config *cfg)
     if (svc_seed_reference(&c, &err) != 0) {
         fprintf(stderr, "smip: seeding reference data: %s\n", err);
         free(err);
+        db_close(d);
+        return NULL;
+    }
+    if (svc_projects_backfill(&c) != 0) {
+        fprintf(stderr, "smip: filling the projects' summary columns: %s\n", db_error(d));
         db_close(d);
         return NULL;
     }

@@ -233,6 +233,23 @@ static json_t *app_live_enterprise(db *d, int64_t id)
     return o;
 }
 
+/* The project's name, site and class as they stand ({name,site_name,class}): the summary
+ * columns (migration 012), or its document where they are not filled yet. */
+static json_t *app_live_project(db *d, int64_t id)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT name, site_name, class, CASE WHEN name IS NULL THEN doc END "
+                          "FROM projects WHERE id = ?",
+                          "i", id);
+    json_t *o = NULL;
+    if (db_next(s))
+        o = db_is_null(s, 0) ? ent_load_doc(db_text(s, 3))
+                             : json_pack("{s:s?,s:s?,s:s?}", "name", db_text(s, 0), "site_name",
+                                         db_text(s, 1), "class", db_text(s, 2));
+    db_done(s);
+    return o;
+}
+
 /* The application object of API.md. New reference. */
 static json_t *app_json(svc_ctx *c, const app_row *a)
 {
@@ -253,7 +270,7 @@ static json_t *app_json(svc_ctx *c, const app_row *a)
     /* Once submitted, the application shows what it was submitted with. */
     json_t *proj = json_object_get(a->snapshot, "project");
     json_t *ent = json_object_get(a->snapshot, "enterprise");
-    json_t *live_p = proj ? NULL : ent_proj_load(c->db, a->project_id, 0);
+    json_t *live_p = proj ? NULL : app_live_project(c->db, a->project_id);
     json_t *live_e = ent ? NULL : app_live_enterprise(c->db, a->enterprise_id);
     if (!proj) proj = live_p;
     if (!ent) ent = live_e;
@@ -490,11 +507,14 @@ static void app_row_live_names(db *d, svc_app_summary *row, int64_t enterprise_i
         json_object_set(keep, "enterprise_name", json_object_get(se, "name"));
     } else {
         db_stmt *s = db_query(d,
-                              "SELECT e.name, e.uscc, p.doc FROM enterprises e, projects p "
+                              "SELECT e.name, e.uscc, p.name, p.site_name, CASE WHEN p.name IS "
+                              "NULL THEN p.doc END FROM enterprises e, projects p "
                               "WHERE e.id = ? AND p.id = ?",
                               "ii", enterprise_id, row->project_id);
         if (db_next(s)) {
-            json_t *doc = ent_load_doc(db_text(s, 2));
+            json_t *doc = db_is_null(s, 2) ? ent_load_doc(db_text(s, 4))
+                                           : json_pack("{s:s?,s:s?}", "name", db_text(s, 2),
+                                                       "site_name", db_text(s, 3));
             json_object_set_new(keep, "enterprise_name", json_string(db_text(s, 0)));
             if (db_text(s, 1)) json_object_set_new(keep, "uscc", json_string(db_text(s, 1)));
             json_object_set(keep, "project_name", json_object_get(doc, "name"));

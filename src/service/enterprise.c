@@ -189,6 +189,45 @@ static const char *const PROJ_READONLY[] = {"id", "enterprise_id", "created_at",
 
 #define PROJ_COLS "SELECT id, enterprise_id, doc, created_at, updated_at FROM projects "
 
+/* A string member of a project document, or NULL. The name column is never NULL once written
+ * (a project always has a name; "" if it had not), so a NULL name means "not filled yet". */
+static const char *proj_str(const json_t *doc, const char *key)
+{
+    const char *v = json_string_value(json_object_get(doc, key));
+    return v || strcmp(key, "name") != 0 ? v : "";
+}
+
+int svc_projects_backfill(svc_ctx *c)
+{
+    if (db_scalar_int(c->db, 0, "SELECT count(*) FROM projects WHERE name IS NULL", "") == 0)
+        return 0;
+    if (db_begin(c->db) != 0) return -1;
+    db_stmt *s = db_query(c->db, "SELECT id, doc FROM projects WHERE name IS NULL", "");
+    json_t *rows = json_array();
+    while (db_next(s))
+        json_array_append_new(rows, json_pack("{s:I,s:o}", "id", (json_int_t)db_int(s, 0), "doc",
+                                              ent_load_doc(db_text(s, 1))));
+    db_done(s);
+    int rc = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const json_t *doc = json_object_get(r, "doc");
+        if (db_exec(c->db, "UPDATE projects SET name = ?, site_name = ?, class = ? WHERE id = ?",
+                    "ttti", proj_str(doc, "name"), proj_str(doc, "site_name"),
+                    proj_str(doc, "class"), (int64_t)json_integer_value(json_object_get(r, "id"))) !=
+            0)
+            rc = -1;
+    }
+    json_decref(rows);
+    if (rc != 0) {
+        db_rollback(c->db);
+        return -1;
+    }
+    return db_commit(c->db);
+}
+
 static json_t *proj_row(db_stmt *s)
 {
     json_t *p = ent_load_doc(db_text(s, 2));
@@ -277,9 +316,10 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     }
     text = ent_dump(doc);
     int64_t id = db_insert(c->db,
-                           "INSERT INTO projects (enterprise_id, doc, created_at, updated_at) "
-                           "VALUES (?, ?, ?, ?)",
-                           "itii", eid, text, c->now, c->now);
+                           "INSERT INTO projects (enterprise_id, doc, created_at, updated_at, name, "
+                           "site_name, class) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "itiittt", eid, text, c->now, c->now, proj_str(doc, "name"),
+                           proj_str(doc, "site_name"), proj_str(doc, "class"));
     json_t *detail = json_pack("{s:O?}", "name", json_object_get(doc, "name"));
     int64_t seq = id > 0 ? svc_audit(c, "project", id, "create", NULL, NULL, detail) : -1;
     json_decref(detail);
@@ -344,8 +384,11 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
         goto fail;
     }
     text = ent_dump(doc);
-    int rc = db_exec(c->db, "UPDATE projects SET doc = ?, updated_at = ? WHERE id = ?", "tii", text,
-                     c->now, id);
+    int rc = db_exec(c->db,
+                     "UPDATE projects SET doc = ?, updated_at = ?, name = ?, site_name = ?, "
+                     "class = ? WHERE id = ?",
+                     "tittti", text, c->now, proj_str(doc, "name"), proj_str(doc, "site_name"),
+                     proj_str(doc, "class"), id);
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(patch));
     int64_t seq = rc == 0 ? svc_audit(c, "project", id, "update", NULL, NULL, detail) : -1;
     json_decref(detail);

@@ -57,6 +57,10 @@ typedef struct svc_app_filter {
     int64_t offset;
 } svc_app_filter;
 
+/* Fills the summary columns (name, site_name, class: migration 012) of projects written before
+ * them, from their documents; run when the database is opened. 0, or -1. */
+int svc_projects_backfill(svc_ctx *c);
+
 /* {items,total} of summaries, scoped by role: an enterprise its own, a district its
  * district_code and never drafts, the commission all, others none. */
 int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e);

@@ -171,6 +171,60 @@ static int64_t new_app(fx *f, svc_ctx *c)
     return id;
 }
 
+/* The project's summary columns (migration 012) follow its document on create and update; rows
+ * written before them are filled by svc_projects_backfill; the application's answer names the
+ * project the same way either way. */
+static void test_project_summary_columns(void **state)
+{
+    fx *f = *state;
+    int64_t app = new_app(f, &f->ca);
+    int64_t pid = db_scalar_int(f->d, 0, "SELECT project_id FROM applications WHERE id = ?", "i",
+                                app);
+    char *name = db_scalar_text(f->d, "SELECT name FROM projects WHERE id = ?", "i", pid);
+    assert_string_equal(name, "改造项目");
+    free(name);
+    char *cls = db_scalar_text(f->d, "SELECT class FROM projects WHERE id = ?", "i", pid);
+    assert_string_equal(cls, "II");
+    free(cls);
+    assert_int_equal(db_scalar_int(f->d, -1, "SELECT count(*) FROM projects WHERE id = ? AND "
+                                              "site_name IS NULL",
+                                   "i", pid),
+                     1);
+    json_t *out = NULL, *p = J("{\"name\":\"改造项目二期\",\"site_name\":\"一号车间\"}");
+    svc_err e = {0};
+    assert_int_equal(svc_project_put(&f->ca, pid, p, &out, &e), 0);
+    json_decref(out);
+    json_decref(p);
+    name = db_scalar_text(f->d, "SELECT name || '/' || site_name FROM projects WHERE id = ?", "i",
+                          pid);
+    assert_string_equal(name, "改造项目二期/一号车间");
+    free(name);
+    assert_int_equal(svc_app_get(&f->ca, app, &out, &e), 0);
+    json_t *proj = json_object_get(out, "project");
+    assert_string_equal(json_string_value(json_object_get(proj, "name")), "改造项目二期");
+    assert_string_equal(json_string_value(json_object_get(proj, "site_name")), "一号车间");
+    assert_string_equal(json_string_value(json_object_get(proj, "class")), "II");
+    char *before = json_dumps(proj, JSON_SORT_KEYS);
+    json_decref(out);
+    /* A row from before the columns: the answer reads its document, and the backfill fills it. */
+    assert_int_equal(db_exec(f->d, "UPDATE projects SET name = NULL, site_name = NULL, class = NULL",
+                             ""),
+                     0);
+    assert_int_equal(svc_app_get(&f->ca, app, &out, &e), 0);
+    char *fallback = json_dumps(json_object_get(out, "project"), JSON_SORT_KEYS);
+    assert_string_equal(fallback, before);
+    json_decref(out);
+    assert_int_equal(svc_projects_backfill(&f->ca), 0);
+    name = db_scalar_text(f->d, "SELECT name || '/' || site_name || '/' || class FROM projects "
+                                "WHERE id = ?",
+                          "i", pid);
+    assert_string_equal(name, "改造项目二期/一号车间/II");
+    free(name);
+    assert_int_equal(svc_projects_backfill(&f->ca), 0); /* nothing left: harmless */
+    free(before);
+    free(fallback);
+}
+
 static void test_form_nested_merge(void **state)
 {
     fx *f = *state;
@@ -319,6 +373,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_profile_merge_patch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_merge_and_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_project_summary_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_nested_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e4_unique_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_cache_invalidated, setup, teardown),
