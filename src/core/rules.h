@@ -10,21 +10,22 @@
 #include <stdint.h>
 
 typedef struct rules_ctx {
-    int64_t now;               /* epoch seconds */
-    int64_t opens_at;          /* batch window [opens_at, closes_at), epoch seconds */
+    int64_t now;      /* epoch seconds */
+    int64_t opens_at; /* batch window [opens_at, closes_at), epoch seconds */
     int64_t closes_at;
-    int64_t district_deadline; /* exclusive, epoch seconds */
-    const json_t *rules;       /* the batch's rules object (see data/batch-2020.json "rules") */
-    const json_t *districts;   /* array of {code,name,type,group} the batch uses */
+    int64_t district_deadline;   /* exclusive, epoch seconds */
+    const json_t *rules;         /* the batch's rules object (see data/batch-2020.json "rules") */
+    const json_t *districts;     /* array of {code,name,type,group} the batch uses */
     const json_t *factory_modes; /* the shipped modes when rules has none (NULL: parsed here) */
-    const json_t *enterprise;  /* {uscc,name,district_code,manufacturing_type,
-                                  independent_legal_person,complete_machine,...} */
-    const json_t *project;     /* project object of API.md (class, dates, money, proof...) */
-    const json_t *application; /* application form of API.md (type and every figure) */
-    bool resubmission;         /* the application is `returned`: E3 uses the district deadline */
-    int other_applications;    /* applications of the same USCC in this batch past `draft` */
-    const json_t *prior_certificates; /* array of {year,type,uscc,site_name,included_workshops:[..]} */
-    bool assessment_done;      /* A1 */
+    const json_t *enterprise;    /* {uscc,name,district_code,manufacturing_type,
+                                    independent_legal_person,complete_machine,...} */
+    const json_t *project;       /* project object of API.md (class, dates, money, proof...) */
+    const json_t *application;   /* application form of API.md (type and every figure) */
+    bool resubmission;           /* the application is `returned`: E3 uses the district deadline */
+    int other_applications;      /* applications of the same USCC in this batch past `draft` */
+    const json_t
+        *prior_certificates; /* array of {year,type,uscc,site_name,included_workshops:[..]} */
+    bool assessment_done;    /* A1 */
 } rules_ctx;
 
 /* Evaluates every rule; returns a new JSON array of findings in API.md's shape

@@ -426,8 +426,8 @@ typedef struct render_state {
 /* Which bytes need a character reference: a table, so the common case (Chinese text, which
  * never contains these ASCII bytes) is one load and test per byte, copied in one run. */
 static const char *const tpl_refs[256] = {
-    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
-    ['`'] = "&#96;", ['\0'] = "", /* a NUL has no place in HTML; drop it */
+    ['&'] = "&amp;",  ['<'] = "&lt;",  ['>'] = "&gt;", ['"'] = "&quot;",
+    ['\''] = "&#39;", ['`'] = "&#96;", ['\0'] = "", /* a NUL has no place in HTML; drop it */
 };
 
 void tpl_escape(sbuf *out, const char *s, size_t n)

@@ -67,12 +67,13 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
 {
     memset(a, 0, sizeof *a);
     if (id <= 0) return -1;
-    db_stmt *s = db_query(d,
-                          "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
-                          "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
-                          "a.created_at, a.updated_at FROM applications a LEFT JOIN "
-                          "application_findings f ON f.application_id = a.id WHERE a.id = ?",
-                          "i", id);
+    db_stmt *s = db_query(
+        d,
+        "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
+        "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
+        "a.created_at, a.updated_at FROM applications a LEFT JOIN "
+        "application_findings f ON f.application_id = a.id WHERE a.id = ?",
+        "i", id);
     int rc = -1;
     if (db_next(s)) {
         a->id = db_int(s, 0);
@@ -494,10 +495,10 @@ static void app_row_live_names(db *d, svc_app_summary *row, int64_t enterprise_i
 {
     json_t *snap = NULL;
     /* A draft has no snapshot (withdraw clears it): only a row submitted before 004 has one. */
-    char *text = row->status && strcmp(row->status, "draft") == 0
-                     ? NULL
-                     : db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i",
-                                      row->id);
+    char *text =
+        row->status && strcmp(row->status, "draft") == 0
+            ? NULL
+            : db_scalar_text(d, "SELECT snapshot FROM applications WHERE id = ?", "i", row->id);
     if (text) snap = json_loads(text, 0, NULL);
     free(text);
     json_t *sp = json_object_get(snap, "project"), *se = json_object_get(snap, "enterprise");
@@ -625,12 +626,18 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
     while (s && db_next(s)) {
         /* Columns in APP_LIST_COLS order. Its names are the ones it was submitted with (the
          * snap_* columns, set with the snapshot), else the live ones. */
-        svc_app_summary row = {
-            .id = db_int(s, 0), .batch_id = db_int(s, 1), .project_id = db_int(s, 2),
-            .type = db_text(s, 3), .status = db_text(s, 4), .district_code = db_text(s, 5),
-            .submitted_at = db_is_null(s, 6) ? 0 : db_int(s, 6), .updated_at = db_int(s, 7),
-            .enterprise_name = db_text(s, 8), .project_name = db_text(s, 9),
-            .site_name = db_text(s, 10), .uscc = db_text(s, 11)};
+        svc_app_summary row = {.id = db_int(s, 0),
+                               .batch_id = db_int(s, 1),
+                               .project_id = db_int(s, 2),
+                               .type = db_text(s, 3),
+                               .status = db_text(s, 4),
+                               .district_code = db_text(s, 5),
+                               .submitted_at = db_is_null(s, 6) ? 0 : db_int(s, 6),
+                               .updated_at = db_int(s, 7),
+                               .enterprise_name = db_text(s, 8),
+                               .project_name = db_text(s, 9),
+                               .site_name = db_text(s, 10),
+                               .uscc = db_text(s, 11)};
         json_t *keep = NULL;
         if (db_is_null(s, 9)) {
             keep = json_object();
@@ -638,8 +645,8 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
         }
         /* The district's countdown (issue 4): still waiting for the district at its deadline. */
         row.district_deadline = app_district_deadline(c->db, &memo, row.batch_id);
-        row.overdue = row.status && strcmp(row.status, "submitted") == 0 &&
-                      c->now >= row.district_deadline;
+        row.overdue =
+            row.status && strcmp(row.status, "submitted") == 0 && c->now >= row.district_deadline;
         visit(&row, arg);
         json_decref(keep);
         n++;
@@ -661,12 +668,12 @@ static void app_list_item(const svc_app_summary *row, void *arg)
 {
     svc_ctx *c = ((void **)arg)[0];
     json_t *items = ((void **)arg)[1];
-    json_t *o = json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "id",
-                          (json_int_t)row->id, "batch_id", (json_int_t)row->batch_id, "project_id",
-                          (json_int_t)row->project_id, "type", row->type, "status", row->status,
-                          "enterprise_name", row->enterprise_name, "project_name",
-                          row->project_name, "district_code", row->district_code, "site_name",
-                          row->site_name, "uscc", row->uscc);
+    json_t *o =
+        json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "id", (json_int_t)row->id,
+                  "batch_id", (json_int_t)row->batch_id, "project_id", (json_int_t)row->project_id,
+                  "type", row->type, "status", row->status, "enterprise_name", row->enterprise_name,
+                  "project_name", row->project_name, "district_code", row->district_code,
+                  "site_name", row->site_name, "uscc", row->uscc);
     if (!row->project_name) json_object_set_new(o, "project_name", json_null());
     if (!row->site_name) json_object_set_new(o, "site_name", json_null());
     if (!row->uscc) json_object_set_new(o, "uscc", json_null());

@@ -8,12 +8,6 @@
 #include "service/reference.h"
 #include "util/util.h"
 
-int ce_need_role(svc_ctx *c, const char *role, svc_err *e)
-{
-    if (c->actor && c->actor->id && strcmp(c->actor->role, role) == 0) return 0;
-    return svc_fail(e, 403, "forbidden", "当前账号的角色无权进行此操作");
-}
-
 bool ce_app_load(db *d, int64_t id, ce_app *a)
 {
     memset(a, 0, sizeof *a);
@@ -93,80 +87,15 @@ json_t *ce_app_names(db *d, int64_t app_id)
 
 /* ---------------------------------------------------------------- body readers */
 
-/* True when s holds nothing but white space (ASCII or the ideographic space). */
-static bool ce_blank(const char *s)
-{
-    while (*s) {
-        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-            s++;
-        else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
-            s += 3;
-        else
-            return false;
-    }
-    return true;
-}
-
-static size_t ce_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
-
-static void ce_why(json_t *errors, const char *key, char *why)
-{
-    json_object_set_new(errors, key, json_string(why));
-    free(why);
-}
-
-const char *ce_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
-                    json_t *errors)
-{
-    json_t *v = json_object_get(in, key);
-    const char *s = json_string_value(v);
-    if (v && !json_is_null(v) && !s)
-        return ce_why(errors, key, xasprintf("%s应为文本", label)), NULL;
-    if (s && ce_chars(s) > max)
-        return ce_why(errors, key, xasprintf("%s不超过 %zu 个字", label, max)), NULL;
-    if (need && (!s || ce_blank(s))) return ce_why(errors, key, xasprintf("请填写%s", label)), NULL;
-    return s && !ce_blank(s) ? s : NULL;
-}
-
-const char *ce_enum(const json_t *in, const char *key, const char *const *set, const char *why,
-                    json_t *errors)
-{
-    const char *s = json_string_value(json_object_get(in, key));
-    for (const char *const *p = set; s && *p; p++)
-        if (strcmp(s, *p) == 0) return s;
-    json_object_set_new(errors, key, json_string(why));
-    return NULL;
-}
-
 int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, json_t *errors)
 {
     json_t *v = json_object_get(in, key);
     if (json_is_integer(v) && json_integer_value(v) > 0) return json_integer_value(v);
     if (!need && (!v || json_is_null(v))) return 0;
-    ce_why(errors, key,
-           xasprintf(v && !json_is_null(v) ? "%s应为编号（正整数）" : "请提供%s", label));
+    char *why = xasprintf(v && !json_is_null(v) ? "%s应为编号（正整数）" : "请提供%s", label);
+    json_object_set_new(errors, key, json_string(why));
+    free(why);
     return 0;
-}
-
-int ce_fields(svc_err *e, json_t *errors)
-{
-    if (json_object_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    return svc_fail_fields(e, errors);
-}
-
-int ce_abort(svc_ctx *c)
-{
-    db_rollback(c->db);
-    return -1;
 }
 
 int ce_internal(svc_ctx *c, svc_err *e)

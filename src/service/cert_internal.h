@@ -21,8 +21,6 @@ typedef struct ce_app {
     char uscc[32], district_code[16], status[24], type[16];
 } ce_app;
 
-/* 0 when the caller has `role`; 403 forbidden otherwise. */
-int ce_need_role(svc_ctx *c, const char *role, svc_err *e);
 /* Loads application `id`; false when there is none. */
 bool ce_app_load(db *d, int64_t id, ce_app *a);
 /* The state after `action`, or 409 wrong_state naming the application. */
@@ -35,17 +33,10 @@ int ce_app_move(svc_ctx *c, const ce_app *a, wf_action action, wf_state to, cons
  * {enterprise,uscc,project,site_name,class,type,district,district_code}. New reference. */
 json_t *ce_app_names(db *d, int64_t app_id);
 
-/* Body readers: each records a reason under `key` in `errors` and returns NULL/0 when the value
- * is required and absent, blank, of the wrong type or too long (characters, not bytes). */
-const char *ce_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
-                    json_t *errors);
-const char *ce_enum(const json_t *in, const char *key, const char *const *set, const char *why,
-                    json_t *errors);
+/* Body input: svc_text, svc_enum, svc_fields_done, svc_need_role, svc_abort (service/svc.h).
+ * An id field: records a reason under `key` in `errors` and returns 0 when it is required and
+ * absent, or not a positive integer. */
 int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, json_t *errors);
-/* 400 naming the fields in `errors` when there are any (takes ownership either way). */
-int ce_fields(svc_err *e, json_t *errors);
-/* Rolls back and returns -1 (the refusal is already in e). */
-int ce_abort(svc_ctx *c);
 /* Rolls back, fills a 500 and returns -1. */
 int ce_internal(svc_ctx *c, svc_err *e);
 /* Opens the write transaction or fills a 500. */

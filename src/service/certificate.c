@@ -389,16 +389,17 @@ static int cert_insert(svc_ctx *c, const ce_app *a, const json_t *names, const c
 
 int svc_cert_certify(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     ce_app a;
     if (!ce_app_load(c->db, app_id, &a)) return svc_fail(e, 404, "not_found", "申报不存在");
     json_t *errors = json_object();
-    const char *docno = ce_text(in, "document_no", "认定文件文号", false, CERT_DOCNO_MAX, errors);
-    if (ce_fields(e, errors) != 0) return -1;
+    const char *docno = svc_text(in, "document_no", "认定文件文号", false, CERT_DOCNO_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return -1;
     if (ce_begin(c, e) != 0) return -1;
     ce_app_load(c->db, app_id, &a);
     wf_state to;
-    if (ce_next(&a, WF_CERTIFY, &to, e) != 0 || cert_period_over(c, &a, e) != 0) return ce_abort(c);
+    if (ce_next(&a, WF_CERTIFY, &to, e) != 0 || cert_period_over(c, &a, e) != 0)
+        return svc_abort(c);
     json_t *names = ce_app_names(c->db, a.id);
     char no[SVC_CERT_NO_MAX + 8];
     int64_t id = 0;
@@ -494,25 +495,25 @@ static int cert_do_revoke(svc_ctx *c, const cert_row *r, const char *reason, con
 static int cert_begin_valid(svc_ctx *c, const char *no, cert_row *r, svc_err *e)
 {
     if (ce_begin(c, e) != 0) return -1;
-    if (cert_load_visible(c, no, r, e) != 0) return ce_abort(c);
+    if (cert_load_visible(c, no, r, e) != 0) return svc_abort(c);
     if (strcmp(r->status, "valid") == 0) return 0;
     cert_row_free(r);
     svc_fail(e, 409, "wrong_state", "证书已撤销，不能进行此操作");
-    return ce_abort(c);
+    return svc_abort(c);
 }
 
 int svc_cert_revoke(svc_ctx *c, const char *no, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_cert_check_visible(c, no, e) != 0) return -1;
     json_t *errors = json_object();
     const char *reason =
-        ce_enum(in, "reason", CERT_REASONS,
-                "应为 re_review_failed（复评不合格）、self_request（企业申请）、"
-                "terminated（企业终止）或 fraud_or_violation（弄虚作假、违法违规）",
-                errors);
-    const char *note = ce_text(in, "note", "撤销说明", true, CE_TEXT_MAX, errors);
-    if (ce_fields(e, errors) != 0) return -1;
+        svc_enum(in, "reason", CERT_REASONS,
+                 "应为 re_review_failed（复评不合格）、self_request（企业申请）、"
+                 "terminated（企业终止）或 fraud_or_violation（弄虚作假、违法违规）",
+                 errors);
+    const char *note = svc_text(in, "note", "撤销说明", true, CE_TEXT_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return -1;
     cert_row r;
     if (cert_begin_valid(c, no, &r, e) != 0) return -1;
     if (strcmp(reason, "self_request") == 0 &&
@@ -520,7 +521,7 @@ int svc_cert_revoke(svc_ctx *c, const char *no, const json_t *in, json_t **out, 
                       "i", r.id) == 0) {
         cert_row_free(&r);
         svc_fail(e, 409, "conflict", "企业尚未提出撤销申请，不能以“企业申请撤销”为由撤销");
-        return ce_abort(c);
+        return svc_abort(c);
     }
     int rc = cert_do_revoke(c, &r, reason, note);
     cert_row_free(&r);
@@ -543,28 +544,28 @@ static bool cert_evidence_ok(svc_ctx *c, int64_t att, int64_t enterprise_id, boo
 
 int svc_cert_re_review(svc_ctx *c, const char *no, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     cert_row r;
     if (cert_load_visible(c, no, &r, e) != 0) return -1;
     json_t *errors = json_object();
     const char *result =
-        ce_enum(in, "result", CERT_RESULTS, "应为 pass（复评通过）或 fail（复评不合格）", errors);
+        svc_enum(in, "result", CERT_RESULTS, "应为 pass（复评通过）或 fail（复评不合格）", errors);
     const char *source =
-        ce_enum(in, "source", CERT_SOURCES,
-                "应为 local（本市组织复评）或 national（国家专家组验收结果）", errors);
-    const char *note = ce_text(in, "note", "复评意见", true, CE_TEXT_MAX, errors);
+        svc_enum(in, "source", CERT_SOURCES,
+                 "应为 local（本市组织复评）或 national（国家专家组验收结果）", errors);
+    const char *note = svc_text(in, "note", "复评意见", true, CE_TEXT_MAX, errors);
     int64_t att = ce_id(in, "evidence_attachment_id", "复评证明材料", false, errors);
     if (att && !cert_evidence_ok(c, att, r.enterprise_id, true))
         json_object_set_new(errors, "evidence_attachment_id",
                             json_string("证明材料须为委员会或该企业上传的附件"));
     cert_row_free(&r);
-    if (ce_fields(e, errors) != 0) return -1;
+    if (svc_fields_done(e, errors) != 0) return -1;
     if (cert_begin_valid(c, no, &r, e) != 0) return -1;
     /* Notice 三(一): only Class I projects (under construction) are re-reviewed at acceptance. */
     if (strcmp(r.project_class, "I") != 0) {
         cert_row_free(&r);
         svc_fail(e, 409, "conflict", "二类（已建成）项目的证书无需复评");
-        return ce_abort(c);
+        return svc_abort(c);
     }
     json_t *d = json_pack("{s:s,s:s,s:s}", "result", result, "source", source, "note", note);
     if (att) json_object_set_new(d, "evidence_attachment_id", json_integer(att));
@@ -581,18 +582,18 @@ int svc_cert_re_review(svc_ctx *c, const char *no, const json_t *in, json_t **ou
 int svc_cert_revocation_request(svc_ctx *c, const char *no, const json_t *in, json_t **out,
                                 svc_err *e)
 {
-    if (ce_need_role(c, "enterprise", e) != 0) return -1;
+    if (svc_need_role(c, "enterprise", e) != 0) return -1;
     if (svc_cert_check_visible(c, no, e) != 0) return -1;
     json_t *errors = json_object();
-    const char *note = ce_text(in, "note", "撤销申请说明", true, CE_TEXT_MAX, errors);
-    if (ce_fields(e, errors) != 0) return -1;
+    const char *note = svc_text(in, "note", "撤销申请说明", true, CE_TEXT_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return -1;
     cert_row r;
     if (cert_begin_valid(c, no, &r, e) != 0) return -1;
     if (db_scalar_int(c->db, 0, "SELECT count(*) FROM revocation_requests WHERE certificate_id = ?",
                       "i", r.id) > 0) {
         cert_row_free(&r);
         svc_fail(e, 409, "duplicate", "已提交撤销申请，请等待市经济信息委处理");
-        return ce_abort(c);
+        return svc_abort(c);
     }
     int64_t id = db_insert(c->db,
                            "INSERT INTO revocation_requests (certificate_id, note, requested_by, "
@@ -652,11 +653,11 @@ static char *cert_marks(const json_t *in, json_t *errors)
 
 int svc_cert_recommend(svc_ctx *c, const char *no, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_cert_check_visible(c, no, e) != 0) return -1;
     json_t *errors = json_object();
     char *marks = cert_marks(in, errors);
-    if (ce_fields(e, errors) != 0) return free(marks), -1;
+    if (svc_fields_done(e, errors) != 0) return free(marks), -1;
     cert_row r;
     if (cert_begin_valid(c, no, &r, e) != 0) return free(marks), -1;
     json_t *d = json_pack("{s:o}", "candidate_for", json_loads(marks, 0, NULL));
@@ -726,19 +727,19 @@ static void cert_new_uscc(const json_t *in, bool restructure, char out[USCC_LEN 
 int svc_cert_adjustment_create(svc_ctx *c, const char *no, const json_t *in, json_t **out,
                                svc_err *e)
 {
-    if (ce_need_role(c, "enterprise", e) != 0) return -1;
+    if (svc_need_role(c, "enterprise", e) != 0) return -1;
     if (svc_cert_check_visible(c, no, e) != 0) return -1;
     json_t *errors = json_object();
     const char *kind =
-        ce_enum(in, "kind", CERT_KINDS, "应为 rename（更名）或 restructure（重组）", errors);
-    const char *name = ce_text(in, "new_name", "新的企业名称", true, CERT_NAME_MAX, errors);
+        svc_enum(in, "kind", CERT_KINDS, "应为 rename（更名）或 restructure（重组）", errors);
+    const char *name = svc_text(in, "new_name", "新的企业名称", true, CERT_NAME_MAX, errors);
     char uscc[USCC_LEN + 1] = "";
     if (kind) cert_new_uscc(in, strcmp(kind, "restructure") == 0, uscc, errors);
     int64_t att = ce_id(in, "evidence_attachment_id", "更名或重组的证明材料", true, errors);
     if (att && !cert_evidence_ok(c, att, c->actor->enterprise_id, false))
         json_object_set_new(errors, "evidence_attachment_id",
                             json_string("证明材料须为本企业上传的附件（PDF、JPEG 或 PNG）"));
-    if (ce_fields(e, errors) != 0) return -1;
+    if (svc_fields_done(e, errors) != 0) return -1;
     cert_row r;
     if (cert_begin_valid(c, no, &r, e) != 0) return -1;
     if (db_scalar_int(c->db, 0,
@@ -747,7 +748,7 @@ int svc_cert_adjustment_create(svc_ctx *c, const char *no, const json_t *in, jso
                       "i", r.id) > 0) {
         cert_row_free(&r);
         svc_fail(e, 409, "duplicate", "该证书已有待审核的更名或重组申请");
-        return ce_abort(c);
+        return svc_abort(c);
     }
     int64_t id = db_insert(
         c->db,
@@ -791,7 +792,7 @@ int svc_cert_adjustments_list(svc_ctx *c, const char *status, int64_t limit, int
 {
     const svc_actor *a = c->actor;
     bool district = a && strcmp(a->role, "district") == 0;
-    if (!district && ce_need_role(c, "commission", e) != 0) return -1;
+    if (!district && svc_need_role(c, "commission", e) != 0) return -1;
     const char *dc = district ? a->district_code : "", *st = status ? status : "";
     int64_t total = db_scalar_int(c->db, 0,
                                   "SELECT count(*) FROM certificate_adjustments WHERE (? = '' OR "
@@ -856,15 +857,15 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
 {
     const svc_actor *a = c->actor;
     bool district = a && strcmp(a->role, "district") == 0;
-    if (!district && ce_need_role(c, "commission", e) != 0) return -1;
+    if (!district && svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_cert_adjustment_check(c, id, e) != 0) return -1;
     json_t *errors = json_object();
     const char *decision =
-        ce_enum(in, "decision", CERT_DECISIONS, "应为 approve（同意）或 reject（不同意）", errors);
+        svc_enum(in, "decision", CERT_DECISIONS, "应为 approve（同意）或 reject（不同意）", errors);
     bool approve = decision && strcmp(decision, "approve") == 0;
     const char *opinion =
-        ce_text(in, "opinion", "审核意见", decision && !approve, CE_TEXT_MAX, errors);
-    if (ce_fields(e, errors) != 0) return -1;
+        svc_text(in, "opinion", "审核意见", decision && !approve, CE_TEXT_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return -1;
     if (ce_begin(c, e) != 0) return -1;
     char *status =
         db_scalar_text(c->db, "SELECT status FROM certificate_adjustments WHERE id = ?", "i", id);
@@ -877,7 +878,7 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
                      ? "区县已审核，待市经济信息委审核"
                      : "该申请已审核完毕");
         free(status);
-        return ce_abort(c);
+        return svc_abort(c);
     }
     const char *to = !approve ? "rejected" : district ? "pending_commission" : "approved";
     json_t *d = json_pack("{s:s,s:s?,s:s}", "decision", decision, "opinion", opinion, "stage",

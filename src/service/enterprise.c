@@ -216,8 +216,8 @@ int svc_projects_backfill(svc_ctx *c)
         const json_t *doc = json_object_get(r, "doc");
         if (db_exec(c->db, "UPDATE projects SET name = ?, site_name = ?, class = ? WHERE id = ?",
                     "ttti", proj_str(doc, "name"), proj_str(doc, "site_name"),
-                    proj_str(doc, "class"), (int64_t)json_integer_value(json_object_get(r, "id"))) !=
-            0)
+                    proj_str(doc, "class"),
+                    (int64_t)json_integer_value(json_object_get(r, "id"))) != 0)
             rc = -1;
     }
     json_decref(rows);
@@ -315,11 +315,12 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
         goto fail;
     }
     text = ent_dump(doc);
-    int64_t id = db_insert(c->db,
-                           "INSERT INTO projects (enterprise_id, doc, created_at, updated_at, name, "
-                           "site_name, class) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           "itiittt", eid, text, c->now, c->now, proj_str(doc, "name"),
-                           proj_str(doc, "site_name"), proj_str(doc, "class"));
+    int64_t id =
+        db_insert(c->db,
+                  "INSERT INTO projects (enterprise_id, doc, created_at, updated_at, name, "
+                  "site_name, class) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  "itiittt", eid, text, c->now, c->now, proj_str(doc, "name"),
+                  proj_str(doc, "site_name"), proj_str(doc, "class"));
     json_t *detail = json_pack("{s:O?}", "name", json_object_get(doc, "name"));
     int64_t seq = id > 0 ? svc_audit(c, "project", id, "create", NULL, NULL, detail) : -1;
     json_decref(detail);

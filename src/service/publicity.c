@@ -179,7 +179,7 @@ static json_t *pub_item(db *d, int64_t app_id, int64_t batch_id, int64_t starts,
 
 int svc_pub_publish(svc_ctx *c, int64_t batch_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_pub_batch_check(c, batch_id, e) != 0) return -1;
     json_t *errors = json_object();
     size_t n = 0;
@@ -191,7 +191,7 @@ int svc_pub_publish(svc_ctx *c, int64_t batch_id, const json_t *in, json_t **out
     if (!json_object_get(errors, "starts_at") && !json_object_get(errors, "ends_at") && has_end &&
         ends <= starts)
         json_object_set_new(errors, "ends_at", json_string("公示结束时间必须晚于开始时间"));
-    if (ce_fields(e, errors) != 0) return free(ids), -1;
+    if (svc_fields_done(e, errors) != 0) return free(ids), -1;
     json_t *rules = svc_batch_rules(c->db, batch_id, NULL, NULL, NULL);
     bool known = true;
     if (!has_end) {
@@ -203,7 +203,7 @@ int svc_pub_publish(svc_ctx *c, int64_t batch_id, const json_t *in, json_t **out
     int rc = -1;
     if (ce_begin(c, e) != 0) goto done;
     if (pub_check_apps(c, batch_id, ids, n, e) != 0) {
-        ce_abort(c);
+        svc_abort(c);
         goto done;
     }
     if (pub_write(c, batch_id, ids, n, starts, ends) != 0 || ce_commit(c, e) != 0) {
@@ -295,7 +295,7 @@ static int pub_objection_target(svc_ctx *c, const json_t *in, ce_app *a, int64_t
 {
     json_t *errors = json_object();
     int64_t id = ce_id(in, "application_id", "申报编号 application_id", true, errors);
-    if (!id) return ce_fields(e, errors);
+    if (!id) return svc_fields_done(e, errors);
     json_decref(errors);
     if (!svc_pub_period(c->db, id, starts, ends) || !ce_app_load(c->db, id, a))
         return svc_fail(e, 404, "not_found", "公示中没有编号为 %lld 的申报", (long long)id);
@@ -307,10 +307,10 @@ static int pub_objection_fields(const json_t *in, const char **name, const char 
                                 const char **content, svc_err *e)
 {
     json_t *errors = json_object();
-    *name = ce_text(in, "name", "姓名或单位名称（不受理匿名异议）", true, PUB_NAME_MAX, errors);
-    *contact = ce_text(in, "contact", "联系方式（不受理匿名异议）", true, PUB_NAME_MAX, errors);
-    *content = ce_text(in, "content", "异议内容及理由", true, CE_TEXT_MAX, errors);
-    return ce_fields(e, errors);
+    *name = svc_text(in, "name", "姓名或单位名称（不受理匿名异议）", true, PUB_NAME_MAX, errors);
+    *contact = svc_text(in, "contact", "联系方式（不受理匿名异议）", true, PUB_NAME_MAX, errors);
+    *content = svc_text(in, "content", "异议内容及理由", true, CE_TEXT_MAX, errors);
+    return svc_fields_done(e, errors);
 }
 
 /* 429 when `scope` already used its allowance in the window (inside the transaction); else
@@ -358,12 +358,12 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
         svc_fail(e, 409, over ? "deadline_passed" : "wrong_state",
                  "该申报的公示期为 %s 至 %s（不含结束时刻），当前不受理异议",
                  cal_format_rfc3339(starts, sb), cal_format_rfc3339(ends, eb));
-        return ce_abort(c);
+        return svc_abort(c);
     }
     char *scope = xasprintf("objection:%s", client && *client ? client : "unknown");
     int rc = pub_throttle(c, scope, e);
     free(scope);
-    if (rc != 0) return e->status ? ce_abort(c) : ce_internal(c, e);
+    if (rc != 0) return e->status ? svc_abort(c) : ce_internal(c, e);
     int64_t id = db_insert(c->db,
                            "INSERT INTO objections (application_id, batch_id, name, contact, "
                            "content, client, status, created_at) VALUES (?, ?, ?, ?, ?, ?, "
@@ -392,7 +392,7 @@ int svc_pub_objection_check(svc_ctx *c, int64_t id, svc_err *e)
 int svc_pub_objections_list(svc_ctx *c, int64_t batch_id, const char *status, int64_t limit,
                             int64_t offset, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     const char *st = status ? status : "";
     int64_t total = db_scalar_int(c->db, 0,
                                   "SELECT count(*) FROM objections WHERE (? = 0 OR batch_id = ?) "
@@ -430,13 +430,13 @@ static const char *const PUB_OUTCOMES[] = {"upheld", "dismissed", NULL};
 
 int svc_pub_objection_resolve(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (ce_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_pub_objection_check(c, id, e) != 0) return -1;
     json_t *errors = json_object();
-    const char *outcome = ce_enum(in, "outcome", PUB_OUTCOMES,
-                                  "应为 upheld（异议成立）或 dismissed（异议不成立）", errors);
-    const char *reason = ce_text(in, "reason", "处理理由", true, CE_TEXT_MAX, errors);
-    if (ce_fields(e, errors) != 0) return -1;
+    const char *outcome = svc_enum(in, "outcome", PUB_OUTCOMES,
+                                   "应为 upheld（异议成立）或 dismissed（异议不成立）", errors);
+    const char *reason = svc_text(in, "reason", "处理理由", true, CE_TEXT_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return -1;
     if (ce_begin(c, e) != 0) return -1;
     char *status = db_scalar_text(c->db, "SELECT status FROM objections WHERE id = ?", "i", id);
     int64_t app_id =
@@ -445,13 +445,13 @@ int svc_pub_objection_resolve(svc_ctx *c, int64_t id, const json_t *in, json_t *
     free(status);
     if (!open) {
         svc_fail(e, 409, "wrong_state", "该异议已处理，不能再次处理");
-        return ce_abort(c);
+        return svc_abort(c);
     }
     bool upheld = strcmp(outcome, "upheld") == 0;
     ce_app a;
     wf_state to = WF_NOT_CERTIFIED;
     ce_app_load(c->db, app_id, &a);
-    if (upheld && ce_next(&a, WF_UPHOLD, &to, e) != 0) return ce_abort(c);
+    if (upheld && ce_next(&a, WF_UPHOLD, &to, e) != 0) return svc_abort(c);
     json_t *detail = json_pack("{s:s,s:s,s:I}", "outcome", outcome, "reason", reason,
                                "application_id", (json_int_t)app_id);
     int64_t seq = svc_audit(c, "objection", id, "resolve", "open", outcome, detail);

@@ -261,8 +261,8 @@ static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
     if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
     db_done(s);
     if (found) return true;
-    s = db_query(d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1",
-                 "");
+    s = db_query(
+        d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1", "");
     found = db_next(s);
     if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
     db_done(s);

@@ -14,12 +14,6 @@
 
 /* ---------------------------------------------------------------- shared helpers */
 
-int rv_need_role(svc_ctx *c, const char *role, svc_err *e)
-{
-    if (c->actor && strcmp(c->actor->role, role) == 0) return 0;
-    return svc_fail(e, 403, "forbidden", "当前账号的角色无权进行此操作");
-}
-
 bool svc_review_assigned(db *d, int64_t expert_id, int64_t app_id)
 {
     return expert_id > 0 && db_scalar_int(d, 0,
@@ -81,12 +75,6 @@ int rv_move(svc_ctx *c, const rv_app *a, const char *action, const char *to, con
                : -1;
 }
 
-int rv_abort(svc_ctx *c)
-{
-    db_rollback(c->db);
-    return -1;
-}
-
 int rv_commit_app(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 {
     if (db_commit(c->db) != 0) {
@@ -94,58 +82,6 @@ int rv_commit_app(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
         return svc_fail(e, 500, "internal", "保存失败，请稍后重试");
     }
     return svc_app_get(c, id, out, e);
-}
-
-/* True when s holds something other than white space (ASCII or the ideographic space). */
-static bool rv_blank(const char *s)
-{
-    while (*s) {
-        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-            s++;
-        else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
-            s += 3;
-        else
-            return false;
-    }
-    return true;
-}
-
-static size_t rv_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
-
-const char *rv_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
-                    json_t *errors)
-{
-    json_t *v = json_object_get(in, key);
-    const char *s = json_string_value(v);
-    char *why = NULL;
-    if (v && !json_is_null(v) && !s)
-        why = xasprintf("%s应为文本", label);
-    else if (s && rv_chars(s) > max)
-        why = xasprintf("%s不超过 %zu 个字", label, max);
-    else if (need && (!s || rv_blank(s)))
-        why = xasprintf("请填写%s", label);
-    if (why) {
-        json_object_set_new(errors, key, json_string(why));
-        free(why);
-        return NULL;
-    }
-    return s && !rv_blank(s) ? s : NULL;
-}
-
-const char *rv_enum(const json_t *in, const char *key, const char *const *set, const char *why,
-                    json_t *errors)
-{
-    const char *s = json_string_value(json_object_get(in, key));
-    for (const char *const *p = set; s && *p; p++)
-        if (strcmp(s, *p) == 0) return s;
-    json_object_set_new(errors, key, json_string(why));
-    return NULL;
 }
 
 int64_t rv_id(const json_t *in, const char *key, const char *label, json_t *errors)
@@ -156,15 +92,6 @@ int64_t rv_id(const json_t *in, const char *key, const char *label, json_t *erro
     json_object_set_new(errors, key, json_string(m));
     free(m);
     return 0;
-}
-
-int rv_fields(svc_err *e, json_t *errors)
-{
-    if (json_object_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    return svc_fail_fields(e, errors);
 }
 
 /* Records a decision row (inside the caller's transaction). */
@@ -237,18 +164,18 @@ static int rv_district_open(svc_ctx *c, const rv_app *a, svc_err *e)
 
 int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "district", e) != 0) return -1;
+    if (svc_need_role(c, "district", e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return rv_abort(c);
+    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
     const char *decision =
-        rv_enum(in, "decision", RV_DISTRICT_DECISIONS,
-                "应为 approve（通过）、return（退回修改）或 reject（不通过）", errors);
+        svc_enum(in, "decision", RV_DISTRICT_DECISIONS,
+                 "应为 approve（通过）、return（退回修改）或 reject（不通过）", errors);
     bool approve = decision && strcmp(decision, "approve") == 0;
     /* Returning and rejecting must tell the enterprise why. */
     const char *opinion =
-        rv_text(in, "opinion", "审核意见", decision && !approve, RV_OPINION_MAX, errors);
+        svc_text(in, "opinion", "审核意见", decision && !approve, RV_OPINION_MAX, errors);
     int64_t att = 0;
     if (approve) {
         att = rv_id(in, "authenticity_attachment_id", "真实性审核意见扫描件", errors);
@@ -257,11 +184,11 @@ int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **o
                                 json_string("真实性审核意见须为本区县账号上传的扫描件"
                                             "（PDF、JPEG 或 PNG），请先上传"));
     }
-    if (rv_fields(e, errors) != 0) return rv_abort(c);
+    if (svc_fields_done(e, errors) != 0) return svc_abort(c);
     wf_action action;
     wf_action_parse(decision, &action);
     wf_state to;
-    if (rv_next(&a, action, &to, e) != 0 || rv_district_open(c, &a, e) != 0) return rv_abort(c);
+    if (rv_next(&a, action, &to, e) != 0 || rv_district_open(c, &a, e) != 0) return svc_abort(c);
     json_t *detail = json_pack("{s:s,s:s?}", "decision", decision, "opinion", opinion);
     if (att) json_object_set_new(detail, "authenticity_attachment_id", json_integer(att));
     int rc = rv_decision_row(c, a.id, "district", decision, opinion, att, NULL);
@@ -269,36 +196,35 @@ int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **o
     json_decref(detail);
     if (rc != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     return rv_commit_app(c, a.id, out, e);
 }
 
 /* ---------------------------------------------------------------- the commission's decision */
 
-
 static const char *const RV_PASS_FAIL[] = {"pass", "fail", NULL};
 
 int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return rv_abort(c);
+    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
     const char *decision =
-        rv_enum(in, "decision", RV_PASS_FAIL, "应为 pass（通过）或 fail（不通过）", errors);
-    const char *reason = rv_text(in, "reason", "决定理由", true, RV_OPINION_MAX, errors);
-    if (rv_fields(e, errors) != 0) return rv_abort(c);
+        svc_enum(in, "decision", RV_PASS_FAIL, "应为 pass（通过）或 fail（不通过）", errors);
+    const char *reason = svc_text(in, "reason", "决定理由", true, RV_OPINION_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return svc_abort(c);
     wf_action action = strcmp(decision, "pass") == 0 ? WF_PASS : WF_FAIL;
     wf_state to;
-    if (rv_next(&a, action, &to, e) != 0) return rv_abort(c);
+    if (rv_next(&a, action, &to, e) != 0) return svc_abort(c);
     int64_t n = db_scalar_int(
         c->db, 0, "SELECT count(*) FROM expert_reviews WHERE application_id = ?", "i", a.id);
     if (n < SVC_REVIEW_MIN_REVIEWS) {
         svc_fail(e, 409, "conflict", "已提交的专家评审意见 %lld 份，作出决定至少需要 %d 份",
                  (long long)n, SVC_REVIEW_MIN_REVIEWS);
-        return rv_abort(c);
+        return svc_abort(c);
     }
     json_t *detail = json_pack("{s:s,s:s,s:I}", "decision", decision, "reason", reason, "reviews",
                                (json_int_t)n);
@@ -307,7 +233,7 @@ int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     json_decref(detail);
     if (rc != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     return rv_commit_app(c, a.id, out, e);
 }
@@ -333,22 +259,22 @@ static bool rv_evidence_file(svc_ctx *c, int64_t att, int64_t enterprise_id)
 
 int svc_review_direct(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return rv_abort(c);
+    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
-    const char *programme = rv_enum(
+    const char *programme = svc_enum(
         in, "programme", RV_PROGRAMMES,
         "应为 national_special（国家智能制造专项）或 national_pilot（国家试点示范）", errors);
     int64_t att = rv_id(in, "evidence_attachment_id", "列入名单的证明材料", errors);
     if (att && !rv_evidence_file(c, att, a.enterprise_id))
         json_object_set_new(errors, "evidence_attachment_id",
                             json_string("证明材料须为委员会或申报企业上传的附件"));
-    const char *note = rv_text(in, "note", "说明", false, RV_OPINION_MAX, errors);
-    if (rv_fields(e, errors) != 0) return rv_abort(c);
+    const char *note = svc_text(in, "note", "说明", false, RV_OPINION_MAX, errors);
+    if (svc_fields_done(e, errors) != 0) return svc_abort(c);
     wf_state to;
-    if (rv_next(&a, WF_DIRECT, &to, e) != 0) return rv_abort(c);
+    if (rv_next(&a, WF_DIRECT, &to, e) != 0) return svc_abort(c);
     /* The enterprise reads this reason on its timeline. */
     char *reason = xasprintf("已列入%s名单，免于专家评审%s%s", rv_programme_label(programme),
                              note ? "：" : "", note ? note : "");
@@ -360,7 +286,7 @@ int svc_review_direct(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     free(reason);
     if (rc != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     return rv_commit_app(c, a.id, out, e);
 }

@@ -32,7 +32,7 @@ static json_t *rv_conflicts_of(db *d, int64_t expert_id)
 
 int svc_experts_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     json_t *items = json_array();
     db_stmt *s = db_query(c->db,
                           "SELECT id, username, display_name, phone, email, employer_uscc, status, "
@@ -70,7 +70,7 @@ static const char *rv_str(const json_t *in, const char *key, json_t *errors)
 
 int svc_expert_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     json_t *errors = json_object();
     acct_input a = {.role = "expert"};
     a.username = rv_str(in, "username", errors);
@@ -83,13 +83,13 @@ int svc_expert_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     if (!a.employer_uscc || !*a.employer_uscc)
         json_object_set_new(errors, "employer_uscc",
                             json_string("请填写专家工作单位的统一社会信用代码（用于回避）"));
-    if (rv_fields(e, errors) != 0) return -1;
+    if (svc_fields_done(e, errors) != 0) return -1;
     return svc_account_create(c, &a, out, e);
 }
 
 int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "expert", e) != 0) return -1;
+    if (svc_need_role(c, "expert", e) != 0) return -1;
     char uscc[USCC_LEN + 1], why[160];
     const char *given = json_string_value(json_object_get(in, "uscc"));
     if (!given || uscc_normalize(given, uscc, why, sizeof why) != 0)
@@ -102,7 +102,7 @@ int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err 
                            "iti", c->actor->id, uscc, c->now);
     if (id == -2) {
         svc_fail(e, 409, "duplicate", "已声明过对 %s 的回避", uscc);
-        return rv_abort(c);
+        return svc_abort(c);
     }
     json_t *detail = json_pack("{s:s}", "uscc", uscc);
     int64_t seq =
@@ -110,7 +110,7 @@ int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err 
     json_decref(detail);
     if (seq < 0 || db_commit(c->db) != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     char *at = svc_time_str(c->now);
     *out = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "uscc", uscc, "created_at", at);
@@ -120,7 +120,7 @@ int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err 
 
 int svc_expert_conflicts_list(svc_ctx *c, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "expert", e) != 0) return -1;
+    if (svc_need_role(c, "expert", e) != 0) return -1;
     json_t *items = json_array();
     db_stmt *s = db_query(c->db,
                           "SELECT id, uscc, created_at FROM expert_conflicts WHERE expert_id = ? "
@@ -252,24 +252,24 @@ static int rv_assignable(svc_ctx *c, const rv_app *a, const json_t *ids, svc_err
 
 int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return rv_abort(c);
+    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *ids = json_object_get(in, "expert_ids"), *errors = json_object();
     rv_expert_ids(ids, errors);
-    if (rv_fields(e, errors) != 0 || rv_experts_exist(c, ids, e) != 0) return rv_abort(c);
+    if (svc_fields_done(e, errors) != 0 || rv_experts_exist(c, ids, e) != 0) return svc_abort(c);
     /* Issue 4: at least three experts per application. The first assignment (which starts the
      * review) names them all at once; later ones may add single experts. */
     if (strcmp(a.status, "district_approved") == 0 &&
         json_array_size(ids) < SVC_REVIEW_MIN_REVIEWS) {
         svc_fail(e, 400, "bad_request", "首次分配须至少 %d 名评审专家", SVC_REVIEW_MIN_REVIEWS);
         svc_field(e, "expert_ids", "首次分配须至少 %d 名评审专家", SVC_REVIEW_MIN_REVIEWS);
-        return rv_abort(c);
+        return svc_abort(c);
     }
     wf_state to;
     if (rv_next(&a, WF_ASSIGN, &to, e) != 0 || rv_assignable(c, &a, ids, e) != 0)
-        return rv_abort(c);
+        return svc_abort(c);
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v)
@@ -280,7 +280,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
                       "iiii", a.id, (int64_t)json_integer_value(v), c->actor->id, c->now) <= 0) {
             svc_fail(e, 409, "duplicate", "专家 %lld 已分配评审此申报",
                      (long long)json_integer_value(v));
-            return rv_abort(c);
+            return svc_abort(c);
         }
     }
     json_t *detail = json_pack("{s:O}", "expert_ids", ids);
@@ -288,7 +288,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     json_decref(detail);
     if (rc != 0 || db_commit(c->db) != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     *out = rv_assignments_json(c, a.id);
     return 0;
@@ -296,7 +296,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
 
 int svc_review_assignments(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "commission", e) != 0) return -1;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return -1;
     *out = rv_assignments_json(c, a.id);
@@ -437,18 +437,18 @@ static int rv_may_review(svc_ctx *c, const rv_app *a, svc_err *e)
 
 int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
-    if (rv_need_role(c, "expert", e) != 0) return -1;
+    if (svc_need_role(c, "expert", e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
     rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return rv_abort(c);
+    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *form = rv_score_form(c->db, a.batch_id), *errors = json_object();
     const json_t *crit = json_object_get(in, "criteria");
     int64_t score = rv_criteria(crit, form, errors);
     json_decref(form);
-    const char *rec = rv_enum(in, "recommend", RV_RECOMMEND,
-                              "应为 pass（建议通过）或 fail（建议不通过）", errors);
-    const char *opinion = rv_text(in, "opinion", "评审意见", true, RV_OPINION_MAX, errors);
-    if (rv_fields(e, errors) != 0 || rv_may_review(c, &a, e) != 0) return rv_abort(c);
+    const char *rec = svc_enum(in, "recommend", RV_RECOMMEND,
+                               "应为 pass（建议通过）或 fail（建议不通过）", errors);
+    const char *opinion = svc_text(in, "opinion", "评审意见", true, RV_OPINION_MAX, errors);
+    if (svc_fields_done(e, errors) != 0 || rv_may_review(c, &a, e) != 0) return svc_abort(c);
     char *ctext = json_dumps(crit, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t id = db_insert(c->db,
                            "INSERT INTO expert_reviews (application_id, expert_id, criteria, "
@@ -457,7 +457,7 @@ int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_
     free(ctext);
     if (id == -2) {
         svc_fail(e, 409, "duplicate", "您已提交过此申报的评审意见，每位专家只能提交一次");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     /* The timeline shows the opinion without the expert's name or score to the enterprise
      * (application.c); the audit keeps everything for the commission. */
@@ -467,7 +467,7 @@ int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_
     json_decref(detail);
     if (rc != 0 || db_commit(c->db) != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return rv_abort(c);
+        return svc_abort(c);
     }
     *out = rv_review_json(c->db, id);
     return 0;
@@ -500,7 +500,7 @@ static json_t *rv_aggregate(const json_t *items)
 int svc_review_expert_list(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 {
     bool expert = c->actor && strcmp(c->actor->role, "expert") == 0;
-    if (!expert && rv_need_role(c, "commission", e) != 0) return -1;
+    if (!expert && svc_need_role(c, "commission", e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return -1;
     if (expert && db_scalar_int(c->db, 0,

@@ -53,6 +53,20 @@ int svc_field(svc_err *e, const char *field, const char *fmt, ...)
 /* 400 bad_request naming the fields collected in `fields` (takes ownership). */
 int svc_fail_fields(svc_err *e, json_t *fields);
 
+/* Body input shared by the use cases (service/svc_input.c). svc_need_role: 403 unless the actor
+ * (a logged-in account) has `role`. svc_abort: rolls the open transaction back, returns -1.
+ * svc_text: the text at `key` — a reason into `errors` when it is not text, longer than `max`
+ * characters, or blank while `need`; NULL for absent or blank. svc_enum: the value at `key` when
+ * it is one of `set` (NULL-terminated), else `why` into `errors`. svc_fields_done: 0 and frees
+ * `errors` when empty, else 400 naming them (takes `errors`). */
+int svc_need_role(svc_ctx *c, const char *role, svc_err *e);
+int svc_abort(svc_ctx *c);
+const char *svc_text(const json_t *in, const char *key, const char *label, bool need, size_t max,
+                     json_t *errors);
+const char *svc_enum(const json_t *in, const char *key, const char *const *set, const char *why,
+                     json_t *errors);
+int svc_fields_done(svc_err *e, json_t *errors);
+
 /* Appends one audit entry inside the caller's open write transaction and returns its number
  * (> 0), or -1. `detail` is borrowed. */
 int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
@@ -63,9 +77,9 @@ int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64
                      char **why);
 
 /* The audit trail for the commission: {items:[{seq,at,actor,entity,entity_id,action,from_state,
- * to_state,detail}],total}, oldest first; `entity` NULL and `entity_id` 0 mean any. New reference. */
-json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit,
-                       int64_t offset);
+ * to_state,detail}],total}, oldest first; `entity` NULL and `entity_id` 0 mean any. New reference.
+ */
+json_t *svc_audit_list(db *d, const char *entity, int64_t entity_id, int64_t limit, int64_t offset);
 
 /* Time helpers shared by services: RFC 3339 in +08:00 (malloc'd). */
 char *svc_time_str(int64_t epoch);

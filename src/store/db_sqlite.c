@@ -52,18 +52,18 @@ typedef struct dbs_writer {
     dbs_handle hd;
     int refs;
     struct dbs_writer *next;
-    pthread_mutex_t lock; /* writers of this file queue here before BEGIN IMMEDIATE */
-    atomic_int want;      /* threads that asked for `lock` and do not hold it yet */
-    bool open;          /* a group transaction is open on hd */
-    uint64_t gen;       /* the open (or last) group */
-    uint64_t done_gen;  /* the last group whose COMMIT has finished */
-    int members;        /* transactions in the open group */
+    pthread_mutex_t lock;   /* writers of this file queue here before BEGIN IMMEDIATE */
+    atomic_int want;        /* threads that asked for `lock` and do not hold it yet */
+    bool open;              /* a group transaction is open on hd */
+    uint64_t gen;           /* the open (or last) group */
+    uint64_t done_gen;      /* the last group whose COMMIT has finished */
+    int members;            /* transactions in the open group */
     int rc[DBS_GROUP_RING]; /* each finished group's COMMIT result, by gen % ring */
     pthread_cond_t committed;
 } dbs_writer;
 
 struct dbs_conn {
-    db base; /* first: a db * is a dbs_conn * */
+    db base;            /* first: a db * is a dbs_conn * */
     dbs_handle own;     /* reads, and writes when there is no shared writer */
     dbs_writer *writer; /* NULL for an in-memory database */
     dbs_handle *cur;    /* &own, or the writer's inside a write transaction */
@@ -80,7 +80,6 @@ static pthread_mutex_t db_write_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The shared writers, one per open database file. */
 static pthread_mutex_t dbs_writers_mu = PTHREAD_MUTEX_INITIALIZER;
 static dbs_writer *dbs_writers;
-
 
 static const db_vtab dbs_vtab;
 

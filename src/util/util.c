@@ -138,7 +138,8 @@ void arena_defer(arena *a, void (*fn)(void *), void *arg)
 void arena_free(arena *a)
 {
     if (!a) return;
-    for (arena_cleanup *c = a->cleanups; c; c = c->next) c->fn(c->arg);
+    for (arena_cleanup *c = a->cleanups; c; c = c->next)
+        c->fn(c->arg);
     arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
@@ -161,7 +162,8 @@ void sbuf_init(sbuf *b)
 void sbuf_reserve(sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
-    while (b->len + extra + 1 > b->cap) b->cap *= 2;
+    while (b->len + extra + 1 > b->cap)
+        b->cap *= 2;
     b->data = xrealloc(b->data, b->cap);
 }
 

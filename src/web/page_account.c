@@ -819,10 +819,9 @@ typedef struct pa_queue_rows {
 static void pa_queue_row(const svc_app_summary *a, void *arg)
 {
     pa_queue_rows *q = arg;
-    static const char *const keys[] = {"id",          "enterprise_name", "uscc",
-                                       "project_name", "site_name",       "type_name",
-                                       "status",       "status_name",     "submitted_at",
-                                       "overdue"};
+    static const char *const keys[] = {"id",           "enterprise_name", "uscc",   "project_name",
+                                       "site_name",    "type_name",       "status", "status_name",
+                                       "submitted_at", "overdue"};
     char id[24], at[24];
     snprintf(id, sizeof id, "%lld", (long long)a->id);
     const char *vals[] = {id,
@@ -877,8 +876,8 @@ int page_district_queue(req *r)
     if (dl) json_object_set_new(ctx, "deadline", dl);
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
     json_object_set_new(ctx, "has_rows", json_boolean(q.n > 0));
-    json_object_set_new(ctx, "rows_html", json_stringn_nocheck(q.html.data ? q.html.data : "",
-                                                               q.html.len));
+    json_object_set_new(ctx, "rows_html",
+                        json_stringn_nocheck(q.html.data ? q.html.data : "", q.html.len));
     sbuf_free(&q.html);
     return web_page(r, 200, "district_queue", ctx);
 }

@@ -44,7 +44,8 @@ int web_page(req *r, int status, const char *name, json_t *ctx)
     if (tpl_render(r->cfg->templates, name, full, &out) != 0) {
         sbuf_free(&out);
         json_decref(full);
-        static const char fallback[] = "<!doctype html><meta charset=utf-8><p>页面渲染失败，请稍后重试。";
+        static const char fallback[] =
+            "<!doctype html><meta charset=utf-8><p>页面渲染失败，请稍后重试。";
         return web_bytes(r, 500, "text/html; charset=utf-8", xstrdup(fallback),
                          sizeof fallback - 1);
     }

@@ -959,15 +959,24 @@ int page_dashboard(req *r)
 static const char *pe_action_name(const char *a)
 {
     static const char *const map[][2] = {
-        {"create", "创建申报书"},   {"update", "保存申报书"},
-        {"check", "预检"},          {"submit", "提交申报"},
-        {"withdraw", "撤回申报"},   {"approve", "区县初审通过"},
-        {"return", "区县退回修改"}, {"reject", "区县初审不通过"},
-        {"assign", "分配评审专家"}, {"pass", "评审通过"},
-        {"fail", "评审未通过"},     {"direct", "直接认定（免于专家评审）"},
-        {"publish", "进入公示"},    {"certify", "认定"},
-        {"uphold", "异议成立"},     {"revoke", "撤销认定"},
-        {"expert_review", "专家评审意见"}, {"re_review", "验收复核"},
+        {"create", "创建申报书"},
+        {"update", "保存申报书"},
+        {"check", "预检"},
+        {"submit", "提交申报"},
+        {"withdraw", "撤回申报"},
+        {"approve", "区县初审通过"},
+        {"return", "区县退回修改"},
+        {"reject", "区县初审不通过"},
+        {"assign", "分配评审专家"},
+        {"pass", "评审通过"},
+        {"fail", "评审未通过"},
+        {"direct", "直接认定（免于专家评审）"},
+        {"publish", "进入公示"},
+        {"certify", "认定"},
+        {"uphold", "异议成立"},
+        {"revoke", "撤销认定"},
+        {"expert_review", "专家评审意见"},
+        {"re_review", "验收复核"},
     };
     for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(a, map[i][0])) return map[i][1];

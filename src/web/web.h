@@ -25,14 +25,14 @@ enum {
 
 /* Route flags. */
 enum {
-    R_IMP = 1 << 0,       /* the imp gate: imp connected, and bound for enterprises */
-    R_JSON = 1 << 1,      /* body is application/json (may be empty) */
-    R_MULTIPART = 1 << 2, /* body is multipart/form-data (uploads) */
-    R_FORM = 1 << 3,      /* an HTML form post: urlencoded or multipart, hidden csrf_token */
-    R_CSV = 1 << 4,       /* body is text/csv */
-    R_PAGE = 1 << 5,      /* answers HTML: refusals render a page or redirect to /login */
+    R_IMP = 1 << 0,           /* the imp gate: imp connected, and bound for enterprises */
+    R_JSON = 1 << 1,          /* body is application/json (may be empty) */
+    R_MULTIPART = 1 << 2,     /* body is multipart/form-data (uploads) */
+    R_FORM = 1 << 3,          /* an HTML form post: urlencoded or multipart, hidden csrf_token */
+    R_CSV = 1 << 4,           /* body is text/csv */
+    R_PAGE = 1 << 5,          /* answers HTML: refusals render a page or redirect to /login */
     R_OPTIONAL_AUTH = 1 << 6, /* public, but the session is loaded when there is one */
-    R_NO_CSRF = 1 << 7,   /* POST /session itself */
+    R_NO_CSRF = 1 << 7,       /* POST /session itself */
 };
 
 typedef struct req req;
@@ -80,7 +80,7 @@ struct req {
     int nparams;
     db *db;
     int64_t now;
-    svc_actor actor; /* actor.id == 0: no session */
+    svc_actor actor;          /* actor.id == 0: no session */
     const char *display_name; /* the account's, read with the session (arena), or NULL */
     char session_hash[65];
     char csrf_token[65];
@@ -89,9 +89,9 @@ struct req {
     size_t body_limit;
     bool body_too_large;
     bool body_started;
-    void *pp; /* MHD PostProcessor for forms and multipart */
-    json_t *json;  /* parsed JSON body (NULL when empty) */
-    json_t *form;  /* form fields: name -> string */
+    void *pp;     /* MHD PostProcessor for forms and multipart */
+    json_t *json; /* parsed JSON body (NULL when empty) */
+    json_t *form; /* form fields: name -> string */
     web_upload upload;
     /* Field reasons of a refused page post, shown beside the fields when the page is rendered
      * again (released with the arena). */
@@ -118,8 +118,8 @@ struct req {
 json_t *web_current_batch(req *r);
 
 /* ---- reading input */
-const char *web_param(req *r, int i);       /* path capture i, or "" */
-int64_t web_param_id(req *r, int i);        /* path capture as a positive id, or 0 */
+const char *web_param(req *r, int i);           /* path capture i, or "" */
+int64_t web_param_id(req *r, int i);            /* path capture as a positive id, or 0 */
 const char *web_query(req *r, const char *key); /* query string value or NULL */
 const char *web_header(req *r, const char *name);
 const char *web_form(req *r, const char *name); /* form field or NULL */

@@ -38,8 +38,10 @@ static void test_snapshot_and_write_after(void **state)
     db_read_begin(a);
     assert_int_equal(count_districts(a), before);
     assert_int_equal(db_begin(b), 0);
-    assert_int_equal(db_exec(b, "INSERT INTO districts (code, name, type, grp, sort) VALUES "
-                                "('999999', '测试区', 'district', 'x', 99)", ""),
+    assert_int_equal(db_exec(b,
+                             "INSERT INTO districts (code, name, type, grp, sort) VALUES "
+                             "('999999', '测试区', 'district', 'x', 99)",
+                             ""),
                      0);
     assert_int_equal(db_commit(b), 0);
     /* Inside the snapshot the other connection's row is not there yet… */
@@ -93,8 +95,9 @@ static void *gc_worker(void *p)
         }
         char code[16];
         snprintf(code, sizeof code, "9%02d%03d", g->thread, i);
-        if (db_exec(d, "INSERT INTO districts (code, name, type, grp, sort) VALUES (?, ?, 'd', "
-                       "'g', 0)",
+        if (db_exec(d,
+                    "INSERT INTO districts (code, name, type, grp, sort) VALUES (?, ?, 'd', "
+                    "'g', 0)",
                     "tt", code, i % 5 == 4 ? "rolled back" : "kept") != 0) {
             db_rollback(d);
             g->failed++;
@@ -139,9 +142,8 @@ static void test_group_commit_many_threads(void **state)
     char *err = NULL;
     db *fresh = db_open(path, &err);
     assert_non_null(fresh);
-    assert_int_equal(db_scalar_int(fresh, -1, "SELECT count(*) FROM districts WHERE name = 'kept'",
-                                   ""),
-                     8 * 32);
+    assert_int_equal(
+        db_scalar_int(fresh, -1, "SELECT count(*) FROM districts WHERE name = 'kept'", ""), 8 * 32);
     assert_int_equal(
         db_scalar_int(fresh, -1, "SELECT count(*) FROM districts WHERE name = 'rolled back'", ""),
         0);
@@ -164,8 +166,9 @@ static void *gc_second_member(void *p)
     gc_second *g = p;
     g->rc = db_begin(g->d); /* blocks until the first member has finished its part */
     if (g->rc != 0) return NULL;
-    db_exec(g->d, "INSERT INTO districts (code, name, type, grp, sort) VALUES ('988888', "
-                  "'second', 'd', 'g', 0)",
+    db_exec(g->d,
+            "INSERT INTO districts (code, name, type, grp, sort) VALUES ('988888', "
+            "'second', 'd', 'g', 0)",
             "");
     db_rollback(g->d);
     return NULL;
@@ -183,13 +186,14 @@ static void test_group_member_rollback_keeps_others(void **state)
     gc_second second = {.d = db_open(path, &err)};
     assert_non_null(second.d);
     assert_int_equal(db_begin(a), 0);
-    assert_int_equal(db_exec(a, "INSERT INTO districts (code, name, type, grp, sort) VALUES "
-                                "('977777', 'first', 'd', 'g', 0)",
+    assert_int_equal(db_exec(a,
+                             "INSERT INTO districts (code, name, type, grp, sort) VALUES "
+                             "('977777', 'first', 'd', 'g', 0)",
                              ""),
                      0);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, gc_second_member, &second), 0);
-    usleep(200 * 1000); /* the second member is now waiting for the write lock */
+    usleep(200 * 1000);                /* the second member is now waiting for the write lock */
     assert_int_equal(db_commit(a), 0); /* returns once the second has committed the group */
     pthread_join(t, NULL);
     assert_int_equal(second.rc, 0);
@@ -233,11 +237,11 @@ static void test_current_batch_boundaries(void **state)
     const struct {
         int64_t now, want;
     } cases[] = {
-        {opens, id},                 /* opens_at is inside the window */
-        {deadline - 1, id},          /* the last second before the district deadline */
-        {deadline, later},           /* at the deadline: no batch open, the latest one */
-        {opens - 1, later},          /* before any window: the latest one */
-        {deadline + 100, later},     /* the later batch's own window */
+        {opens, id},             /* opens_at is inside the window */
+        {deadline - 1, id},      /* the last second before the district deadline */
+        {deadline, later},       /* at the deadline: no batch open, the latest one */
+        {opens - 1, later},      /* before any window: the latest one */
+        {deadline + 100, later}, /* the later batch's own window */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *b = svc_current_batch(d, cases[i].now);

@@ -178,16 +178,17 @@ static void test_project_summary_columns(void **state)
 {
     fx *f = *state;
     int64_t app = new_app(f, &f->ca);
-    int64_t pid = db_scalar_int(f->d, 0, "SELECT project_id FROM applications WHERE id = ?", "i",
-                                app);
+    int64_t pid =
+        db_scalar_int(f->d, 0, "SELECT project_id FROM applications WHERE id = ?", "i", app);
     char *name = db_scalar_text(f->d, "SELECT name FROM projects WHERE id = ?", "i", pid);
     assert_string_equal(name, "改造项目");
     free(name);
     char *cls = db_scalar_text(f->d, "SELECT class FROM projects WHERE id = ?", "i", pid);
     assert_string_equal(cls, "II");
     free(cls);
-    assert_int_equal(db_scalar_int(f->d, -1, "SELECT count(*) FROM projects WHERE id = ? AND "
-                                              "site_name IS NULL",
+    assert_int_equal(db_scalar_int(f->d, -1,
+                                   "SELECT count(*) FROM projects WHERE id = ? AND "
+                                   "site_name IS NULL",
                                    "i", pid),
                      1);
     json_t *out = NULL, *p = J("{\"name\":\"改造项目二期\",\"site_name\":\"一号车间\"}");
@@ -207,16 +208,16 @@ static void test_project_summary_columns(void **state)
     char *before = json_dumps(proj, JSON_SORT_KEYS);
     json_decref(out);
     /* A row from before the columns: the answer reads its document, and the backfill fills it. */
-    assert_int_equal(db_exec(f->d, "UPDATE projects SET name = NULL, site_name = NULL, class = NULL",
-                             ""),
-                     0);
+    assert_int_equal(
+        db_exec(f->d, "UPDATE projects SET name = NULL, site_name = NULL, class = NULL", ""), 0);
     assert_int_equal(svc_app_get(&f->ca, app, &out, &e), 0);
     char *fallback = json_dumps(json_object_get(out, "project"), JSON_SORT_KEYS);
     assert_string_equal(fallback, before);
     json_decref(out);
     assert_int_equal(svc_projects_backfill(&f->ca), 0);
-    name = db_scalar_text(f->d, "SELECT name || '/' || site_name || '/' || class FROM projects "
-                                "WHERE id = ?",
+    name = db_scalar_text(f->d,
+                          "SELECT name || '/' || site_name || '/' || class FROM projects "
+                          "WHERE id = ?",
                           "i", pid);
     assert_string_equal(name, "改造项目二期/一号车间/II");
     free(name);

@@ -289,10 +289,11 @@ static void test_render_row(void **state)
 {
     (void)state;
     tpl_set *set = tpl_set_new();
-    const char *src = "<{{id}}|{{name}}|{{#flag}}F{{/flag}}{{^flag}}f{{/flag}}|"
-                      "{{#status=submitted}}S{{/status=submitted}}{{^status=done}}!d{{/status=done}}|"
-                      "{{missing}}{{#missing}}M{{/missing}}{{^missing}}m{{/missing}}|{{title}}|"
-                      "{{a.b}}|{{>p}}>";
+    const char *src =
+        "<{{id}}|{{name}}|{{#flag}}F{{/flag}}{{^flag}}f{{/flag}}|"
+        "{{#status=submitted}}S{{/status=submitted}}{{^status=done}}!d{{/status=done}}|"
+        "{{missing}}{{#missing}}M{{/missing}}{{^missing}}m{{/missing}}|{{title}}|"
+        "{{a.b}}|{{>p}}>";
     char *err = NULL;
     assert_int_equal(tpl_set_add(set, "t", src, strlen(src), &err), 0);
     assert_int_equal(tpl_set_add(set, "p", "[{{id}}{{title}}]", 17, &err), 0);
@@ -313,7 +314,8 @@ static void test_render_row(void **state)
     sbuf_init(&out);
     vals[4] = NULL;
     assert_int_equal(tpl_render_row(set, "t", NULL, &row, &out), 0);
-    assert_string_equal(out.data, "<7|A&amp;B&lt;&quot;&#39;&#96;&gt;|f|S!d|m|row title||[7row title]>");
+    assert_string_equal(out.data,
+                        "<7|A&amp;B&lt;&quot;&#39;&#96;&gt;|f|S!d|m|row title||[7row title]>");
     sbuf_free(&out);
     assert_int_equal(tpl_render_row(set, "nope", NULL, &row, &out), -1);
     sbuf_free(&out);
