@@ -130,14 +130,8 @@ static char *pa_when(int64_t t)
 static json_t *pa_short_time(const json_t *v)
 {
     int64_t t = pa_epoch(v);
-    if (!t) return json_null();
-    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
-    cal_date d = cal_date_of_epoch(t);
-    char *s = xasprintf("%04d-%02d-%02d %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
-                        (int)(sec % 3600 / 60));
-    json_t *o = json_string(s);
-    free(s);
-    return o;
+    char buf[WEB_SHORT_TIME_BUF];
+    return t ? json_string(web_short_time(t, buf)) : json_null();
 }
 
 /* "距截止还有 3 天 4 小时" … "已截止" (`what` is 截止 or 开始). */
@@ -780,34 +774,6 @@ static const char *pa_type_name(const char *type)
     return type ? type : "";
 }
 
-static char *pa_digits(char *p, int v, int width)
-{
-    for (int i = width - 1; i >= 0; i--, v /= 10)
-        p[i] = (char)('0' + v % 10);
-    return p + width;
-}
-
-/* "2020-03-17 10:00" (Beijing time) of an epoch, or "" for 0; digits written directly (a queue
- * formats one per row, and snprintf was a tenth of the page). */
-static const char *pa_short_epoch(int64_t t, char buf[24])
-{
-    if (!t) return "";
-    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
-    cal_date d = cal_date_of_epoch(t);
-    if (d.y < 0 || d.y > 9999) return "";
-    char *p = pa_digits(buf, d.y, 4);
-    *p++ = '-';
-    p = pa_digits(p, d.m, 2);
-    *p++ = '-';
-    p = pa_digits(p, d.d, 2);
-    *p++ = ' ';
-    p = pa_digits(p, (int)(sec / 3600), 2);
-    *p++ = ':';
-    p = pa_digits(p, (int)(sec % 3600 / 60), 2);
-    *p = '\0';
-    return buf;
-}
-
 /* The queue's rows are rendered as the list statement reads them (district_queue_row.html with
  * the row as a flat frame): a 150-row queue builds no tree per row (issue 5). */
 typedef struct pa_queue_rows {
@@ -822,7 +788,7 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
     static const char *const keys[] = {"id",           "enterprise_name", "uscc",   "project_name",
                                        "site_name",    "type_name",       "status", "status_name",
                                        "submitted_at", "overdue"};
-    char id[24], at[24];
+    char id[24], at[WEB_SHORT_TIME_BUF];
     snprintf(id, sizeof id, "%lld", (long long)a->id);
     const char *vals[] = {id,
                           a->enterprise_name,
@@ -832,7 +798,7 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
                           pa_type_name(a->type),
                           a->status,
                           pa_state_name(a->status),
-                          pa_short_epoch(a->submitted_at, at),
+                          web_short_time(a->submitted_at, at),
                           a->overdue ? "1" : ""};
     tpl_row row = {keys, vals, sizeof keys / sizeof keys[0]};
     tpl_render_row(q->r->cfg->templates, "district_queue_row", NULL, &row, &q->html);

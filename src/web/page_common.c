@@ -3,8 +3,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "service/reference.h"
 #include "web/web.h"
+
+static char *web_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
+const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF])
+{
+    if (!t) return "";
+    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
+    cal_date d = cal_date_of_epoch(t);
+    if (d.y < 0 || d.y > 9999) return "";
+    char *p = web_digits(buf, d.y, 4);
+    *p++ = '-';
+    p = web_digits(p, d.m, 2);
+    *p++ = '-';
+    p = web_digits(p, d.d, 2);
+    *p++ = ' ';
+    p = web_digits(p, (int)(sec / 3600), 2);
+    *p++ = ':';
+    p = web_digits(p, (int)(sec % 3600 / 60), 2);
+    *p = '\0';
+    return buf;
+}
 
 json_t *web_current_batch(req *r)
 {

@@ -347,14 +347,8 @@ static int64_t pe_epoch(const json_t *v)
 static json_t *pe_time_text(const json_t *v)
 {
     int64_t t = pe_epoch(v);
-    if (!t) return json_null();
-    cal_date d = cal_date_of_epoch(t);
-    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
-    char *s = xasprintf("%04d-%02d-%02d %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
-                        (int)(sec % 3600 / 60));
-    json_t *o = json_string(s);
-    free(s);
-    return o;
+    char buf[WEB_SHORT_TIME_BUF];
+    return t ? json_string(web_short_time(t, buf)) : json_null();
 }
 
 static char *pe_time_left(int64_t at, int64_t now, const char *what)
