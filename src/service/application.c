@@ -663,6 +663,25 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
     return 0;
 }
 
+int svc_district_queue_version(svc_ctx *c, const char *district_code, svc_queue_version *v)
+{
+    *v = (svc_queue_version){0};
+    db_stmt *s = db_query(c->db,
+                          "SELECT count(*), coalesce(max(last_audit_seq), 0), (SELECT "
+                          "coalesce(max(last_audit_seq), 0) FROM batches) FROM applications "
+                          "WHERE district_code = ? AND status <> 'draft'",
+                          "t", district_code);
+    int rc = -1;
+    if (db_next(s)) {
+        v->count = db_int(s, 0);
+        v->app_seq = db_int(s, 1);
+        v->batch_seq = db_int(s, 2);
+        rc = 0;
+    }
+    db_done(s);
+    return rc;
+}
+
 /* The API's list item of a summary row. */
 static void app_list_item(const svc_app_summary *row, void *arg)
 {

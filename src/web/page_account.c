@@ -780,6 +780,7 @@ typedef struct pa_queue_rows {
     req *r;
     sbuf html;
     size_t n;
+    int64_t valid_until; /* the first district deadline still ahead of a submitted row */
 } pa_queue_rows;
 
 static void pa_queue_row(const svc_app_summary *a, void *arg)
@@ -803,28 +804,131 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
     tpl_row row = {keys, vals, sizeof keys / sizeof keys[0]};
     tpl_render_row(q->r->cfg->templates, "district_queue_row", NULL, &row, &q->html);
     q->n++;
+    /* At that instant the row turns overdue: the rows rendered now are right until then. */
+    if (!a->overdue && a->status && strcmp(a->status, "submitted") == 0 &&
+        a->district_deadline > q->r->now && a->district_deadline < q->valid_until)
+        q->valid_until = a->district_deadline;
+}
+
+/* A district's rows change only when its version (svc_district_queue_version) does, or when a
+ * submitted row reaches its district deadline; until then the rows rendered last are the rows
+ * (the page around them — who is logged in, the inbox, the countdown — is rendered for each
+ * request). A district's few accounts open the queue again and again in the days before the
+ * deadline; its rows are re-rendered only after a change. Kept per district and status filter,
+ * a few, the least recently used replaced, each at most PA_QUEUE_KEEP_MAX bytes: memory stays
+ * bounded (issue 5: 64 MB). */
+enum { PA_QUEUE_SLOTS = 8, PA_QUEUE_KEEP_MAX = 256 * 1024 };
+typedef struct pa_queue_kept {
+    char district[16], status[32];
+    svc_queue_version v;
+    int64_t rendered_at, valid_until; /* the rows are right from the one until the other */
+    char *html;
+    size_t len, n;
+    uint64_t used;
+} pa_queue_kept;
+static struct {
+    pthread_mutex_t mu;
+    pa_queue_kept slot[PA_QUEUE_SLOTS];
+    uint64_t clock;
+} pa_queue_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static bool pa_queue_same(const pa_queue_kept *k, const char *district, const char *status,
+                          const svc_queue_version *v)
+{
+    return k->html && !strcmp(k->district, district) && !strcmp(k->status, status) &&
+           k->v.count == v->count && k->v.app_seq == v->app_seq && k->v.batch_seq == v->batch_seq;
+}
+
+/* Copies the kept rows of (district, status) at version v into q; false when there are none. */
+static bool pa_queue_cached(pa_queue_rows *q, const char *district, const char *status,
+                            const svc_queue_version *v)
+{
+    bool hit = false;
+    pthread_mutex_lock(&pa_queue_cache.mu);
+    for (int i = 0; i < PA_QUEUE_SLOTS && !hit; i++) {
+        pa_queue_kept *k = &pa_queue_cache.slot[i];
+        if (!pa_queue_same(k, district, status, v) || q->r->now < k->rendered_at ||
+            q->r->now >= k->valid_until)
+            continue;
+        sbuf_append(&q->html, k->html, k->len);
+        q->n = k->n;
+        k->used = ++pa_queue_cache.clock;
+        hit = true;
+    }
+    pthread_mutex_unlock(&pa_queue_cache.mu);
+    return hit;
+}
+
+static void pa_queue_keep(const pa_queue_rows *q, const char *district, const char *status,
+                          const svc_queue_version *v)
+{
+    if (q->html.len > PA_QUEUE_KEEP_MAX ||
+        strlen(district) >= sizeof pa_queue_cache.slot[0].district ||
+        strlen(status) >= sizeof pa_queue_cache.slot[0].status)
+        return;
+    char *copy = xmalloc(q->html.len + 1);
+    memcpy(copy, q->html.data ? q->html.data : "", q->html.len);
+    copy[q->html.len] = '\0';
+    pthread_mutex_lock(&pa_queue_cache.mu);
+    pa_queue_kept *k = &pa_queue_cache.slot[0];
+    for (int i = 0; i < PA_QUEUE_SLOTS; i++) {
+        pa_queue_kept *s = &pa_queue_cache.slot[i];
+        if (s->html && !strcmp(s->district, district) && !strcmp(s->status, status)) {
+            k = s; /* the same queue's older rows */
+            break;
+        }
+        if (s->used < k->used) k = s;
+    }
+    free(k->html);
+    snprintf(k->district, sizeof k->district, "%s", district);
+    snprintf(k->status, sizeof k->status, "%s", status);
+    k->v = *v;
+    k->rendered_at = q->r->now;
+    k->valid_until = q->valid_until;
+    k->html = copy;
+    k->len = q->html.len;
+    k->n = q->n;
+    k->used = ++pa_queue_cache.clock;
+    pthread_mutex_unlock(&pa_queue_cache.mu);
+}
+
+/* The district's rows for `status` (NULL: all) into q: kept ones while they stand, else read
+ * and rendered (and kept). As svc_applications_each: 0, or -1 with e. */
+static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status, svc_err *e)
+{
+    svc_ctx c = web_svc(r);
+    const char *district = r->actor.district_code;
+    svc_queue_version v;
+    bool versioned = svc_district_queue_version(&c, district, &v) == 0;
+    if (versioned && pa_queue_cached(q, district, status ? status : "", &v)) return 0;
+    svc_app_filter f = {.status = status, .district_code = district, .limit = 500};
+    q->valid_until = INT64_MAX;
+    if (svc_applications_each(&c, &f, pa_queue_row, q, NULL, e) != 0) return -1;
+    if (versioned) pa_queue_keep(q, district, status ? status : "", &v);
+    return 0;
 }
 
 int page_district_queue(req *r)
 {
     const char *status = web_query(r, "status");
     if (status && !*status) status = NULL;
-    svc_app_filter f = {.status = status, .district_code = r->actor.district_code, .limit = 500};
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *flash = NULL;
     pa_queue_rows q = {.r = r};
     sbuf_init(&q.html);
-    sbuf_reserve(&q.html, 128 * 1024); /* a 150-row queue is ~75 KB: no regrowth */
-    if (svc_applications_each(&c, &f, pa_queue_row, &q, NULL, &e) != 0) {
+    /* A 150-row queue is ~75 KB: no regrowth, and under the mmap threshold (server.c), so the
+     * buffer comes from the arena warm instead of from fresh zeroed pages. */
+    sbuf_reserve(&q.html, 96 * 1024);
+    if (pa_queue_fill(r, &q, status, &e) != 0) {
         if (e.status != 400) {
             sbuf_free(&q.html);
             return pa_error_page(r, &e, "/district");
         }
         svc_err_clear(&e);
         flash = pa_flash("error", "没有这个状态，已显示全部申报。");
-        f.status = status = NULL;
-        if (svc_applications_each(&c, &f, pa_queue_row, &q, NULL, &e) != 0) {
+        status = NULL;
+        if (pa_queue_fill(r, &q, status, &e) != 0) {
             sbuf_free(&q.html);
             json_decref(flash);
             return pa_error_page(r, &e, "/district");
@@ -842,8 +946,10 @@ int page_district_queue(req *r)
     if (dl) json_object_set_new(ctx, "deadline", dl);
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
     json_object_set_new(ctx, "has_rows", json_boolean(q.n > 0));
-    json_object_set_new(ctx, "rows_html",
-                        json_stringn_nocheck(q.html.data ? q.html.data : "", q.html.len));
+    static const char *const keys[] = {"rows_html"};
+    const char *vals[] = {q.html.data ? q.html.data : ""};
+    tpl_row row = {keys, vals, 1};
+    int rc = web_page_row(r, 200, "district_queue", ctx, &row, q.html.len + 16 * 1024);
     sbuf_free(&q.html);
-    return web_page(r, 200, "district_queue", ctx);
+    return rc;
 }

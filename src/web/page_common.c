@@ -63,12 +63,19 @@ json_t *web_page_ctx(req *r)
 
 int web_page(req *r, int status, const char *name, json_t *ctx)
 {
+    return web_page_row(r, status, name, ctx, NULL, 0);
+}
+
+int web_page_row(req *r, int status, const char *name, json_t *ctx, const tpl_row *row,
+                 size_t size_hint)
+{
     json_t *full = web_page_ctx(r);
     if (ctx) json_object_update(full, ctx);
     if (ctx) json_decref(ctx);
     sbuf out;
     sbuf_init(&out);
-    if (tpl_render(r->cfg->templates, name, full, &out) != 0) {
+    if (size_hint) sbuf_reserve(&out, size_hint);
+    if (tpl_render_row(r->cfg->templates, name, full, row, &out) != 0) {
         sbuf_free(&out);
         json_decref(full);
         static const char fallback[] =

@@ -151,6 +151,10 @@ int web_bytes(req *r, int status, const char *type, char *data, size_t len);
 int web_redirect(req *r, const char *location);
 /* Renders template `name` with `ctx` (reference stolen) plus the common page context. */
 int web_page(req *r, int status, const char *name, json_t *ctx);
+/* The same with a flat row frame over ctx (tpl_render_row: a long raw block needs no JSON
+ * string copy) and the expected size of the page reserved at once (0: none). */
+int web_page_row(req *r, int status, const char *name, json_t *ctx, const tpl_row *row,
+                 size_t size_hint);
 /* The common page context: account, csrf_token, nav, batch contacts. New reference. */
 json_t *web_page_ctx(req *r);
 

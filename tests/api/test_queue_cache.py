@@ -1,0 +1,90 @@
+"""A district's queue page reuses the rows it rendered while nothing it shows has changed (issue 5):
+the kept rows must never be stale — a submission, a review, a withdrawal, a resubmission and a
+change of the district deadline show on the very next request, a row turns overdue at the second
+its deadline passes, each status filter has its own rows, and no district sees another's."""
+import datetime as dt
+import re
+import time
+
+import smiptest as st
+from smiptest import expect
+
+CODE = "500151"  # 铜梁区: a district of its own, so other tests' applications do not mix in
+
+
+def page(district, query=""):
+    r = district.raw("GET", "/district" + query, headers={"Accept": "text/html"})
+    assert r.status == 200, r
+    return r.raw.decode("utf-8")
+
+
+def row(html, app_id):
+    """The queue's table row of application app_id, or None."""
+    for tr in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S):
+        if f'href="/applications/{app_id}"' in tr:
+            return tr
+    return None
+
+
+def review(district, app_id, decision, opinion="请补充说明"):
+    return district.post(f"/applications/{app_id}/district-review",
+                         {"decision": decision, "opinion": opinion})
+
+
+def test_queue_shows_each_change_at_once(platform, batch):
+    d = platform.district_for(CODE)
+    other = platform.district_for("500101")
+    page(d), page(d, "?status=submitted"), page(other)  # rows kept before the changes below
+    ent = platform.new_enterprise(CODE)
+    app, _ = platform.submitted_application(ent, batch["id"])
+    aid = app["id"]
+    tr = row(page(d), aid)
+    assert tr and "badge-submitted" in tr and "待区县初审" in tr, tr
+    assert row(page(d, "?status=submitted"), aid)
+    assert row(page(other), aid) is None, "another district sees the application"
+    # asked again with nothing changed: the same rows
+    assert row(page(d), aid) == tr
+    # the district returns it: the next request shows it returned, and the filters follow
+    expect(review(d, aid, "return"), 200)
+    tr = row(page(d), aid)
+    assert tr and "badge-returned" in tr, tr
+    assert row(page(d, "?status=submitted"), aid) is None
+    assert row(page(d, "?status=returned"), aid)
+    # resubmitted, then withdrawn: back in the queue, then out of it
+    expect(ent.c.post(f"/applications/{aid}/submit"), 200)
+    assert "badge-submitted" in row(page(d), aid)
+    expect(ent.c.post(f"/applications/{aid}/withdraw"), 200)
+    assert row(page(d), aid) is None, "a withdrawn draft still in the district's queue"
+    assert row(page(d, "?status=submitted"), aid) is None
+
+
+def test_queue_turns_overdue_with_the_deadline(platform, batch2020, commission):
+    d = platform.district_for(CODE)
+    now = st.now_cst()
+    b = platform.new_batch(batch2020["id"])
+    ent = platform.new_enterprise(CODE)
+    app, _ = platform.submitted_application(ent, b["id"])
+    aid = app["id"]
+    assert "已超期" not in row(page(d), aid)
+
+    def deadline(at):
+        expect(commission.put(f"/batches/{b['id']}", {"closes_at": st.iso(now - dt.timedelta(minutes=2)),
+                                                    "district_deadline": st.iso(at)}), 200)
+
+    # the commission moves the deadline: the next request shows it, both ways
+    deadline(now - dt.timedelta(minutes=1))
+    assert "已超期" in row(page(d), aid)
+    deadline(now + dt.timedelta(days=1))
+    assert "已超期" not in row(page(d), aid)
+    # nothing changes but the time: the row turns overdue at the second its deadline passes
+    at = st.now_cst().replace(microsecond=0) + dt.timedelta(seconds=3)
+    deadline(at)
+    assert "已超期" not in row(page(d), aid)
+    time.sleep(max(0.0, (at - st.now_cst()).total_seconds()) + 0.2)
+    assert "已超期" in row(page(d), aid), "the kept rows outlived the deadline"
+    # out of the way of later tests
+    old = dt.datetime(2001, 1, 1, tzinfo=now.tzinfo)
+    expect(commission.put(f"/batches/{b['id']}", {"opens_at": st.iso(old),
+                                                "closes_at": st.iso(old + dt.timedelta(days=1)),
+                                                "district_deadline": st.iso(old + dt.timedelta(days=2))}),
+           200)
