@@ -909,14 +909,32 @@ static bool app_patch_has_readonly(const json_t *patch)
     return false;
 }
 
-/* Everything that needs no lock runs before db_begin — the ownership read, the rules (cached)
- * and the body's validation — so the write lock is held only for the state check, the merge
- * and the writes; the answer is built after the commit. */
+/* The form of application `id` with `patch` merged in, as it is stored (new text); its
+ * last_audit_seq into *seq and status into status. NULL when there is no such row. */
+static char *app_merged_form(db *d, int64_t id, const json_t *patch, int64_t *seq, char status[24])
+{
+    db_stmt *s =
+        db_query(d, "SELECT status, form, last_audit_seq FROM applications WHERE id = ?", "i", id);
+    char *text = NULL;
+    if (db_next(s)) {
+        snprintf(status, 24, "%s", db_text(s, 0));
+        *seq = db_int(s, 2);
+        json_t *form = ent_load_doc(db_text(s, 1));
+        ent_merge_patch(form, patch);
+        text = ent_dump(form);
+        json_decref(form);
+    }
+    db_done(s);
+    return text;
+}
+
+/* Everything that needs no lock runs before db_begin — the ownership read, the rules (cached),
+ * the body's validation and the merge — so the write lock is held only for the state check and
+ * the writes; the answer is built after the commit. */
 int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
 {
     app_row a = {0};
-    json_t *cur = NULL, *fpatch = json_object(), *errors = json_object(), *rules = NULL,
-           *form = NULL;
+    json_t *cur = NULL, *fpatch = json_object(), *errors = json_object(), *rules = NULL;
     char *text = NULL;
     int rc = -1;
     if (ent_need_enterprise(c, e) != 0) goto out;
@@ -945,20 +963,30 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         goto out;
     }
 
+    /* The merge is done before the lock, on the form as last committed; under the lock the row's
+     * last audit entry says whether that is still the form (every change of an application is
+     * audited), else it is done again there. The write lock is what every save of the platform
+     * queues for: only the check and the writes are left inside it. */
+    int64_t seen = -1, now_seq = -2;
+    if (json_object_size(fpatch) > 0) text = app_merged_form(c->db, id, fpatch, &seen, a.status);
     if (db_begin(c->db) != 0) {
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
         goto out;
     }
-    /* The row again under the lock: its state and form as they are now. */
-    db_stmt *s = db_query(c->db, "SELECT status, form FROM applications WHERE id = ?", "i", id);
+    db_stmt *s =
+        db_query(c->db, "SELECT status, last_audit_seq FROM applications WHERE id = ?", "i", id);
     if (db_next(s)) {
         snprintf(a.status, sizeof a.status, "%s", db_text(s, 0));
-        form = ent_load_doc(db_text(s, 1));
+        now_seq = db_int(s, 1);
     }
     db_done(s);
-    if (!form) {
+    if (now_seq == -2) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto fail;
+    }
+    if (json_object_size(fpatch) > 0 && (!text || now_seq != seen)) {
+        free(text);
+        text = app_merged_form(c->db, id, fpatch, &seen, a.status);
     }
     ent_check_attachments(c, json_object_get(fpatch, "attachment_ids"), "attachment_ids", errors);
     if (json_object_size(errors) > 0) {
@@ -977,12 +1005,11 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         rc = 0;
         goto out;
     }
-    ent_merge_patch(form, fpatch);
-    text = ent_dump(form);
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(fpatch));
-    int64_t seq = svc_audit(c, "application", id, "update", a.status, a.status, detail);
+    /* One update of the row: its form, time and last audit entry together. */
+    int64_t seq = svc_audit_headless(c, "application", id, "update", a.status, a.status, detail);
     json_decref(detail);
-    if (seq < 0 ||
+    if (seq < 0 || !text ||
         db_exec(c->db,
                 "UPDATE applications SET form = ?, updated_at = ?, last_audit_seq = ? WHERE id = ?",
                 "tiii", text, c->now, seq, id) != 0 ||
@@ -999,7 +1026,6 @@ out:
     app_row_free(&a);
     free(text);
     json_decref(cur);
-    json_decref(form);
     json_decref(fpatch);
     json_decref(errors);
     json_decref(rules);

@@ -135,8 +135,9 @@ static int audit_timeline_add(svc_ctx *c, int64_t seq, int64_t app_id, const cha
                    "iiiitttt", app_id, seq, c->now, c->now, actor, action, from_state, to_state);
 }
 
-int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
-                  const char *from_state, const char *to_state, const json_t *detail)
+static int64_t audit_append(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                            const char *from_state, const char *to_state, const json_t *detail,
+                            bool head)
 {
     db_stmt *s = db_query(c->db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", "");
     int64_t seq = 1;
@@ -164,11 +165,23 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
         audit_timeline_add(c, seq, entity_id, actor, action, from_state, to_state) != 0)
         return -1;
     /* Every audited row records its last entry, so a removed tail of the chain shows. */
-    for (size_t i = 0; i < sizeof AUDIT_HEADS / sizeof AUDIT_HEADS[0]; i++)
+    for (size_t i = 0; head && i < sizeof AUDIT_HEADS / sizeof AUDIT_HEADS[0]; i++)
         if (strcmp(entity, AUDIT_HEADS[i].entity) == 0 &&
             db_exec(c->db, AUDIT_HEADS[i].update, "ii", seq, entity_id) != 0)
             return -1;
     return seq;
+}
+
+int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                  const char *from_state, const char *to_state, const json_t *detail)
+{
+    return audit_append(c, entity, entity_id, action, from_state, to_state, detail, true);
+}
+
+int64_t svc_audit_headless(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                           const char *from_state, const char *to_state, const json_t *detail)
+{
+    return audit_append(c, entity, entity_id, action, from_state, to_state, detail, false);
 }
 
 int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,

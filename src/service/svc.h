@@ -71,6 +71,10 @@ int svc_fields_done(svc_err *e, json_t *errors);
  * (> 0), or -1. `detail` is borrowed. */
 int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
                   const char *from_state, const char *to_state, const json_t *detail);
+/* svc_audit without recording the entry's number on the audited row (last_audit_seq): for a
+ * caller that updates that row right after and sets last_audit_seq in the same statement. */
+int64_t svc_audit_headless(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                           const char *from_state, const char *to_state, const json_t *detail);
 /* Walks the whole chain; returns 0 when intact. *entries gets the count; *first_bad the first
  * entry that does not verify (0 when none). */
 int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,

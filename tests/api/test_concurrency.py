@@ -1,7 +1,7 @@
 """Concurrent requests on one server (its worker threads race as two servers do; tests/scale has
 the several-server versions): a decision must be taken on what the database holds under the
 write lock, not on a read made before it — or a double click is audited twice, and two edits of
-different fields of one batch lose one of them."""
+different fields of one batch (or of one application's form) lose one of them."""
 import threading
 
 import smiptest as st
@@ -58,3 +58,21 @@ def test_concurrent_edits_of_one_batch_keep_every_field(platform, commission, ba
         assert got["name"] == want["name"] and got["contacts"] == want["contacts"], got
         for k in ("closes_at", "district_deadline"):
             assert st.parse_time(got[k]) == st.parse_time(want[k]), (k, got[k])
+
+
+def test_concurrent_saves_of_one_application_keep_every_field(platform, batch):
+    """A save merges its fields before it takes the write lock, into the form as last committed;
+    under the lock it must notice that another save came in between and merge again."""
+    ent = platform.new_enterprise("500112")
+    app, _ = platform.new_application(ent, batch["id"], form=False)
+    fields = ["equipment_total", "equipment_digital", "data_points_total", "data_points_uploaded"]
+    for n in range(4):
+        want = {k: (300 if i % 2 == 0 else 200) + n for i, k in enumerate(fields)}
+        results = at_once([lambda k=k: twin(ent.c).put(f"/applications/{app['id']}", {k: want[k]})
+                           for k in fields for _ in range(2)])
+        for r in results:
+            expect(r, 200, "PUT /applications")
+        got = expect(ent.c.get(f"/applications/{app['id']}"), 200)
+        assert {k: got.get(k) for k in fields} == want, got
+        saves = [t for t in got["timeline"] if t["action"] == "update"]
+        assert sum(t.get("count", 1) for t in saves) == 8 * (n + 1), saves
