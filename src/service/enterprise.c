@@ -197,6 +197,27 @@ static const char *proj_str(const json_t *doc, const char *key)
     return v || strcmp(key, "name") != 0 ? v : "";
 }
 
+/* An integer member of a project document as text for a BIGINT column (buf), or NULL. */
+static const char *proj_num(const json_t *doc, const char *key, char buf[24])
+{
+    json_t *v = json_object_get(doc, key);
+    if (!json_is_integer(v)) return NULL;
+    snprintf(buf, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    return buf;
+}
+
+/* The summary columns of `doc` into row `id` (migrations 012 and 014). */
+static int proj_set_summary(db *d, int64_t id, const json_t *doc)
+{
+    char pb[24], ib[24];
+    return db_exec(
+        d,
+        "UPDATE projects SET name = ?, site_name = ?, class = ?, progress_pct = CAST(? AS "
+        "BIGINT), investment = CAST(? AS BIGINT) WHERE id = ?",
+        "ttttti", proj_str(doc, "name"), proj_str(doc, "site_name"), proj_str(doc, "class"),
+        proj_num(doc, "progress_pct", pb), proj_num(doc, "equipment_software_investment", ib), id);
+}
+
 int svc_projects_backfill(svc_ctx *c)
 {
     if (db_scalar_int(c->db, 0, "SELECT count(*) FROM projects WHERE name IS NULL", "") == 0)
@@ -213,11 +234,8 @@ int svc_projects_backfill(svc_ctx *c)
     json_t *r;
     json_array_foreach(rows, i, r)
     {
-        const json_t *doc = json_object_get(r, "doc");
-        if (db_exec(c->db, "UPDATE projects SET name = ?, site_name = ?, class = ? WHERE id = ?",
-                    "ttti", proj_str(doc, "name"), proj_str(doc, "site_name"),
-                    proj_str(doc, "class"),
-                    (int64_t)json_integer_value(json_object_get(r, "id"))) != 0)
+        if (proj_set_summary(c->db, (int64_t)json_integer_value(json_object_get(r, "id")),
+                             json_object_get(r, "doc")) != 0)
             rc = -1;
     }
     json_decref(rows);
@@ -315,12 +333,15 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
         goto fail;
     }
     text = ent_dump(doc);
-    int64_t id =
-        db_insert(c->db,
-                  "INSERT INTO projects (enterprise_id, doc, created_at, updated_at, name, "
-                  "site_name, class) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  "itiittt", eid, text, c->now, c->now, proj_str(doc, "name"),
-                  proj_str(doc, "site_name"), proj_str(doc, "class"));
+    char pb[24], ib[24];
+    int64_t id = db_insert(
+        c->db,
+        "INSERT INTO projects (enterprise_id, doc, created_at, updated_at, name, "
+        "site_name, class, progress_pct, investment) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "CAST(? AS BIGINT), CAST(? AS BIGINT))",
+        "itiittttt", eid, text, c->now, c->now, proj_str(doc, "name"), proj_str(doc, "site_name"),
+        proj_str(doc, "class"), proj_num(doc, "progress_pct", pb),
+        proj_num(doc, "equipment_software_investment", ib));
     json_t *detail = json_pack("{s:O?}", "name", json_object_get(doc, "name"));
     int64_t seq = id > 0 ? svc_audit(c, "project", id, "create", NULL, NULL, detail) : -1;
     json_decref(detail);
@@ -385,11 +406,9 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
         goto fail;
     }
     text = ent_dump(doc);
-    int rc = db_exec(c->db,
-                     "UPDATE projects SET doc = ?, updated_at = ?, name = ?, site_name = ?, "
-                     "class = ? WHERE id = ?",
-                     "tittti", text, c->now, proj_str(doc, "name"), proj_str(doc, "site_name"),
-                     proj_str(doc, "class"), id);
+    int rc = db_exec(c->db, "UPDATE projects SET doc = ?, updated_at = ? WHERE id = ?", "tii", text,
+                     c->now, id);
+    if (rc == 0) rc = proj_set_summary(c->db, id, doc);
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(patch));
     int64_t seq = rc == 0 ? svc_audit(c, "project", id, "update", NULL, NULL, detail) : -1;
     json_decref(detail);
@@ -413,6 +432,42 @@ out:
     json_decref(doc);
     json_decref(errors);
     return -1;
+}
+
+int64_t svc_projects_each(svc_ctx *c, svc_project_visit visit, void *arg, svc_err *e)
+{
+    if (ent_need_enterprise(c, e) != 0) return -1;
+    db_stmt *s = db_query(c->db,
+                          "SELECT id, name, site_name, class, progress_pct, investment, CASE WHEN "
+                          "name IS NULL THEN doc END FROM projects WHERE enterprise_id = ? "
+                          "ORDER BY id DESC LIMIT 500",
+                          "i", c->actor->enterprise_id);
+    int64_t n = 0;
+    while (db_next(s)) {
+        svc_project_summary p = {.id = db_int(s, 0)};
+        json_t *doc = db_is_null(s, 1) ? ent_load_doc(db_text(s, 6)) : NULL;
+        if (doc) { /* written before the summary columns and not filled yet */
+            json_t *pr = json_object_get(doc, "progress_pct"),
+                   *inv = json_object_get(doc, "equipment_software_investment");
+            p = (svc_project_summary){p.id,
+                                      proj_str(doc, "name"),
+                                      proj_str(doc, "site_name"),
+                                      proj_str(doc, "class"),
+                                      json_is_integer(pr),
+                                      json_is_integer(inv),
+                                      json_integer_value(pr),
+                                      json_integer_value(inv)};
+        } else {
+            p = (svc_project_summary){p.id,          db_text(s, 1),     db_text(s, 2),
+                                      db_text(s, 3), !db_is_null(s, 4), !db_is_null(s, 5),
+                                      db_int(s, 4),  db_int(s, 5)};
+        }
+        visit(&p, arg);
+        json_decref(doc);
+        n++;
+    }
+    db_done(s);
+    return n;
 }
 
 int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e)

@@ -23,6 +23,18 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
 
 /* ---- projects (own only) */
 int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e);
+/* One of the caller's projects as its summary columns give it (migrations 012, 014; strings
+ * valid during the visit only, NULL where absent). */
+typedef struct svc_project_summary {
+    int64_t id;
+    const char *name, *site_name, *klass;
+    bool has_progress, has_investment;
+    int64_t progress_pct, investment; /* investment: equipment and software, yuan */
+} svc_project_summary;
+typedef void (*svc_project_visit)(const svc_project_summary *p, void *arg);
+/* The enterprise's projects newest first (at most 500) without parsing their documents; the
+ * number visited, or -1 with e (not an enterprise). */
+int64_t svc_projects_each(svc_ctx *c, svc_project_visit visit, void *arg, svc_err *e);
 int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_project_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 int svc_project_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);

@@ -226,6 +226,61 @@ static void test_project_summary_columns(void **state)
     free(fallback);
 }
 
+/* svc_projects_each gives each project's figures from its columns (014) — set on create, moved
+ * by an update, absent as absent — and the same from the document for a row not filled yet. */
+typedef struct proj_seen {
+    int n;
+    char line[4][96];
+} proj_seen;
+
+static void proj_see(const svc_project_summary *p, void *arg)
+{
+    proj_seen *s = arg;
+    if (s->n >= 4) return;
+    snprintf(s->line[s->n++], sizeof s->line[0], "%s|%s|%s|%lld|%lld", p->name ? p->name : "-",
+             p->site_name ? p->site_name : "-", p->klass ? p->klass : "-",
+             p->has_progress ? (long long)p->progress_pct : -1LL,
+             p->has_investment ? (long long)p->investment : -1LL);
+}
+
+static void test_project_figures_each(void **state)
+{
+    fx *f = *state;
+    int64_t first = new_project(f, &f->ca);
+    int64_t second = new_project(f, &f->ca);
+    json_t *out = NULL, *p = J("{\"progress_pct\":40,\"equipment_software_investment\":12000000,"
+                               "\"site_name\":\"二号车间\"}");
+    svc_err e = {0};
+    assert_int_equal(svc_project_put(&f->ca, second, p, &out, &e), 0);
+    json_decref(out);
+    json_decref(p);
+    proj_seen s = {0};
+    assert_int_equal(svc_projects_each(&f->ca, proj_see, &s, &e), 2);
+    assert_string_equal(s.line[0], "改造项目|二号车间|II|40|12000000"); /* newest first */
+    assert_string_equal(s.line[1], "改造项目|-|II|100|-1");
+    /* Rows not filled yet (as after migration 014): the documents say the same. */
+    assert_int_equal(db_exec(f->d,
+                             "UPDATE projects SET name = NULL, site_name = NULL, class = NULL, "
+                             "progress_pct = NULL, investment = NULL",
+                             ""),
+                     0);
+    proj_seen doc = {0};
+    assert_int_equal(svc_projects_each(&f->ca, proj_see, &doc, &e), 2);
+    assert_memory_equal(&doc, &s, sizeof s);
+    assert_int_equal(svc_projects_backfill(&f->ca), 0);
+    assert_int_equal(
+        db_scalar_int(f->d, -1, "SELECT investment FROM projects WHERE id = ?", "i", second),
+        12000000);
+    assert_int_equal(
+        db_scalar_int(f->d, -1, "SELECT progress_pct FROM projects WHERE id = ?", "i", first), 100);
+    proj_seen filled = {0};
+    assert_int_equal(svc_projects_each(&f->ca, proj_see, &filled, &e), 2);
+    assert_memory_equal(&filled, &s, sizeof s);
+    /* Another enterprise sees none of them. */
+    proj_seen none = {0};
+    assert_int_equal(svc_projects_each(&f->cb, proj_see, &none, &e), 0);
+}
+
 static void test_form_nested_merge(void **state)
 {
     fx *f = *state;
@@ -375,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_profile_merge_patch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_merge_and_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_summary_columns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_project_figures_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_nested_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e4_unique_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_cache_invalidated, setup, teardown),
