@@ -754,63 +754,79 @@ static json_t *pe_batch_deadlines(req *r, const json_t *batch)
     return out;
 }
 
-/* The applications list of the dashboard (a new array); *latest gets the newest (borrowed). */
-static json_t *pe_app_rows(req *r, json_t *apps, json_t **latest)
+/* The dashboard's applications, rendered from the list statement's rows (no list tree). */
+typedef struct pe_dash_apps {
+    req *r;
+    const json_t *batch; /* the current batch (its name serves most rows) */
+    json_t *rows;        /* the rows of the template */
+    json_t *latest;      /* {id, status, type} of the newest, or NULL */
+    json_t *names;       /* batch id → name, for the other batches */
+    bool in_batch;       /* one of them is in the current batch */
+} pe_dash_apps;
+
+static json_t *pe_batch_name(pe_dash_apps *d, int64_t id)
 {
-    json_t *rows = json_array(), *batches = json_object();
-    *latest = NULL;
-    size_t i;
-    json_t *a;
-    json_array_foreach(json_object_get(apps, "items"), i, a)
-    {
-        if (!*latest) *latest = a;
-        char key[32];
-        snprintf(key, sizeof key, "%lld",
-                 (long long)json_integer_value(json_object_get(a, "batch_id")));
-        json_t *bn = json_object_get(batches, key);
-        if (!bn) {
-            json_t *b = svc_batch_json(r->db, json_integer_value(json_object_get(a, "batch_id")));
-            bn = json_string(b ? json_string_value(json_object_get(b, "name")) : "");
-            json_object_set_new(batches, key, bn);
-            json_decref(b);
-        }
-        const char *st = json_string_value(json_object_get(a, "status"));
-        const char *ty = json_string_value(json_object_get(a, "type"));
-        json_array_append_new(rows,
-                              json_pack("{s:O,s:O?,s:s?,s:s,s:s?,s:s,s:O,s:o,s:b}", "id",
-                                        json_object_get(a, "id"), "project_name",
-                                        json_object_get(a, "project_name"), "type", ty, "type_name",
-                                        pe_type_name(ty), "status", st, "status_name",
-                                        pe_state_name(st), "batch_name", bn, "updated_at",
-                                        pe_time_text(json_object_get(a, "updated_at")), "editable",
-                                        st && (!strcmp(st, "draft") || !strcmp(st, "returned"))));
-    }
-    json_decref(batches);
-    return rows;
+    if (d->batch && json_integer_value(json_object_get(d->batch, "id")) == id)
+        return json_object_get(d->batch, "name");
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *bn = json_object_get(d->names, key);
+    if (bn) return bn;
+    json_t *b = svc_batch_json(d->r->db, id);
+    bn = json_string(b ? json_string_value(json_object_get(b, "name")) : "");
+    json_decref(b);
+    json_object_set_new(d->names, key, bn);
+    return bn;
 }
 
-/* {batch_id, batch_name, projects} when a new application may be started, else NULL. */
-static json_t *pe_new_application(req *r, const json_t *batch, const json_t *projects,
-                                  const json_t *apps)
+static void pe_dashboard_app(const svc_app_summary *a, void *arg)
 {
-    if (!batch || json_array_size(projects) == 0) return NULL;
+    pe_dash_apps *d = arg;
+    const char *st = a->status;
+    bool editable = st && (!strcmp(st, "draft") || !strcmp(st, "returned"));
+    char at[WEB_SHORT_TIME_BUF];
+    json_array_append_new(
+        d->rows, json_pack("{s:I,s:s?,s:s?,s:s,s:s?,s:s,s:O,s:s?,s:b}", "id", (json_int_t)a->id,
+                           "project_name", a->project_name, "type", a->type, "type_name",
+                           pe_type_name(a->type), "status", st, "status_name", pe_state_name(st),
+                           "batch_name", pe_batch_name(d, a->batch_id), "updated_at",
+                           a->updated_at > 0 ? web_short_time(a->updated_at, at) : NULL, "editable",
+                           editable));
+    if (!d->latest)
+        d->latest =
+            json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)a->id, "status", st, "type", a->type);
+    if (d->batch && json_integer_value(json_object_get(d->batch, "id")) == a->batch_id)
+        d->in_batch = true;
+}
+
+static void pe_dashboard_apps(req *r, pe_dash_apps *d)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_app_filter f = {.limit = 500};
+    d->r = r;
+    d->rows = json_array();
+    d->names = json_object();
+    if (svc_applications_each(&c, &f, pe_dashboard_app, d, NULL, &e) != 0) svc_err_clear(&e);
+}
+
+/* {batch_id, batch_name, projects} when a new application may be started, else NULL;
+ * `in_batch`: the enterprise already has one in that batch (one per batch). */
+static json_t *pe_new_application(req *r, const json_t *batch, const json_t *projects,
+                                  bool in_batch)
+{
+    if (!batch || json_array_size(projects) == 0 || in_batch) return NULL;
     if (pe_epoch(json_object_get(batch, "closes_at")) <= r->now) return NULL;
-    json_t *bid = json_object_get(batch, "id");
-    size_t i;
-    json_t *a;
-    json_array_foreach(json_object_get(apps, "items"), i, a)
-    {
-        if (json_equal(json_object_get(a, "batch_id"), bid)) return NULL; /* one per batch */
-    }
     json_t *list = json_array();
+    size_t i;
     json_t *p;
     json_array_foreach(projects, i, p)
     {
         json_array_append_new(list, json_pack("{s:O,s:O?}", "id", json_object_get(p, "id"), "name",
                                               json_object_get(p, "name")));
     }
-    return json_pack("{s:O,s:O,s:o}", "batch_id", bid, "batch_name", json_object_get(batch, "name"),
-                     "projects", list);
+    return json_pack("{s:O,s:O,s:o}", "batch_id", json_object_get(batch, "id"), "batch_name",
+                     json_object_get(batch, "name"), "projects", list);
 }
 
 static json_t *pe_system(const char *name, bool done, const char *status, json_t *missing,
@@ -939,8 +955,9 @@ static json_t *pe_dashboard_ctx(req *r)
         svc_err_clear(&e);
         ent = json_object();
     }
-    json_t *projects = pe_dashboard_projects(r), *apps = pe_my_applications(r);
-    json_t *batch = web_current_batch(r), *latest = NULL;
+    json_t *projects = pe_dashboard_projects(r), *batch = web_current_batch(r);
+    pe_dash_apps apps = {.batch = batch};
+    pe_dashboard_apps(r, &apps);
     json_t *missing = pe_profile_missing(ent);
     json_t *ctx = json_object();
     pe_common(ctx, "我的工作台", "dashboard", pe_done_flash(r));
@@ -949,15 +966,16 @@ static json_t *pe_dashboard_ctx(req *r)
     json_decref(missing);
     json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
     json_object_set(ctx, "projects", projects);
-    json_object_set_new(ctx, "applications", pe_app_rows(r, apps, &latest));
-    json_object_set_new(ctx, "systems", pe_systems(r, ent, json_array_size(projects), latest));
-    json_t *na = pe_new_application(r, batch, projects, apps);
+    json_object_set_new(ctx, "applications", apps.rows);
+    json_object_set_new(ctx, "systems", pe_systems(r, ent, json_array_size(projects), apps.latest));
+    json_t *na = pe_new_application(r, batch, projects, apps.in_batch);
     json_object_set_new(ctx, "new_application", na ? na : json_null());
     json_object_set_new(ctx, "errors", json_object());
     json_object_set_new(ctx, "inbox", svc_inbox(&c));
     json_decref(ent);
     json_decref(projects);
-    json_decref(apps);
+    json_decref(apps.latest);
+    json_decref(apps.names);
     json_decref(batch);
     return ctx;
 }
