@@ -1,8 +1,10 @@
 """The enterprise's dashboard (我的工作台) as a person sees it: its projects with progress and
 investment (read from the projects' summary columns, issue 5), its applications with batch and
 state, and the new-application form only while it may start one in the current batch."""
+import datetime as dt
 import re
 
+import smiptest as st
 from smiptest import expect
 
 NEW_FORM = 'action="/applications/new"'
@@ -21,7 +23,10 @@ def row(html, needle):
     return None
 
 
-def test_dashboard_lists_projects_and_applications(platform, batch):
+def test_dashboard_lists_projects_and_applications(platform, batch2020, commission):
+    # the current batch: the one opened last (as in test_home_cache.py); moved away at the end
+    now = st.now_cst()
+    batch = platform.new_batch(batch2020["id"], opens=now - dt.timedelta(minutes=1))
     ent = platform.new_enterprise("500112")
     html = page(ent.c)
     assert "尚未登记项目" in html and "尚无申报" in html and NEW_FORM not in html
@@ -44,3 +49,8 @@ def test_dashboard_lists_projects_and_applications(platform, batch):
     assert project["name"] in tr
     assert NEW_FORM not in html, "a second application offered in the same batch"
     assert f'href="/applications/{app["id"]}/edit">继续填写申报书' in html  # the current step
+    old = dt.datetime(2001, 1, 1, tzinfo=now.tzinfo)
+    expect(commission.put(f"/batches/{batch['id']}", {"opens_at": st.iso(old),
+                                                      "closes_at": st.iso(old + dt.timedelta(days=1)),
+                                                      "district_deadline": st.iso(old + dt.timedelta(days=2))}),
+           200)
