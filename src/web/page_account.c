@@ -814,10 +814,11 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
  * submitted row reaches its district deadline; until then the rows rendered last are the rows
  * (the page around them — who is logged in, the inbox, the countdown — is rendered for each
  * request). A district's few accounts open the queue again and again in the days before the
- * deadline; its rows are re-rendered only after a change. Kept per district and status filter,
- * a few, the least recently used replaced, each at most PA_QUEUE_KEEP_MAX bytes: memory stays
- * bounded (issue 5: 64 MB). */
-enum { PA_QUEUE_SLOTS = 8, PA_QUEUE_KEEP_MAX = 256 * 1024 };
+ * deadline; its rows are re-rendered only after a change. Kept per district and status filter
+ * — room for the queues of some 25 districts at ~80 KB each — the least recently used
+ * replaced when the slots or PA_QUEUE_BYTES are full: memory stays bounded (issue 5: 64 MB,
+ * of which two concurrent argon2id hashes take 38). */
+enum { PA_QUEUE_SLOTS = 64, PA_QUEUE_KEEP_MAX = 256 * 1024, PA_QUEUE_BYTES = 2 * 1024 * 1024 };
 typedef struct pa_queue_kept {
     char district[16], status[32];
     svc_queue_version v;
@@ -829,6 +830,7 @@ typedef struct pa_queue_kept {
 static struct {
     pthread_mutex_t mu;
     pa_queue_kept slot[PA_QUEUE_SLOTS];
+    size_t bytes; /* of all kept rows */
     uint64_t clock;
 } pa_queue_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -859,36 +861,56 @@ static bool pa_queue_cached(pa_queue_rows *q, const char *district, const char *
     return hit;
 }
 
+/* Frees slot k's rows (the caller holds the lock). */
+static void pa_queue_drop(pa_queue_kept *k)
+{
+    pa_queue_cache.bytes -= k->len;
+    free(k->html);
+    k->html = NULL;
+    k->len = 0;
+    k->used = 0;
+}
+
 static void pa_queue_keep(const pa_queue_rows *q, const char *district, const char *status,
                           const svc_queue_version *v)
 {
-    if (q->html.len > PA_QUEUE_KEEP_MAX ||
-        strlen(district) >= sizeof pa_queue_cache.slot[0].district ||
+    size_t len = q->html.len;
+    if (len > PA_QUEUE_KEEP_MAX || strlen(district) >= sizeof pa_queue_cache.slot[0].district ||
         strlen(status) >= sizeof pa_queue_cache.slot[0].status)
         return;
-    char *copy = xmalloc(q->html.len + 1);
-    memcpy(copy, q->html.data ? q->html.data : "", q->html.len);
-    copy[q->html.len] = '\0';
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, q->html.data ? q->html.data : "", len);
+    copy[len] = '\0';
     pthread_mutex_lock(&pa_queue_cache.mu);
-    pa_queue_kept *k = &pa_queue_cache.slot[0];
+    /* The same queue's older rows go first; then the least recently used until both a slot and
+     * the bytes are free. */
     for (int i = 0; i < PA_QUEUE_SLOTS; i++) {
         pa_queue_kept *s = &pa_queue_cache.slot[i];
-        if (s->html && !strcmp(s->district, district) && !strcmp(s->status, status)) {
-            k = s; /* the same queue's older rows */
-            break;
-        }
-        if (s->used < k->used) k = s;
+        if (s->html && !strcmp(s->district, district) && !strcmp(s->status, status))
+            pa_queue_drop(s);
     }
-    free(k->html);
+    pa_queue_kept *k = NULL;
+    for (;;) {
+        pa_queue_kept *lru = NULL;
+        k = NULL;
+        for (int i = 0; i < PA_QUEUE_SLOTS; i++) {
+            pa_queue_kept *s = &pa_queue_cache.slot[i];
+            if (!s->html && !k) k = s;
+            if (s->html && (!lru || s->used < lru->used)) lru = s;
+        }
+        if (k && pa_queue_cache.bytes + len <= PA_QUEUE_BYTES) break;
+        pa_queue_drop(lru); /* lru is set: no free slot or too many bytes means one is kept */
+    }
     snprintf(k->district, sizeof k->district, "%s", district);
     snprintf(k->status, sizeof k->status, "%s", status);
     k->v = *v;
     k->rendered_at = q->r->now;
     k->valid_until = q->valid_until;
     k->html = copy;
-    k->len = q->html.len;
+    k->len = len;
     k->n = q->n;
     k->used = ++pa_queue_cache.clock;
+    pa_queue_cache.bytes += len;
     pthread_mutex_unlock(&pa_queue_cache.mu);
 }
 

@@ -88,3 +88,25 @@ def test_queue_turns_overdue_with_the_deadline(platform, batch2020, commission):
                                                 "closes_at": st.iso(old + dt.timedelta(days=1)),
                                                 "district_deadline": st.iso(old + dt.timedelta(days=2))}),
            200)
+
+
+def test_many_queues_turn_over_the_kept_rows(platform, batch, anon):
+    """More (district, filter) pairs than the rows kept: the oldest are replaced, and every page
+    is still right — a queue asked again after being replaced is rendered afresh."""
+    codes = [d["code"] for d in expect(anon.get("/districts"), 200)["items"]][:14]
+    assert len(codes) == 14
+    filters = ["", "?status=submitted", "?status=returned", "?status=district_approved",
+               "?status=district_rejected"]
+    d = platform.district_for(CODE)
+    ent = platform.new_enterprise(CODE)
+    app, _ = platform.submitted_application(ent, batch["id"])
+    first = page(d)
+    assert row(first, app["id"])
+    for code in codes:  # 70 pairs
+        staff = platform.district_for(code)
+        for f in filters:
+            page(staff, f)
+    assert row(page(d), app["id"]) == row(first, app["id"])
+    expect(review(d, app["id"], "return"), 200)
+    assert "badge-returned" in row(page(d), app["id"])
+    assert row(page(d, "?status=returned"), app["id"])
