@@ -434,6 +434,21 @@ out:
     return -1;
 }
 
+/* The summary of a project row written before its summary columns, from its document. */
+static svc_project_summary proj_doc_summary(int64_t id, const json_t *doc)
+{
+    json_t *pr = json_object_get(doc, "progress_pct"),
+           *inv = json_object_get(doc, "equipment_software_investment");
+    return (svc_project_summary){.id = id,
+                                 .name = proj_str(doc, "name"),
+                                 .site_name = proj_str(doc, "site_name"),
+                                 .klass = proj_str(doc, "class"),
+                                 .has_progress = json_is_integer(pr),
+                                 .has_investment = json_is_integer(inv),
+                                 .progress_pct = json_integer_value(pr),
+                                 .investment = json_integer_value(inv)};
+}
+
 int64_t svc_projects_each(svc_ctx *c, svc_project_visit visit, void *arg, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
@@ -444,24 +459,17 @@ int64_t svc_projects_each(svc_ctx *c, svc_project_visit visit, void *arg, svc_er
                           "i", c->actor->enterprise_id);
     int64_t n = 0;
     while (db_next(s)) {
-        svc_project_summary p = {.id = db_int(s, 0)};
+        /* A NULL name: written before the summary columns and not filled yet. */
         json_t *doc = db_is_null(s, 1) ? ent_load_doc(db_text(s, 6)) : NULL;
-        if (doc) { /* written before the summary columns and not filled yet */
-            json_t *pr = json_object_get(doc, "progress_pct"),
-                   *inv = json_object_get(doc, "equipment_software_investment");
-            p = (svc_project_summary){p.id,
-                                      proj_str(doc, "name"),
-                                      proj_str(doc, "site_name"),
-                                      proj_str(doc, "class"),
-                                      json_is_integer(pr),
-                                      json_is_integer(inv),
-                                      json_integer_value(pr),
-                                      json_integer_value(inv)};
-        } else {
-            p = (svc_project_summary){p.id,          db_text(s, 1),     db_text(s, 2),
-                                      db_text(s, 3), !db_is_null(s, 4), !db_is_null(s, 5),
-                                      db_int(s, 4),  db_int(s, 5)};
-        }
+        svc_project_summary p = doc ? proj_doc_summary(db_int(s, 0), doc)
+                                    : (svc_project_summary){.id = db_int(s, 0),
+                                                            .name = db_text(s, 1),
+                                                            .site_name = db_text(s, 2),
+                                                            .klass = db_text(s, 3),
+                                                            .has_progress = !db_is_null(s, 4),
+                                                            .has_investment = !db_is_null(s, 5),
+                                                            .progress_pct = db_int(s, 4),
+                                                            .investment = db_int(s, 5)};
         visit(&p, arg);
         json_decref(doc);
         n++;
