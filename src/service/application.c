@@ -44,11 +44,15 @@ static const char *const APP_READONLY[] = {
 
 typedef struct app_row {
     int64_t id, batch_id, enterprise_id, project_id, submitted_at, created_at, updated_at;
+    int64_t last_seq; /* last_audit_seq: every change of the form is audited */
     char uscc[32], district_code[16], type[16], status[24];
     json_t *form, *snapshot, *findings; /* owned; snapshot and findings may be NULL */
     /* Owned; loaded as text (app_load_as with as_text): the stored findings instead of
      * `findings`, and the stored form beside an empty `form`. */
     char *findings_text, *form_text;
+    /* Owned, NULL unless filled by the caller (a save fills them as it commits): app_json uses
+     * them instead of reading the timeline, the project and the enterprise itself. */
+    json_t *timeline, *live_project, *live_enterprise;
 } app_row;
 
 static void app_row_free(app_row *a)
@@ -56,6 +60,9 @@ static void app_row_free(app_row *a)
     json_decref(a->form);
     json_decref(a->snapshot);
     json_decref(a->findings);
+    json_decref(a->timeline);
+    json_decref(a->live_project);
+    json_decref(a->live_enterprise);
     free(a->findings_text);
     free(a->form_text);
     memset(a, 0, sizeof *a);
@@ -71,7 +78,7 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
         d,
         "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
         "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
-        "a.created_at, a.updated_at FROM applications a LEFT JOIN "
+        "a.created_at, a.updated_at, a.last_audit_seq FROM applications a LEFT JOIN "
         "application_findings f ON f.application_id = a.id WHERE a.id = ?",
         "i", id);
     int rc = -1;
@@ -98,6 +105,7 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
         a->submitted_at = db_is_null(s, 11) ? 0 : db_int(s, 11);
         a->created_at = db_int(s, 12);
         a->updated_at = db_int(s, 13);
+        a->last_seq = db_int(s, 14);
         rc = 0;
     }
     db_done(s);
@@ -179,8 +187,11 @@ static bool app_expert_entry(svc_ctx *c, const app_row *a, const char **actor, j
  * each audit entry by svc_audit), where consecutive saves by one person are one row (the last
  * save's time, `first_at` the first's, `count` how many), as the pages show them — a draft saved
  * every few seconds would otherwise make every read and every save answer grow with the number
- * of saves so far. Only the entries that can carry a reason (not saves) read their audit row's
- * detail, afterwards. */
+ * of saves so far. Only the entries that can carry a reason (a decision, a return) read their
+ * audit row's detail, afterwards. */
+/* Actions of an application whose audit detail never holds a reason or an opinion. */
+static const char *const APP_NO_REASON[] = {"create", "update", "submit", "withdraw", NULL};
+
 static json_t *app_timeline(svc_ctx *c, const app_row *a)
 {
     json_t *t = json_array();
@@ -190,7 +201,7 @@ static json_t *app_timeline(svc_ctx *c, const app_row *a)
                           "i", a->id);
     while (db_next(s)) {
         const char *actor = db_text(s, 2), *action = db_text(s, 3);
-        bool save = strcmp(action, "update") == 0;
+        bool plain = ent_in(action, APP_NO_REASON);
         json_t *shown = json_true(); /* the reason, unless app_expert_entry hides it */
         if (strcmp(action, "expert_review") == 0 && !app_expert_entry(c, a, &actor, &shown))
             continue;
@@ -201,7 +212,7 @@ static json_t *app_timeline(svc_ctx *c, const app_row *a)
             ent_set_time(o, "first_at", db_int(s, 6));
             json_object_set_new(o, "count", json_integer(db_int(s, 7)));
         }
-        if (!save && shown) json_object_set_new(o, "_seq", json_integer(db_int(s, 0)));
+        if (!plain && shown) json_object_set_new(o, "_seq", json_integer(db_int(s, 0)));
         json_array_append_new(t, o);
     }
     db_done(s);
@@ -264,15 +275,19 @@ static json_t *app_json(svc_ctx *c, const app_row *a)
     /* Shared with the row, which the callers free right after: no copy. */
     json_object_set_new(o, "findings",
                         json_is_array(a->findings) ? json_incref(a->findings) : json_array());
-    json_object_set_new(o, "timeline", app_timeline(c, a));
+    json_object_set_new(o, "timeline", a->timeline ? json_incref(a->timeline) : app_timeline(c, a));
     ent_set_time(o, "submitted_at", a->submitted_at);
     ent_set_time(o, "created_at", a->created_at);
     ent_set_time(o, "updated_at", a->updated_at);
     /* Once submitted, the application shows what it was submitted with. */
     json_t *proj = json_object_get(a->snapshot, "project");
     json_t *ent = json_object_get(a->snapshot, "enterprise");
-    json_t *live_p = proj ? NULL : app_live_project(c->db, a->project_id);
-    json_t *live_e = ent ? NULL : app_live_enterprise(c->db, a->enterprise_id);
+    json_t *live_p = proj              ? NULL
+                     : a->live_project ? json_incref(a->live_project)
+                                       : app_live_project(c->db, a->project_id);
+    json_t *live_e = ent                  ? NULL
+                     : a->live_enterprise ? json_incref(a->live_enterprise)
+                                          : app_live_enterprise(c->db, a->enterprise_id);
     if (!proj) proj = live_p;
     if (!ent) ent = live_e;
     json_object_set_new(o, "project",
@@ -842,23 +857,19 @@ int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e)
     return 0;
 }
 
-int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
+/* The API text of `a`, loaded as text. */
+static char *app_text(svc_ctx *c, app_row *a)
 {
-    app_row a;
-    if (app_load_as(c->db, id, &a, true) != 0 || !app_visible(c, &a)) {
-        app_row_free(&a);
-        return svc_fail(e, 404, "not_found", "申报不存在");
-    }
     /* The stored form's members and findings (4 KB) are JSON as they were written (compact, by
      * ent_dump) and go into the text as they are: parsing and dumping them again was most of the
      * cost of this answer. The form never holds a key of the object around it (validation
      * refuses any key outside the form's schema), so the members can follow the others. */
-    json_t *o = app_json(c, &a);
+    json_t *o = app_json(c, a);
     json_object_del(o, "findings");
     char *head = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    const char *f = a.findings_text && a.findings_text[0] == '[' ? a.findings_text : "[]";
-    const char *form = a.form_text;
+    const char *f = a->findings_text && a->findings_text[0] == '[' ? a->findings_text : "[]";
+    const char *form = a->form_text;
     size_t hn = strlen(head), fn = strlen(f), mn = strlen(form);
     bool members = mn > 2 && form[0] == '{' && form[mn - 1] == '}';
     mn = members ? mn - 2 : 0;
@@ -878,8 +889,18 @@ int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
     t[n++] = '}';
     t[n] = '\0';
     free(head);
+    return t;
+}
+
+int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
+{
+    app_row a;
+    if (app_load_as(c->db, id, &a, true) != 0 || !app_visible(c, &a)) {
+        app_row_free(&a);
+        return svc_fail(e, 404, "not_found", "申报不存在");
+    }
+    *out = app_text(c, &a);
     app_row_free(&a);
-    *out = t;
     return 0;
 }
 
@@ -909,6 +930,16 @@ static bool app_patch_has_readonly(const json_t *patch)
     return false;
 }
 
+/* The stored form `text` with `patch` merged in, as it is stored (new text). */
+static char *app_merge_text(const char *text, const json_t *patch)
+{
+    json_t *form = ent_load_doc(text);
+    ent_merge_patch(form, patch);
+    char *merged = ent_dump(form);
+    json_decref(form);
+    return merged;
+}
+
 /* The form of application `id` with `patch` merged in, as it is stored (new text); its
  * last_audit_seq into *seq and status into status. NULL when there is no such row. */
 static char *app_merged_form(db *d, int64_t id, const json_t *patch, int64_t *seq, char status[24])
@@ -919,26 +950,49 @@ static char *app_merged_form(db *d, int64_t id, const json_t *patch, int64_t *se
     if (db_next(s)) {
         snprintf(status, 24, "%s", db_text(s, 0));
         *seq = db_int(s, 2);
-        json_t *form = ent_load_doc(db_text(s, 1));
-        ent_merge_patch(form, patch);
-        text = ent_dump(form);
-        json_decref(form);
+        text = app_merge_text(db_text(s, 1), patch);
     }
     db_done(s);
     return text;
 }
 
-/* Everything that needs no lock runs before db_begin — the ownership read, the rules (cached),
- * the body's validation and the merge — so the write lock is held only for the state check and
- * the writes; the answer is built after the commit. */
-int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
+/* The parts of a row a save may find changed under the lock: the state, the last audit entry,
+ * the last check's findings (stored without an audit entry) and the enterprise's USCC and
+ * district (copied to its applications when they change). 0, or -1 when the row is gone. */
+static int app_reload_head(db *d, app_row *a)
 {
-    app_row a = {0};
+    db_stmt *s = db_query(d,
+                          "SELECT a.status, a.last_audit_seq, a.uscc, a.district_code, f.findings "
+                          "FROM applications a LEFT JOIN application_findings f ON "
+                          "f.application_id = a.id WHERE a.id = ?",
+                          "i", a->id);
+    int rc = -1;
+    if (db_next(s)) {
+        snprintf(a->status, sizeof a->status, "%s", db_text(s, 0));
+        a->last_seq = db_int(s, 1);
+        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 2));
+        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 3));
+        free(a->findings_text);
+        a->findings_text = db_text(s, 4) ? xstrdup(db_text(s, 4)) : NULL;
+        rc = 0;
+    }
+    db_done(s);
+    return rc;
+}
+
+/* Saves `patch` into application `id` as its owner; on success *a is the application as this
+ * save committed it (loaded as text, with its timeline), so that the answer needs no second
+ * read — or, when there was nothing to save, as read before (a->timeline NULL).
+ * Everything that needs no lock runs before db_begin — the one read of the row, the rules
+ * (cached), the body's validation and the merge — so the write lock is held only for the
+ * state check, the writes and the timeline as committed. */
+static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_err *e)
+{
     json_t *cur = NULL, *fpatch = json_object(), *errors = json_object(), *rules = NULL;
     char *text = NULL;
     int rc = -1;
     if (ent_need_enterprise(c, e) != 0) goto out;
-    if (app_load_head(c->db, id, &a) != 0 || !app_owner(c->actor, &a)) {
+    if (app_load_as(c->db, id, a, true) != 0 || !app_owner(c->actor, a)) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto out;
     }
@@ -954,7 +1008,7 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         else if (!json_equal(json_object_get(cur, k), v))
             json_object_set_new(errors, k, json_string("只读字段，不能修改"));
     }
-    rules = app_batch_rules(c->db, a.batch_id);
+    rules = app_batch_rules(c->db, a->batch_id);
     rules_validate_form_for(fpatch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(fpatch, errors);
     if (json_object_size(errors) > 0) {
@@ -962,31 +1016,29 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         errors = NULL;
         goto out;
     }
-
+    bool changes = json_object_size(fpatch) > 0;
     /* The merge is done before the lock, on the form as last committed; under the lock the row's
-     * last audit entry says whether that is still the form (every change of an application is
-     * audited), else it is done again there. The write lock is what every save of the platform
-     * queues for: only the check and the writes are left inside it. */
-    int64_t seen = -1, now_seq = -2;
-    if (json_object_size(fpatch) > 0) text = app_merged_form(c->db, id, fpatch, &seen, a.status);
+     * last audit entry says whether that is still the form (every change of a form is audited),
+     * else it is done again there. The write lock is what every save of the platform queues
+     * for. The project and the enterprise named in the answer are read here too: they are
+     * other objects, as they stood when the save began. */
+    int64_t seen = a->last_seq;
+    if (changes) text = app_merge_text(a->form_text, fpatch);
+    if (!json_object_get(a->snapshot, "project"))
+        a->live_project = app_live_project(c->db, a->project_id);
+    if (!json_object_get(a->snapshot, "enterprise"))
+        a->live_enterprise = app_live_enterprise(c->db, a->enterprise_id);
     if (db_begin(c->db) != 0) {
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
         goto out;
     }
-    db_stmt *s =
-        db_query(c->db, "SELECT status, last_audit_seq FROM applications WHERE id = ?", "i", id);
-    if (db_next(s)) {
-        snprintf(a.status, sizeof a.status, "%s", db_text(s, 0));
-        now_seq = db_int(s, 1);
-    }
-    db_done(s);
-    if (now_seq == -2) {
+    if (app_reload_head(c->db, a) != 0) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto fail;
     }
-    if (json_object_size(fpatch) > 0 && (!text || now_seq != seen)) {
+    if (changes && a->last_seq != seen) {
         free(text);
-        text = app_merged_form(c->db, id, fpatch, &seen, a.status);
+        text = app_merged_form(c->db, id, fpatch, &seen, a->status);
     }
     ent_check_attachments(c, json_object_get(fpatch, "attachment_ids"), "attachment_ids", errors);
     if (json_object_size(errors) > 0) {
@@ -994,41 +1046,67 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
         errors = NULL;
         goto fail;
     }
-    if (!app_editable(&a)) {
+    if (!app_editable(a)) {
         svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有草稿或退回修改的申报可以编辑",
-                 a.status);
+                 a->status);
         goto fail;
     }
-    if (json_object_size(fpatch) == 0) { /* nothing to save */
+    if (!changes) { /* nothing to save */
         db_rollback(c->db);
-        if (out) *out = app_json_by_id(c, id);
         rc = 0;
         goto out;
     }
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(fpatch));
     /* One update of the row: its form, time and last audit entry together. */
-    int64_t seq = svc_audit_headless(c, "application", id, "update", a.status, a.status, detail);
+    int64_t seq = svc_audit_headless(c, "application", id, "update", a->status, a->status, detail);
     json_decref(detail);
     if (seq < 0 || !text ||
         db_exec(c->db,
                 "UPDATE applications SET form = ?, updated_at = ?, last_audit_seq = ? WHERE id = ?",
-                "tiii", text, c->now, seq, id) != 0 ||
-        db_commit(c->db) != 0) {
+                "tiii", text, c->now, seq, id) != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
         goto fail;
     }
-    if (out) *out = app_json_by_id(c, id);
+    /* The timeline as this save leaves it, read on the writer whose pages are warm. */
+    a->timeline = app_timeline(c, a);
+    if (db_commit(c->db) != 0) {
+        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
+        goto fail;
+    }
+    free(a->form_text);
+    a->form_text = text;
+    text = NULL;
+    a->updated_at = c->now;
+    a->last_seq = seq;
     rc = 0;
     goto out;
 fail:
     db_rollback(c->db);
 out:
-    app_row_free(&a);
     free(text);
     json_decref(cur);
     json_decref(fpatch);
     json_decref(errors);
     json_decref(rules);
+    return rc;
+}
+
+int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
+{
+    app_row a = {0};
+    int rc = app_put(c, id, patch, &a, e);
+    if (rc == 0 && out) *out = app_json_by_id(c, id);
+    app_row_free(&a);
+    return rc;
+}
+
+int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, svc_err *e)
+{
+    app_row a = {0};
+    int rc = app_put(c, id, patch, &a, e);
+    *out = rc == 0 && a.timeline ? app_text(c, &a) : NULL;
+    app_row_free(&a);
+    if (rc == 0 && !*out) return svc_app_get_text(c, id, out, e); /* nothing was saved */
     return rc;
 }
 

@@ -112,9 +112,12 @@ int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
 /* 0 when application `id` exists and the caller may read it (svc_app_get would answer it);
  * 404 otherwise. Reads no document: the route loader's check. */
 int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e);
-/* Merge patch of the form, only in `draft`/`returned`. `out` may be NULL when the caller
- * answers otherwise (the API answers with svc_app_get_text). */
+/* Merge patch of the form, only in `draft`/`returned`. `out` may be NULL when no answer is
+ * wanted. */
 int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
+/* svc_app_put answering with svc_app_get_text's text (malloc'd), built from what the save read
+ * and wrote, not read again: PUT /applications/{id}. */
+int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, svc_err *e);
 /* The pre-check: *out = {ok,findings}; the findings are stored as the last check. */
 int svc_app_check(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* draft/returned → submitted, or 422 `rule_failed` with the findings. */

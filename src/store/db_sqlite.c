@@ -1,6 +1,6 @@
 /* db_sqlite — the SQLite backend of db.h (db.c dispatches to it for any URI that is not
- * postgresql://): WAL, synchronous=FULL, foreign keys on, a statement cache per connection,
- * numbered migrations embedded in the binary.
+ * postgresql://): WAL, every commit durable before it returns, foreign keys on, a statement
+ * cache per connection, numbered migrations embedded in the binary.
  *
  * Each db (one per worker thread) reads through its own SQLite connection; write transactions
  * of every db of one file in this process run on one shared writer connection, taken with the
@@ -9,6 +9,8 @@
  * read ~40 pages back with pread inside the write lock; the one writer keeps its cache. */
 #include "store/db_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/assets.h"
 #include "util/util.h"
@@ -60,6 +63,15 @@ typedef struct dbs_writer {
     int members;            /* transactions in the open group */
     int rc[DBS_GROUP_RING]; /* each finished group's COMMIT result, by gen % ring */
     pthread_cond_t committed;
+    /* Durability (see dbs_durable), guarded by sync_mu, not by lock. */
+    pthread_mutex_t sync_mu;
+    pthread_cond_t synced_cv;
+    uint64_t written; /* groups whose COMMIT has written the WAL (set under lock) */
+    uint64_t synced;  /* groups known to be on disk */
+    bool syncing;     /* a thread is flushing the WAL now */
+    int sync_err;     /* errno of a failed flush; every later commit fails too */
+    char *wal_path;
+    int wal_fd; /* the WAL file, opened at the first flush; -1 before */
 } dbs_writer;
 
 struct dbs_conn {
@@ -344,9 +356,62 @@ static int dbs_begin(db *dd)
     return 0;
 }
 
+/* Opens the WAL of `w` on first use, then flushes it. Only the thread that set `syncing` calls
+ * this, so wal_fd needs no lock. Any descriptor of the file will do: fdatasync flushes the file,
+ * not the descriptor. The WAL outlives every flush: SQLite deletes it only when the last
+ * connection to the database closes, and the writer's connection is open until dbs_writer_put. */
+static int dbs_flush_wal(dbs_writer *w)
+{
+    if (w->wal_fd < 0) {
+        w->wal_fd = open(w->wal_path, O_RDONLY | O_CLOEXEC);
+        if (w->wal_fd < 0) return errno;
+    }
+    return fdatasync(w->wal_fd) == 0 ? 0 : errno;
+}
+
+/* Returns once group `gen` is on disk. The writer runs with synchronous=NORMAL, so its COMMIT
+ * writes the WAL without flushing it and the write lock is free again as soon as the pages are
+ * written; the flush happens here, outside the lock, so the next group's statements run while
+ * the disk flushes (with synchronous=FULL SQLite held its write lock through every fdatasync,
+ * and the disk's flush bounded the saves per second). One flush covers every group written
+ * before it started; the WAL is appended in commit order, so a group on disk implies every
+ * group before it is. A failed flush is final: after a failed fdatasync the kernel may have
+ * dropped the pages, and a later flush that succeeds would prove nothing. */
+static int dbs_durable(dbs_conn *d, uint64_t gen)
+{
+    dbs_writer *w = d->writer;
+    pthread_mutex_lock(&w->sync_mu);
+    while (w->synced < gen && !w->sync_err) {
+        if (w->syncing) {
+            pthread_cond_wait(&w->synced_cv, &w->sync_mu);
+            continue;
+        }
+        w->syncing = true;
+        uint64_t target = w->written;
+        pthread_mutex_unlock(&w->sync_mu);
+        int err = dbs_flush_wal(w);
+        pthread_mutex_lock(&w->sync_mu);
+        w->syncing = false;
+        if (err) {
+            w->sync_err = err;
+            fprintf(stderr, "smip: flushing %s failed: %s; no write can succeed until restart\n",
+                    w->wal_path, strerror(err));
+        } else {
+            w->synced = target;
+        }
+        pthread_cond_broadcast(&w->synced_cv);
+    }
+    int err = w->sync_err;
+    pthread_mutex_unlock(&w->sync_mu);
+    if (!err) return 0;
+    snprintf(d->errmsg, sizeof d->errmsg, "commit: flushing the WAL failed: %s", strerror(err));
+    return -1;
+}
+
 /* Ends this db's part of the group (its savepoint already released or rolled back): commits the
- * group when no one else is waiting to join, else waits for the group's commit. Returns 0 when
- * the group's COMMIT succeeded. Releases the write lock. */
+ * group when no one else is waiting to join, else waits for the group's commit. Releases the
+ * write lock, then waits for the group to be on disk. Returns 0 when the group's COMMIT
+ * succeeded and is durable. */
 static int dbs_group_finish(dbs_conn *d)
 {
     dbs_writer *w = d->writer;
@@ -363,11 +428,17 @@ static int dbs_group_finish(dbs_conn *d)
         w->open = false;
         w->done_gen = mine;
         w->rc[mine % DBS_GROUP_RING] = rc;
+        if (rc == 0) {
+            pthread_mutex_lock(&w->sync_mu);
+            w->written = mine;
+            pthread_mutex_unlock(&w->sync_mu);
+        }
         pthread_cond_broadcast(&w->committed);
     }
-    if (rc != 0 && !d->errmsg[0]) snprintf(d->errmsg, sizeof d->errmsg, "commit: group failed");
     d->cur = &d->own;
     pthread_mutex_unlock(&w->lock);
+    if (rc == 0) rc = dbs_durable(d, mine);
+    if (rc != 0 && !d->errmsg[0]) snprintf(d->errmsg, sizeof d->errmsg, "commit: group failed");
     return rc;
 }
 
@@ -463,11 +534,14 @@ static void dbs_handle_close(dbs_handle *hd)
     hd->h = NULL;
 }
 
-/* Durability first (an application saved is saved). The page cache is per connection, so per
+/* Durability first (an application saved is saved): readers keep synchronous=FULL for the rare
+ * write outside a transaction; the shared writer runs NORMAL and flushes its WAL itself after
+ * each group, outside the write lock (dbs_durable). The page cache is per connection, so per
  * worker thread: 1 MiB each holds the hot index and table pages of the lists and point reads
  * (the OS page cache holds the rest once), and keeps the server's resident memory bounded (issue
  * 5: 64 MB). No mmap: mapped pages would count as resident too. */
-static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cache_kib, char **err)
+static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cache_kib,
+                           const char *synchronous, char **err)
 {
     if (sqlite3_open_v2(path, &hd->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL) !=
         SQLITE_OK) {
@@ -476,10 +550,10 @@ static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cach
     }
     sqlite3_busy_timeout(hd->h, 10000);
     sqlite3_extended_result_codes(hd->h, 1);
-    char *pragmas = xasprintf("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+    char *pragmas = xasprintf("PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
                               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d; "
                               "PRAGMA temp_store=MEMORY;",
-                              cache_kib);
+                              synchronous, cache_kib);
     char *msg = NULL;
     int rc = sqlite3_exec(hd->h, pragmas, NULL, NULL, &msg);
     free(pragmas);
@@ -506,16 +580,20 @@ static dbs_writer *dbs_writer_get(const char *path, char **err)
     } else {
         w = xcalloc(1, sizeof *w);
         /* One connection carries every write, so it gets a larger cache than a reader's. */
-        if (dbs_handle_open(&w->hd, path, SQLITE_OPEN_FULLMUTEX, 2048, err) != 0) {
+        if (dbs_handle_open(&w->hd, path, SQLITE_OPEN_FULLMUTEX, 2048, "NORMAL", err) != 0) {
             dbs_handle_close(&w->hd);
             free(w);
             pthread_mutex_unlock(&dbs_writers_mu);
             return (dbs_writer *)-1;
         }
         w->path = xstrdup(path);
+        w->wal_path = xstrdup(sqlite3_filename_wal(sqlite3_db_filename(w->hd.h, "main")));
+        w->wal_fd = -1;
         w->refs = 1;
         pthread_cond_init(&w->committed, NULL);
         pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->synced_cv, NULL);
+        pthread_mutex_init(&w->sync_mu, NULL);
         w->next = dbs_writers;
         dbs_writers = w;
     }
@@ -532,9 +610,13 @@ static void dbs_writer_put(dbs_writer *w)
         while (*p != w)
             p = &(*p)->next;
         *p = w->next;
+        if (w->wal_fd >= 0) close(w->wal_fd);
         dbs_handle_close(&w->hd);
         pthread_cond_destroy(&w->committed);
         pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->synced_cv);
+        pthread_mutex_destroy(&w->sync_mu);
+        free(w->wal_path);
         free(w->path);
         free(w);
     }
@@ -564,7 +646,7 @@ db *dbs_open(const char *uri, char **err)
     dbs_conn *d = xcalloc(1, sizeof *d);
     d->base.vt = &dbs_vtab;
     d->cur = &d->own;
-    if (dbs_handle_open(&d->own, uri, SQLITE_OPEN_NOMUTEX, 1024, err) != 0) {
+    if (dbs_handle_open(&d->own, uri, SQLITE_OPEN_NOMUTEX, 1024, "FULL", err) != 0) {
         dbs_close(&d->base);
         return NULL;
     }

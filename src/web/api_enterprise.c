@@ -161,9 +161,8 @@ int api_application_put(req *r)
     svc_err e = {0};
     char *text = NULL;
     int64_t id = web_param_id(r, 0);
-    /* Answered as GET answers: the stored findings copied into the text, not re-parsed. */
-    if (svc_app_put(&c, id, web_body(r), NULL, &e) != 0 || svc_app_get_text(&c, id, &text, &e) != 0)
-        return web_error(r, &e);
+    /* Answered as GET answers, from what the save read and wrote. */
+    if (svc_app_put_text(&c, id, web_body(r), &text, &e) != 0) return web_error(r, &e);
     return web_bytes(r, 200, "application/json; charset=utf-8", text, strlen(text));
 }
 

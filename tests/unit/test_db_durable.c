@@ -1,0 +1,131 @@
+/* test_db_durable — a SQLite commit returns only once its WAL is on disk (issue 5: the shared
+ * writer runs synchronous=NORMAL and flushes the WAL itself, after its write lock is released,
+ * so that the next transactions run while the disk flushes), and a failed flush fails that
+ * commit and every later one. fdatasync is interposed: this program's definition comes before
+ * the C library's for every caller, SQLite and smip alike; it records how long the WAL was at
+ * each flush of it and can be told to fail. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit_tmp.h"
+
+static atomic_int wal_flushes;    /* successful flushes of a file ending in -wal */
+static atomic_llong flushed_size; /* the WAL's size at the last of them */
+static atomic_bool fail_wal;      /* flushes of the WAL fail with EIO while set */
+
+static bool is_wal(int fd)
+{
+    char link[64], path[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    return n > 4 && memcmp(path + n - 4, "-wal", 4) == 0;
+}
+
+int fdatasync(int fd)
+{
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+    bool wal = is_wal(fd);
+    if (wal && atomic_load(&fail_wal)) {
+        errno = EIO;
+        return -1;
+    }
+    struct stat st;
+    if (wal && fstat(fd, &st) != 0) return -1;
+    int rc = real(fd);
+    if (rc == 0 && wal) {
+        atomic_store(&flushed_size, (long long)st.st_size);
+        atomic_fetch_add(&wal_flushes, 1);
+    }
+    return rc;
+}
+
+static long long wal_size(const char *dir)
+{
+    char *path = xasprintf("%s/t.db-wal", dir);
+    struct stat st;
+    long long n = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    free(path);
+    return n;
+}
+
+static int insert_district(db *d, int i)
+{
+    char code[8], name[32];
+    snprintf(code, sizeof code, "9%05d", i);
+    snprintf(name, sizeof name, "测试区%d", i);
+    if (db_begin(d) != 0) return -1;
+    if (db_exec(d,
+                "INSERT INTO districts (code, name, type, grp, sort) VALUES (?, ?, 'district', "
+                "'x', 99)",
+                "tt", code, name) != 0) {
+        db_rollback(d);
+        return -1;
+    }
+    return db_commit(d);
+}
+
+/* Every commit's frames are in the WAL that was flushed before db_commit returned. */
+static void test_commit_returns_after_wal_flush(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "durable"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    for (int i = 0; i < 5; i++) {
+        int before = atomic_load(&wal_flushes);
+        assert_int_equal(insert_district(d, i), 0);
+        assert_true(atomic_load(&wal_flushes) > before);
+        long long size = wal_size(dir);
+        assert_true(size > 0);
+        assert_int_equal(atomic_load(&flushed_size), size);
+    }
+    assert_int_equal(
+        db_scalar_int(d, -1, "SELECT count(*) FROM districts WHERE code LIKE '9%'", ""), 5);
+    db_close(d);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
+/* A failed flush fails the commit that waited for it, and every later commit of the file: once
+ * fdatasync has failed, the kernel may have dropped the pages, and a later success proves
+ * nothing. */
+static void test_failed_flush_fails_every_commit(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "durable-fail"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    assert_int_equal(insert_district(d, 1), 0);
+    atomic_store(&fail_wal, true);
+    assert_int_equal(insert_district(d, 2), -1);
+    assert_non_null(strstr(db_error(d), "flushing the WAL failed"));
+    atomic_store(&fail_wal, false);
+    assert_int_equal(insert_district(d, 3), -1);
+    assert_false(db_in_tx(d));
+    db_close(d);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commit_returns_after_wal_flush),
+        cmocka_unit_test(test_failed_flush_fails_every_commit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
