@@ -982,7 +982,8 @@ static int app_reload_head(db *d, app_row *a)
 
 /* Saves `patch` into application `id` as its owner; on success *a is the application as this
  * save committed it (loaded as text, with its timeline), so that the answer needs no second
- * read — or, when there was nothing to save, as read before (a->timeline NULL).
+ * read — or, when there was nothing to save or another change came in between, a->timeline is
+ * NULL and the answer must be read.
  * Everything that needs no lock runs before db_begin — the one read of the row, the rules
  * (cached), the body's validation and the merge — so the write lock is held only for the
  * state check, the writes and the timeline as committed. */
@@ -1036,7 +1037,10 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
         svc_fail(e, 404, "not_found", "申报不存在");
         goto fail;
     }
-    if (changes && a->last_seq != seen) {
+    /* Changed since the read (a rare race): the answer is read back after the commit instead,
+     * since a submission's snapshot and times may have changed with it. */
+    bool raced = a->last_seq != seen;
+    if (changes && raced) {
         free(text);
         text = app_merged_form(c->db, id, fpatch, &seen, a->status);
     }
@@ -1068,7 +1072,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
         goto fail;
     }
     /* The timeline as this save leaves it, read on the writer whose pages are warm. */
-    a->timeline = app_timeline(c, a);
+    if (!raced) a->timeline = app_timeline(c, a);
     if (db_commit(c->db) != 0) {
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
         goto fail;
@@ -1106,7 +1110,7 @@ int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, sv
     int rc = app_put(c, id, patch, &a, e);
     *out = rc == 0 && a.timeline ? app_text(c, &a) : NULL;
     app_row_free(&a);
-    if (rc == 0 && !*out) return svc_app_get_text(c, id, out, e); /* nothing was saved */
+    if (rc == 0 && !*out) return svc_app_get_text(c, id, out, e);
     return rc;
 }
 
