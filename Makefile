@@ -54,6 +54,12 @@ build/smip: $(REL_OBJ) build/rel/src/main.o build/rel/build/gen/assets.o
 build/asan/smip: $(ASAN_OBJ) build/asan/src/main.o build/asan/build/gen/assets.o
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# A fault the API tests preload into a server (tests/api/test_flush_failure.py): no sanitizer,
+# it only wraps fdatasync.
+build/fault/fail_wal_flush.so: tests/fault/fail_wal_flush.c
+	@mkdir -p build/fault
+	$(CC) $(WARN) -O1 -shared -fPIC -o $@ $< -ldl
+
 build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p build/asan/unit
 	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJ) build/asan/build/gen/assets.o $(PKG_LIBS) -lcmocka
@@ -65,17 +71,17 @@ run: deps build/smip
 	./build/smip serve --db $(DB) --listen $(LISTEN)
 
 # make test: install, build with ASan/UBSan, run unit, API and browser suites, one summary line.
-test: deps build/asan/smip $(UNIT_BIN)
+test: deps build/asan/smip $(UNIT_BIN) build/fault/fail_wal_flush.so
 	@bash scripts/run-tests.sh
 
 unit: build/asan/smip $(UNIT_BIN)
 	@SUITES=unit bash scripts/run-tests.sh
-api: build/asan/smip
+api: build/asan/smip build/fault/fail_wal_flush.so
 	@SUITES=api bash scripts/run-tests.sh
 e2e: build/asan/smip
 	@SUITES=e2e bash scripts/run-tests.sh
 # The API suite on a throwaway PostgreSQL cluster (also part of `make test`).
-pg test-pg: build/asan/smip
+pg test-pg: build/asan/smip build/fault/fail_wal_flush.so
 	@SUITES=pg bash scripts/run-tests.sh
 # Two servers behind nginx on one throwaway PostgreSQL cluster (also part of `make test`).
 scale: build/asan/smip

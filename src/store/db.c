@@ -128,6 +128,28 @@ void db_rollback(db *d)
     d->vt->rollback(d);
 }
 
+void db_defer_flush(db *d, bool on)
+{
+    if (d->vt->defer_flush) d->vt->defer_flush(d, on);
+}
+
+uint64_t db_take_unflushed(db *d)
+{
+    return d->vt->take_unflushed ? d->vt->take_unflushed(d) : 0;
+}
+
+int db_when_flushed(db *d, uint64_t token, void (*fn)(void *arg, int rc), void *arg)
+{
+    if (!token || !d->vt->when_flushed) return 0;
+    return d->vt->when_flushed(d, token, fn, arg);
+}
+
+int db_wait_flushed(db *d, uint64_t token)
+{
+    if (!token || !d->vt->when_flushed) return 0;
+    return d->vt->when_flushed(d, token, NULL, NULL);
+}
+
 void db_read_begin(db *d)
 {
     if (d->vt->read_begin) d->vt->read_begin(d);

@@ -63,6 +63,19 @@ bool db_in_tx(db *d);
  * BEGIN/COMMIT pair would cost two round trips. */
 void db_read_begin(db *d);
 void db_read_end(db *d);
+/* Deferred flushes, for a server that must not hold a worker thread while the disk flushes.
+ * After db_defer_flush(d, true), a SQLite db_commit returns once its group is written to the WAL
+ * and visible, but before it is on disk; db_take_unflushed then returns a token for the newest
+ * such commit (0 when there is none) and forgets it. The caller must not report the commit as
+ * done before db_when_flushed says so: it returns 0 when `token` is already on disk, -1 when the
+ * flush failed (so the commit is not durable), or 1 when fn(arg, rc) will be called, from another
+ * thread, once it is on disk (rc 0) or its flush failed (rc -1). PostgreSQL's commits are durable
+ * when they return: there the three do nothing and the token is always 0. */
+void db_defer_flush(db *d, bool on);
+uint64_t db_take_unflushed(db *d);
+int db_when_flushed(db *d, uint64_t token, void (*fn)(void *arg, int rc), void *arg);
+/* Blocks until `token` is on disk: 0, or -1 when its flush failed. */
+int db_wait_flushed(db *d, uint64_t token);
 const char *db_error(db *d);
 
 /* A blocking online backup of the whole database to `path` (SQLite; on PostgreSQL an error that

@@ -27,6 +27,11 @@ typedef struct db_vtab {
     /* Optional (NULL: reads need nothing): a read snapshot over several statements. */
     void (*read_begin)(db *d);
     void (*read_end)(db *d);
+    /* Optional (NULL: every commit is durable when it returns): deferred flushes, see db.h. */
+    void (*defer_flush)(db *d, bool on);
+    uint64_t (*take_unflushed)(db *d);
+    /* fn NULL: wait in the calling thread (db_wait_flushed). */
+    int (*when_flushed)(db *d, uint64_t token, void (*fn)(void *arg, int rc), void *arg);
     const char *(*error)(db *d);
     int (*backup)(db *d, const char *path, char **err);
     void (*close)(db *d);

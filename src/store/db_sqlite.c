@@ -55,24 +55,37 @@ typedef struct dbs_writer {
     dbs_handle hd;
     int refs;
     struct dbs_writer *next;
-    pthread_mutex_t lock;   /* writers of this file queue here before BEGIN IMMEDIATE */
-    atomic_int want;        /* threads that asked for `lock` and do not hold it yet */
-    bool open;              /* a group transaction is open on hd */
-    uint64_t gen;           /* the open (or last) group */
-    uint64_t done_gen;      /* the last group whose COMMIT has finished */
-    int members;            /* transactions in the open group */
-    int rc[DBS_GROUP_RING]; /* each finished group's COMMIT result, by gen % ring */
+    pthread_mutex_t lock;       /* writers of this file queue here before BEGIN IMMEDIATE */
+    atomic_int want;            /* threads that asked for `lock` and do not hold it yet */
+    bool open;                  /* a group transaction is open on hd */
+    uint64_t gen;               /* the open (or last) group */
+    uint64_t done_gen;          /* the last group whose COMMIT has finished */
+    int members;                /* transactions in the open group */
+    int rc[DBS_GROUP_RING];     /* each finished group's COMMIT result, by gen % ring */
+    bool wrote;                 /* the WAL hook: the COMMIT running now wrote frames */
+    bool dirty[DBS_GROUP_RING]; /* each finished group wrote frames, so needs a flush */
     pthread_cond_t committed;
     /* Durability (see dbs_durable), guarded by sync_mu, not by lock. */
     pthread_mutex_t sync_mu;
-    pthread_cond_t synced_cv;
-    uint64_t written; /* groups whose COMMIT has written the WAL (set under lock) */
-    uint64_t synced;  /* groups known to be on disk */
-    bool syncing;     /* a thread is flushing the WAL now */
-    int sync_err;     /* errno of a failed flush; every later commit fails too */
+    pthread_cond_t synced_cv; /* a flush ended, a waiter came, or the flusher is to stop */
+    uint64_t written;         /* groups whose COMMIT has written the WAL (set under lock) */
+    uint64_t synced;          /* groups known to be on disk */
+    bool syncing;             /* a thread is flushing the WAL now */
+    int sync_err;             /* errno of a failed flush; every later commit fails too */
     char *wal_path;
-    int wal_fd; /* the WAL file, opened at the first flush; -1 before */
+    int wal_fd;                 /* the WAL file, opened at the first flush; -1 before */
+    struct dbs_waiter *waiters; /* deferred commits waiting for their flush (db_when_flushed) */
+    bool flusher_on, stop;      /* the flusher thread runs; it is to stop once nothing waits */
+    pthread_t flusher;
 } dbs_writer;
+
+/* A deferred commit waiting for its flush: fn(arg, rc) is called by the flusher thread. */
+typedef struct dbs_waiter {
+    uint64_t gen;
+    void (*fn)(void *arg, int rc);
+    void *arg;
+    struct dbs_waiter *next;
+} dbs_waiter;
 
 struct dbs_conn {
     db base;            /* first: a db * is a dbs_conn * */
@@ -81,7 +94,9 @@ struct dbs_conn {
     dbs_handle *cur;    /* &own, or the writer's inside a write transaction */
     uint64_t gen;       /* the group this db's open transaction belongs to */
     bool in_tx;
-    bool in_read; /* a deferred BEGIN of db_read_begin is open */
+    bool in_read;       /* a deferred BEGIN of db_read_begin is open */
+    bool defer;         /* db_defer_flush: commits return before their flush */
+    uint64_t unflushed; /* the newest group this db committed without waiting for its flush */
     int64_t changes;
     char errmsg[512];
 };
@@ -369,6 +384,26 @@ static int dbs_flush_wal(dbs_writer *w)
     return fdatasync(w->wal_fd) == 0 ? 0 : errno;
 }
 
+/* One flush of the WAL by the calling thread, with sync_mu held on entry and on return (it is
+ * released during the flush): every group written before it began is then on disk. */
+static void dbs_flush_step(dbs_writer *w)
+{
+    w->syncing = true;
+    uint64_t target = w->written;
+    pthread_mutex_unlock(&w->sync_mu);
+    int err = dbs_flush_wal(w);
+    pthread_mutex_lock(&w->sync_mu);
+    w->syncing = false;
+    if (err) {
+        w->sync_err = err;
+        fprintf(stderr, "smip: flushing %s failed: %s; no write can succeed until restart\n",
+                w->wal_path, strerror(err));
+    } else {
+        w->synced = target;
+    }
+    pthread_cond_broadcast(&w->synced_cv);
+}
+
 /* Returns once group `gen` is on disk. The writer runs with synchronous=NORMAL, so its COMMIT
  * writes the WAL without flushing it and the write lock is free again as soon as the pages are
  * written; the flush happens here, outside the lock, so the next group's statements run while
@@ -382,30 +417,96 @@ static int dbs_durable(dbs_conn *d, uint64_t gen)
     dbs_writer *w = d->writer;
     pthread_mutex_lock(&w->sync_mu);
     while (w->synced < gen && !w->sync_err) {
-        if (w->syncing) {
+        if (w->syncing)
             pthread_cond_wait(&w->synced_cv, &w->sync_mu);
-            continue;
-        }
-        w->syncing = true;
-        uint64_t target = w->written;
-        pthread_mutex_unlock(&w->sync_mu);
-        int err = dbs_flush_wal(w);
-        pthread_mutex_lock(&w->sync_mu);
-        w->syncing = false;
-        if (err) {
-            w->sync_err = err;
-            fprintf(stderr, "smip: flushing %s failed: %s; no write can succeed until restart\n",
-                    w->wal_path, strerror(err));
-        } else {
-            w->synced = target;
-        }
-        pthread_cond_broadcast(&w->synced_cv);
+        else
+            dbs_flush_step(w);
     }
     int err = w->sync_err;
     pthread_mutex_unlock(&w->sync_mu);
     if (!err) return 0;
     snprintf(d->errmsg, sizeof d->errmsg, "commit: flushing the WAL failed: %s", strerror(err));
     return -1;
+}
+
+/* The flusher of deferred commits: flushes while any waits, and calls each waiter once its
+ * group is on disk (or the flush failed), outside the lock. Stops when told and nothing waits. */
+static void *dbs_flusher(void *arg)
+{
+    dbs_writer *w = arg;
+    pthread_mutex_lock(&w->sync_mu);
+    for (;;) {
+        if (!w->waiters) {
+            if (w->stop) break;
+            pthread_cond_wait(&w->synced_cv, &w->sync_mu);
+            continue;
+        }
+        dbs_waiter *ready = NULL, **p = &w->waiters;
+        while (*p) {
+            dbs_waiter *x = *p;
+            if (w->sync_err || x->gen <= w->synced) {
+                *p = x->next;
+                x->next = ready;
+                ready = x;
+            } else {
+                p = &x->next;
+            }
+        }
+        if (ready) {
+            int rc = w->sync_err ? -1 : 0;
+            pthread_mutex_unlock(&w->sync_mu);
+            while (ready) {
+                dbs_waiter *next = ready->next;
+                ready->fn(ready->arg, rc);
+                free(ready);
+                ready = next;
+            }
+            pthread_mutex_lock(&w->sync_mu);
+        } else if (w->syncing) {
+            pthread_cond_wait(&w->synced_cv, &w->sync_mu);
+        } else {
+            dbs_flush_step(w);
+        }
+    }
+    pthread_mutex_unlock(&w->sync_mu);
+    return NULL;
+}
+
+static void dbs_defer_flush(db *dd, bool on)
+{
+    DBS(dd)->defer = on;
+}
+
+static uint64_t dbs_take_unflushed(db *dd)
+{
+    dbs_conn *d = DBS(dd);
+    uint64_t t = d->unflushed;
+    d->unflushed = 0;
+    return t;
+}
+
+static int dbs_when_flushed(db *dd, uint64_t token, void (*fn)(void *arg, int rc), void *arg)
+{
+    dbs_writer *w = DBS(dd)->writer;
+    if (!w) return 0;
+    if (!fn) return dbs_durable(DBS(dd), token);
+    pthread_mutex_lock(&w->sync_mu);
+    int rc = w->sync_err ? -1 : w->synced >= token ? 0 : 1;
+    if (rc == 1 && !w->flusher_on) {
+        if (pthread_create(&w->flusher, NULL, dbs_flusher, w) == 0)
+            w->flusher_on = true;
+        else
+            rc = 2; /* no thread: the caller's thread waits below instead */
+    }
+    if (rc == 1) {
+        dbs_waiter *x = xcalloc(1, sizeof *x);
+        *x = (dbs_waiter){.gen = token, .fn = fn, .arg = arg, .next = w->waiters};
+        w->waiters = x;
+        pthread_cond_broadcast(&w->synced_cv);
+    }
+    pthread_mutex_unlock(&w->sync_mu);
+    if (rc == 2) rc = dbs_durable(DBS(dd), token);
+    return rc;
 }
 
 /* Ends this db's part of the group (its savepoint already released or rolled back): commits the
@@ -423,21 +524,29 @@ static int dbs_group_finish(dbs_conn *d)
             pthread_cond_wait(&w->committed, &w->lock);
         rc = w->rc[mine % DBS_GROUP_RING];
     } else {
+        w->wrote = false;
         rc = dbs_exec_h(d, "COMMIT", "commit");
         if (rc != 0) sqlite3_exec(d->cur->h, "ROLLBACK", NULL, NULL, NULL);
         w->open = false;
         w->done_gen = mine;
         w->rc[mine % DBS_GROUP_RING] = rc;
-        if (rc == 0) {
+        w->dirty[mine % DBS_GROUP_RING] = rc == 0 && w->wrote;
+        if (rc == 0 && w->wrote) {
             pthread_mutex_lock(&w->sync_mu);
             w->written = mine;
             pthread_mutex_unlock(&w->sync_mu);
         }
         pthread_cond_broadcast(&w->committed);
     }
+    /* A group that changed nothing (a migration check, a transaction whose writes all rolled
+     * back) wrote no frame: nothing to flush. */
+    bool dirty = w->dirty[mine % DBS_GROUP_RING];
     d->cur = &d->own;
     pthread_mutex_unlock(&w->lock);
-    if (rc == 0) rc = dbs_durable(d, mine);
+    if (rc == 0 && dirty && d->defer)
+        d->unflushed = mine; /* the caller waits with db_when_flushed before it answers */
+    else if (rc == 0 && dirty)
+        rc = dbs_durable(d, mine);
     if (rc != 0 && !d->errmsg[0]) snprintf(d->errmsg, sizeof d->errmsg, "commit: group failed");
     return rc;
 }
@@ -565,6 +674,17 @@ static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cach
     return 0;
 }
 
+/* SQLite calls this after each commit that wrote frames to the WAL (on the writer, under its
+ * lock). Setting a WAL hook replaces the automatic checkpoint, so it checkpoints as that did:
+ * passively, once the WAL holds 1,000 pages. */
+static int dbs_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+    dbs_writer *w = arg;
+    w->wrote = true;
+    if (frames >= 1000) sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
 /* The shared writer of `path` (opened on first use), or NULL for an in-memory database. Its
  * connection is serialised by SQLite too (FULLMUTEX): a statement a thread finishes after its
  * commit must not race the next writer. */
@@ -588,6 +708,7 @@ static dbs_writer *dbs_writer_get(const char *path, char **err)
         }
         w->path = xstrdup(path);
         w->wal_path = xstrdup(sqlite3_filename_wal(sqlite3_db_filename(w->hd.h, "main")));
+        sqlite3_wal_hook(w->hd.h, dbs_wal_hook, w);
         w->wal_fd = -1;
         w->refs = 1;
         pthread_cond_init(&w->committed, NULL);
@@ -610,6 +731,13 @@ static void dbs_writer_put(dbs_writer *w)
         while (*p != w)
             p = &(*p)->next;
         *p = w->next;
+        if (w->flusher_on) { /* it flushes what still waits, then stops */
+            pthread_mutex_lock(&w->sync_mu);
+            w->stop = true;
+            pthread_cond_broadcast(&w->synced_cv);
+            pthread_mutex_unlock(&w->sync_mu);
+            pthread_join(w->flusher, NULL);
+        }
         if (w->wal_fd >= 0) close(w->wal_fd);
         dbs_handle_close(&w->hd);
         pthread_cond_destroy(&w->committed);
@@ -696,6 +824,9 @@ static const db_vtab dbs_vtab = {
     .in_tx = dbs_in_tx,
     .read_begin = dbs_read_begin,
     .read_end = dbs_read_end,
+    .defer_flush = dbs_defer_flush,
+    .take_unflushed = dbs_take_unflushed,
+    .when_flushed = dbs_when_flushed,
     .error = dbs_error,
     .backup = dbs_backup,
     .close = dbs_close,

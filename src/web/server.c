@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,8 @@ static db *web_thread_db(void)
         free(err);
         return NULL;
     }
+    /* Commits return before their flush; web_finish holds the answer until it is done. */
+    db_defer_flush(d, true);
     pthread_setspecific(web_db_key, d);
     return d;
 }
@@ -127,6 +130,61 @@ static enum MHD_Result web_send(req *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* ---------------------------------------------------------------- durable answers */
+
+/* Connections suspended until their commits are on disk, and whether the server is stopping
+ * (libmicrohttpd must not be stopped with a connection suspended). */
+static atomic_int web_suspended;
+static atomic_bool web_stopping;
+
+/* The flusher thread's call (store/db.h): the request's commits are on disk, or not. */
+static void web_flushed(void *arg, int rc)
+{
+    req *r = arg;
+    atomic_store(&r->flush_rc, rc);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&web_suspended, 1);
+}
+
+/* Sends the answer once every commit of the request is on disk. Commits return as soon as
+ * they are written (db_defer_flush), so instead of holding its worker thread through the
+ * disk's flush the request's connection is suspended and the thread serves others; the flusher
+ * resumes it, libmicrohttpd calls web_access again, and this sends. `may_suspend` is false on
+ * the first call of a request (an early refusal, before its body), which waits in place, as
+ * does everything once the server is stopping. A failed flush turns the answer into a 500:
+ * what it reported was not saved. */
+static enum MHD_Result web_finish(req *r, bool may_suspend)
+{
+    uint64_t token = r->db && !r->flush_waited ? db_take_unflushed(r->db) : 0;
+    if (token) {
+        r->flush_waited = true;
+        atomic_fetch_add(&web_suspended, 1); /* before reading web_stopping: see web_serve */
+        int rc = 0;
+        if (may_suspend && !atomic_load(&web_stopping)) {
+            MHD_suspend_connection(r->conn);
+            rc = db_when_flushed(r->db, token, web_flushed, r);
+            if (rc == 1) return MHD_YES;    /* web_flushed resumes it */
+            atomic_store(&r->flush_rc, rc); /* already on disk, or failed: go on at once */
+            MHD_resume_connection(r->conn);
+            atomic_fetch_sub(&web_suspended, 1);
+            return MHD_YES;
+        }
+        rc = db_wait_flushed(r->db, token);
+        atomic_store(&r->flush_rc, rc);
+        atomic_fetch_sub(&web_suspended, 1);
+    }
+    if (r->flush_waited && atomic_load(&r->flush_rc) != 0) {
+        fprintf(stderr, "smip: %s %s: its commit could not be flushed; answered 500\n", r->method,
+                r->path);
+        free(r->set_cookie); /* nothing it announced exists for sure: no session either */
+        free(r->location);
+        free(r->disposition);
+        r->set_cookie = r->location = r->disposition = NULL;
+        web_fail(r, 500, "internal", "服务器未能将数据写入磁盘，此次操作没有保存，请稍后重试");
+    }
+    return web_send(r);
 }
 
 /* ---------------------------------------------------------------- body */
@@ -403,7 +461,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
          * empty yet), and a TCP handshake per page was a third of a page's cost. A request
          * with a body is checked now, before a byte of it is read; an early refusal closes. */
         if (!web_state_changing(method)) return MHD_YES;
-        return web_begin(r) ? web_send(r) : MHD_YES;
+        return web_begin(r) ? web_finish(r, false) : MHD_YES;
     }
     if (!web_state_changing(r->method)) {
         if (*upload_data_size) { /* a body on a GET: not read */
@@ -411,7 +469,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         }
         if (!r->answered) web_begin(r);
-        return web_send(r);
+        return web_finish(r, true);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -440,7 +498,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             web_run_handler(r);
         }
     }
-    return web_send(r);
+    return web_finish(r, true);
 }
 
 static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -503,16 +561,18 @@ int web_serve(web_config *cfg, const char *listen_addr)
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     /* Handlers no longer block for long (lists use indexes, saves hold the write lock only for
-     * the writes), so two threads per core keep the cores busy while one waits on a commit. */
+     * the writes, and a save's connection waits for the disk's flush suspended, not in its
+     * thread: web_finish), so two threads per core keep the cores busy. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cores > 0 ? cores * 2 : 4);
     if (threads < 4) threads = 4;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        threads, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        web_completed, cfg, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);
         return -1;
@@ -521,6 +581,11 @@ int web_serve(web_config *cfg, const char *listen_addr)
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "smip: signal %d, stopping\n", sig);
+    /* No connection may stay suspended when libmicrohttpd stops: from now on answers wait for
+     * their flush in place, and those already waiting are resumed within a flush or two. */
+    atomic_store(&web_stopping, true);
+    for (int i = 0; i < 10000 && atomic_load(&web_suspended) > 0; i++)
+        usleep(1000);
     MHD_stop_daemon(d);
     return 0;
 }

@@ -89,6 +89,11 @@ struct req {
     size_t body_limit;
     bool body_too_large;
     bool body_started;
+    /* The answer waits for the request's commits to be on disk (web_finish): set once it has
+     * waited; flush_rc is the flush's result, written by the flusher thread before it resumes
+     * the connection. */
+    bool flush_waited;
+    _Atomic int flush_rc;
     void *pp;     /* MHD PostProcessor for forms and multipart */
     json_t *json; /* parsed JSON body (NULL when empty) */
     json_t *form; /* form fields: name -> string */

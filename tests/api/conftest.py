@@ -58,11 +58,11 @@ def tmpdir_for(name):
     return d
 
 
-def start_server(name, extra_args=(), users=()):
+def start_server(name, extra_args=(), users=(), env=None):
     if not os.path.exists(st.SMIP_BIN):
         pytest.fail(f"smip binary not found at {st.SMIP_BIN} (build it with `make build/asan/smip` "
                     f"or set SMIP_BIN)", pytrace=False)
-    srv = st.Server(os.path.join(tmpdir_for(name), "db"), name, extra_args)
+    srv = st.Server(os.path.join(tmpdir_for(name), "db"), name, extra_args, env=env)
     try:
         srv.init()
         for role, (user, pw), district in users:

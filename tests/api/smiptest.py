@@ -496,7 +496,7 @@ class Server:
 
     registry = []  # every server started in this session
 
-    def __init__(self, workdir, name="main", extra_args=(), db=None):
+    def __init__(self, workdir, name="main", extra_args=(), db=None, env=None):
         self.name = name
         self.dir = workdir
         os.makedirs(self.dir, exist_ok=True)
@@ -507,6 +507,7 @@ class Server:
         else:
             self.db = os.path.join(self.dir, "smip.db")
         self.extra_args = list(extra_args)
+        self.env = dict(env or {})  # added to the server's environment
         self.proc = None
         self.port = None
         self.stderr_path = os.path.join(self.dir, "server.stderr")
@@ -542,7 +543,8 @@ class Server:
             args = [SMIP_BIN, *_with_key(["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}",
                                           *self.extra_args])]
             self.proc = subprocess.Popen(args, stdout=open(self.stdout_path, "ab"),
-                                         stderr=open(self.stderr_path, "ab"), stdin=subprocess.DEVNULL)
+                                         stderr=open(self.stderr_path, "ab"), stdin=subprocess.DEVNULL,
+                                         env={**os.environ, **self.env})
             deadline = time.time() + timeout
             while time.time() < deadline:
                 if self.proc.poll() is not None:

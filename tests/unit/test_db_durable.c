@@ -1,9 +1,10 @@
 /* test_db_durable — a SQLite commit returns only once its WAL is on disk (issue 5: the shared
  * writer runs synchronous=NORMAL and flushes the WAL itself, after its write lock is released,
  * so that the next transactions run while the disk flushes), and a failed flush fails that
- * commit and every later one. fdatasync is interposed: this program's definition comes before
- * the C library's for every caller, SQLite and smip alike; it records how long the WAL was at
- * each flush of it and can be told to fail. */
+ * commit and every later one; a deferred commit (db_defer_flush, the server's) returns at once
+ * and its waiter is called from the flusher thread once it is on disk, or failed. fdatasync is
+ * interposed: this program's definition comes before the C library's for every caller, SQLite and
+ * smip alike; it records how long the WAL was at each flush of it and can be told to fail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit_tmp.h"
@@ -121,11 +123,110 @@ static void test_failed_flush_fails_every_commit(void **state)
     assert_int_equal(unit_rmtree(dir), 0);
 }
 
+/* What web_finish waits for: a deferred commit is visible at once, and its waiter is called
+ * from the flusher thread once the WAL holding it is on disk. */
+typedef struct flushed_call {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls, rc;
+    long long wal_at_call; /* the WAL's size flushed when the call came */
+    pthread_t thread;
+} flushed_call;
+
+static void on_flushed(void *arg, int rc)
+{
+    flushed_call *f = arg;
+    pthread_mutex_lock(&f->mu);
+    f->calls++;
+    f->rc = rc;
+    f->wal_at_call = atomic_load(&flushed_size);
+    f->thread = pthread_self();
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Waits (up to 10 s) for the call; its rc, or 99 when it never came. */
+static int wait_call(flushed_call *f)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&f->mu);
+    while (f->calls == 0 && pthread_cond_timedwait(&f->cv, &f->mu, &until) == 0) {
+    }
+    int rc = f->calls == 1 ? f->rc : 99;
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+static void test_deferred_commit_calls_back_when_on_disk(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "deferred"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    db_defer_flush(d, true);
+    int before = atomic_load(&wal_flushes);
+    assert_int_equal(insert_district(d, 7), 0);
+    /* Written and visible, not flushed by the commit itself. */
+    assert_int_equal(atomic_load(&wal_flushes), before);
+    assert_int_equal(
+        db_scalar_int(d, -1, "SELECT count(*) FROM districts WHERE code = '900007'", ""), 1);
+    uint64_t token = db_take_unflushed(d);
+    assert_true(token > 0);
+    assert_int_equal(db_take_unflushed(d), 0); /* taken once */
+    long long size = wal_size(dir);
+
+    flushed_call f = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    int rc = db_when_flushed(d, token, on_flushed, &f);
+    if (rc == 1) {
+        assert_int_equal(wait_call(&f), 0);
+        assert_false(pthread_equal(f.thread, pthread_self()));
+        assert_true(f.wal_at_call >= size);
+    } else {
+        assert_int_equal(rc, 0); /* already on disk: nothing to call */
+        assert_true(atomic_load(&flushed_size) >= size);
+    }
+    assert_true(atomic_load(&wal_flushes) > before);
+    /* Once on disk, asking again answers at once. */
+    assert_int_equal(db_when_flushed(d, token, on_flushed, &f), 0);
+    assert_int_equal(db_wait_flushed(d, token), 0);
+    db_close(d);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
+static void test_deferred_commit_learns_of_a_failed_flush(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "deferred-fail"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    db_defer_flush(d, true);
+    atomic_store(&fail_wal, true);
+    assert_int_equal(insert_district(d, 8), 0); /* the commit itself does not flush */
+    uint64_t token = db_take_unflushed(d);
+    assert_true(token > 0);
+    flushed_call f = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    int rc = db_when_flushed(d, token, on_flushed, &f);
+    if (rc == 1) rc = wait_call(&f);
+    assert_int_equal(rc, -1);
+    atomic_store(&fail_wal, false);
+    assert_int_equal(db_wait_flushed(d, token), -1); /* final */
+    db_close(d);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_commit_returns_after_wal_flush),
         cmocka_unit_test(test_failed_flush_fails_every_commit),
+        cmocka_unit_test(test_deferred_commit_calls_back_when_on_disk),
+        cmocka_unit_test(test_deferred_commit_learns_of_a_failed_flush),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
