@@ -56,11 +56,11 @@ build/asan/smip: $(ASAN_OBJ) build/asan/src/main.o build/asan/build/gen/assets.o
 
 # A fault the API tests preload into a server (tests/api/test_flush_failure.py): no sanitizer,
 # it only wraps fdatasync.
-build/fault/fail_wal_flush.so: tests/fault/fail_wal_flush.c
+build/fault/fail_wal_flush.so: tests/fault/fail_wal_flush.c tests/fault/fault_wal.h
 	@mkdir -p build/fault
 	$(CC) $(WARN) -O1 -shared -fPIC -o $@ $< -ldl
 
-build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS) $(wildcard tests/unit/*.h)
+build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS) $(wildcard tests/unit/*.h) tests/fault/fault_wal.h
 	@mkdir -p build/asan/unit
 	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJ) build/asan/build/gen/assets.o $(PKG_LIBS) -lcmocka
 

@@ -940,18 +940,12 @@ static char *app_merge_text(const char *text, const json_t *patch)
     return merged;
 }
 
-/* The form of application `id` with `patch` merged in, as it is stored (new text); its
- * last_audit_seq into *seq and status into status. NULL when there is no such row. */
-static char *app_merged_form(db *d, int64_t id, const json_t *patch, int64_t *seq, char status[24])
+/* The form of application `id` as it stands with `patch` merged in (new text), or NULL when
+ * there is no such row. */
+static char *app_merged_form(db *d, int64_t id, const json_t *patch)
 {
-    db_stmt *s =
-        db_query(d, "SELECT status, form, last_audit_seq FROM applications WHERE id = ?", "i", id);
-    char *text = NULL;
-    if (db_next(s)) {
-        snprintf(status, 24, "%s", db_text(s, 0));
-        *seq = db_int(s, 2);
-        text = app_merge_text(db_text(s, 1), patch);
-    }
+    db_stmt *s = db_query(d, "SELECT form FROM applications WHERE id = ?", "i", id);
+    char *text = db_next(s) ? app_merge_text(db_text(s, 0), patch) : NULL;
     db_done(s);
     return text;
 }
@@ -1042,7 +1036,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     bool raced = a->last_seq != seen;
     if (changes && raced) {
         free(text);
-        text = app_merged_form(c->db, id, fpatch, &seen, a->status);
+        text = app_merged_form(c->db, id, fpatch);
     }
     ent_check_attachments(c, json_object_get(fpatch, "attachment_ids"), "attachment_ids", errors);
     if (json_object_size(errors) > 0) {

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,32 +19,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../fault/fault_wal.h"
 #include "unit_tmp.h"
 
 static atomic_int wal_flushes;    /* successful flushes of a file ending in -wal */
 static atomic_llong flushed_size; /* the WAL's size at the last of them */
 static atomic_bool fail_wal;      /* flushes of the WAL fail with EIO while set */
 
-static bool is_wal(int fd)
-{
-    char link[64], path[4096];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, path, sizeof path - 1);
-    return n > 4 && memcmp(path + n - 4, "-wal", 4) == 0;
-}
-
 int fdatasync(int fd)
 {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    bool wal = is_wal(fd);
+    bool wal = fault_is_wal(fd);
     if (wal && atomic_load(&fail_wal)) {
         errno = EIO;
         return -1;
     }
     struct stat st;
     if (wal && fstat(fd, &st) != 0) return -1;
-    int rc = real(fd);
+    int rc = fault_real_fdatasync(fd);
     if (rc == 0 && wal) {
         atomic_store(&flushed_size, (long long)st.st_size);
         atomic_fetch_add(&wal_flushes, 1);
