@@ -485,41 +485,41 @@ static const json_t *array_index(const json_t *a, const char *seg)
     return json_array_get(a, i);
 }
 
-static const json_t *lookup_json(const render_state *st, const tpl_node *n)
+/* The rest of a dotted name inside v, the value of its first segment. */
+static const json_t *lookup_rest(const json_t *v, const tpl_node *n)
 {
-    if (n->npath == 0) return st->depth ? st->stack[st->depth - 1].json : NULL;
-    for (size_t i = st->depth; i-- > 0;) {
-        if (st->stack[i].row) continue;
-        const json_t *v = json_object_get(st->stack[i].json, n->path[0]);
-        if (!v) continue;
-        /* Once the first segment is found, the rest resolves inside it only (mustache rule),
-         * so `errors.name` never picks up an unrelated outer `name`. */
-        for (size_t k = 1; k < n->npath && v; k++) {
-            if (json_is_array(v)) { /* `items.0`: an index, so {{#items.0}} means "not empty" */
-                v = array_index(v, n->path[k]);
-                continue;
-            }
-            const json_t *next = json_object_get(v, n->path[k]);
-            /* The API names nested fields flat ("kpis.operating_cost.before" in error.fields),
-             * so a missing segment is retried as the rest of the name taken as one key. */
-            if (!next && json_is_object(v))
-                return json_object_getn(v, n->text + n->off[k], n->namelen - n->off[k]);
-            v = next;
+    /* Once the first segment is found, the rest resolves inside it only (mustache rule), so
+     * `errors.name` never picks up an unrelated outer `name`. */
+    for (size_t k = 1; k < n->npath && v; k++) {
+        if (json_is_array(v)) { /* `items.0`: an index, so {{#items.0}} means "not empty" */
+            v = array_index(v, n->path[k]);
+            continue;
         }
-        return v;
+        const json_t *next = json_object_get(v, n->path[k]);
+        /* The API names nested fields flat ("kpis.operating_cost.before" in error.fields),
+         * so a missing segment is retried as the rest of the name taken as one key. */
+        if (!next && json_is_object(v))
+            return json_object_getn(v, n->text + n->off[k], n->namelen - n->off[k]);
+        v = next;
     }
-    return NULL;
+    return v;
 }
 
-/* Rows are searched from the innermost frame out, before the jansson frames outside them. */
+/* Frames are searched from the innermost out, rows and jansson values alike: a row's string
+ * is found from inside a section opened over it as a jansson value's member is. */
 static value lookup(const render_state *st, const tpl_node *n)
 {
-    for (size_t i = st->depth; n->npath && i-- > 0;) {
-        if (!st->stack[i].row) break;
-        const char *s = row_get(st->stack[i].row, n);
-        if (s) return (value){.str = s};
+    if (n->npath == 0) return (value){.json = st->depth ? st->stack[st->depth - 1].json : NULL};
+    for (size_t i = st->depth; i-- > 0;) {
+        if (st->stack[i].row) {
+            const char *s = row_get(st->stack[i].row, n);
+            if (s) return (value){.str = s};
+            continue;
+        }
+        const json_t *v = json_object_get(st->stack[i].json, n->path[0]);
+        if (v) return (value){.json = lookup_rest(v, n)};
     }
-    return (value){.json = lookup_json(st, n)};
+    return (value){.json = NULL};
 }
 
 /* The text of a scalar into buf (size ≥ 32); returns its length, or -1 for a non-scalar. */

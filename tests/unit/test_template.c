@@ -323,6 +323,28 @@ static void test_render_row(void **state)
     tpl_set_free(set);
 }
 
+/* Inside a section opened over a jansson value, a name the value lacks is found in the row
+ * outside it (frames are searched innermost out, rows included); one the value has wins. */
+static void test_render_row_inside_section(void **state)
+{
+    (void)state;
+    tpl_set *set = tpl_set_new();
+    const char *src = "{{#form}}<{{name}}|{{{options}}}|{{title}}>{{/form}}{{^form}}none{{/form}}";
+    char *err = NULL;
+    assert_int_equal(tpl_set_add(set, "t", src, strlen(src), &err), 0);
+    static const char *const keys[] = {"options", "name"};
+    const char *vals[] = {"<option>1</option>", "row name"};
+    tpl_row row = {keys, vals, 2};
+    json_t *ctx = json_pack("{s:{s:s},s:s}", "form", "name", "form name", "title", "outer");
+    sbuf out;
+    sbuf_init(&out);
+    assert_int_equal(tpl_render_row(set, "t", ctx, &row, &out), 0);
+    assert_string_equal(out.data, "<form name|<option>1</option>|outer>");
+    sbuf_free(&out);
+    json_decref(ctx);
+    tpl_set_free(set);
+}
+
 static void test_assets_load_and_render(void **state)
 {
     char *err = NULL;
@@ -388,6 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escapes_every_special_character),
         cmocka_unit_test(test_render_row),
+        cmocka_unit_test(test_render_row_inside_section),
         cmocka_unit_test(test_raw),
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_missing_renders_empty),
