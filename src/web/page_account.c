@@ -5,7 +5,6 @@
  * the same service function as the JSON API, render. A refusal re-renders the form with what
  * the user typed (never a password) and the service's reasons beside the fields; a success
  * redirects (303) with a fixed message key in the query, never the text itself. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +14,7 @@
 #include "service/enterprise.h"
 #include "service/inbox.h"
 #include "service/reference.h"
+#include "web/kept.h"
 #include "web/pages.h"
 
 /* ---------------------------------------------------------------- shared pieces */
@@ -188,44 +188,20 @@ static json_t *pa_home_batch(req *r)
  * this server or another one of the same database — shows on the next request, and a deadline
  * passes on the page at the second it passes. It is the page most visitors open, and most often
  * in the days before a deadline. */
-static struct {
-    pthread_mutex_t mu;
-    char *html;
-    size_t len;
-    int64_t now, batch_id, batch_seq;
-} pa_home_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static web_kept_slot pa_home_slots[1];
+static web_kept pa_home_kept = WEB_KEPT_INIT(pa_home_slots, 1, 256 * 1024, 256 * 1024);
 
-static bool pa_home_cached(req *r, int64_t id, int64_t seq)
+static bool pa_home_cached(req *r, const web_kept_version *v)
 {
-    char *copy = NULL;
-    size_t len = 0;
-    pthread_mutex_lock(&pa_home_cache.mu);
-    if (pa_home_cache.html && pa_home_cache.now == r->now && pa_home_cache.batch_id == id &&
-        pa_home_cache.batch_seq == seq) {
-        len = pa_home_cache.len;
-        copy = xmalloc(len + 1);
-        memcpy(copy, pa_home_cache.html, len + 1);
+    sbuf page;
+    sbuf_init(&page);
+    if (!web_kept_get(&pa_home_kept, "home", v, r->now, &page, NULL)) {
+        sbuf_free(&page);
+        return false;
     }
-    pthread_mutex_unlock(&pa_home_cache.mu);
-    if (!copy) return false;
-    web_bytes(r, 200, "text/html; charset=utf-8", copy, len);
+    size_t len = page.len;
+    web_bytes(r, 200, "text/html; charset=utf-8", sbuf_take(&page), len);
     return true;
-}
-
-static void pa_home_keep(req *r, int64_t id, int64_t seq)
-{
-    if (r->status != 200 || !r->resp_body) return;
-    char *copy = xmalloc(r->resp_len + 1);
-    memcpy(copy, r->resp_body, r->resp_len);
-    copy[r->resp_len] = '\0';
-    pthread_mutex_lock(&pa_home_cache.mu);
-    free(pa_home_cache.html);
-    pa_home_cache.html = copy;
-    pa_home_cache.len = r->resp_len;
-    pa_home_cache.now = r->now;
-    pa_home_cache.batch_id = id;
-    pa_home_cache.batch_seq = seq;
-    pthread_mutex_unlock(&pa_home_cache.mu);
 }
 
 static int pa_home_render(req *r)
@@ -246,9 +222,12 @@ int page_home(req *r)
     if (r->actor.id || web_query(r, "done")) return pa_home_render(r);
     int64_t id, seq;
     svc_current_batch_key(r->db, r->now, &id, &seq);
-    if (pa_home_cached(r, id, seq)) return 0;
+    web_kept_version v = {.part = {id, seq}};
+    if (pa_home_cached(r, &v)) return 0;
     pa_home_render(r);
-    pa_home_keep(r, id, seq);
+    /* Right for this second only: the page shows the time left to each milestone. */
+    if (r->status == 200 && r->resp_body)
+        web_kept_put(&pa_home_kept, "home", &v, r->now, r->now + 1, r->resp_body, r->resp_len, 0);
     return 0;
 }
 
@@ -816,102 +795,16 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
  * request). A district's few accounts open the queue again and again in the days before the
  * deadline; its rows are re-rendered only after a change. Kept per district and status filter
  * — room for the queues of some 25 districts at ~80 KB each — the least recently used
- * replaced when the slots or PA_QUEUE_BYTES are full: memory stays bounded (issue 5: 64 MB,
- * of which two concurrent argon2id hashes take 38). */
-enum { PA_QUEUE_SLOTS = 64, PA_QUEUE_KEEP_MAX = 256 * 1024, PA_QUEUE_BYTES = 2 * 1024 * 1024 };
-typedef struct pa_queue_kept {
-    char district[16], status[32];
-    svc_queue_version v;
-    int64_t rendered_at, valid_until; /* the rows are right from the one until the other */
-    char *html;
-    size_t len, n;
-    uint64_t used;
-} pa_queue_kept;
-static struct {
-    pthread_mutex_t mu;
-    pa_queue_kept slot[PA_QUEUE_SLOTS];
-    size_t bytes; /* of all kept rows */
-    uint64_t clock;
-} pa_queue_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+ * replaced when the slots or the bytes are full: memory stays bounded (issue 5: 64 MB, of
+ * which two concurrent argon2id hashes take 38). */
+static web_kept_slot pa_queue_slots[64];
+static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 1024, 256 * 1024);
 
-static bool pa_queue_same(const pa_queue_kept *k, const char *district, const char *status,
-                          const svc_queue_version *v)
+static void pa_queue_key(char key[WEB_KEPT_KEY], web_kept_version *kv, const char *district,
+                         const char *status, const svc_queue_version *v)
 {
-    return k->html && !strcmp(k->district, district) && !strcmp(k->status, status) &&
-           k->v.count == v->count && k->v.app_seq == v->app_seq && k->v.batch_seq == v->batch_seq;
-}
-
-/* Copies the kept rows of (district, status) at version v into q; false when there are none. */
-static bool pa_queue_cached(pa_queue_rows *q, const char *district, const char *status,
-                            const svc_queue_version *v)
-{
-    bool hit = false;
-    pthread_mutex_lock(&pa_queue_cache.mu);
-    for (int i = 0; i < PA_QUEUE_SLOTS && !hit; i++) {
-        pa_queue_kept *k = &pa_queue_cache.slot[i];
-        if (!pa_queue_same(k, district, status, v) || q->r->now < k->rendered_at ||
-            q->r->now >= k->valid_until)
-            continue;
-        sbuf_append(&q->html, k->html, k->len);
-        q->n = k->n;
-        k->used = ++pa_queue_cache.clock;
-        hit = true;
-    }
-    pthread_mutex_unlock(&pa_queue_cache.mu);
-    return hit;
-}
-
-/* Frees slot k's rows (the caller holds the lock). */
-static void pa_queue_drop(pa_queue_kept *k)
-{
-    pa_queue_cache.bytes -= k->len;
-    free(k->html);
-    k->html = NULL;
-    k->len = 0;
-    k->used = 0;
-}
-
-static void pa_queue_keep(const pa_queue_rows *q, const char *district, const char *status,
-                          const svc_queue_version *v)
-{
-    size_t len = q->html.len;
-    if (len > PA_QUEUE_KEEP_MAX || strlen(district) >= sizeof pa_queue_cache.slot[0].district ||
-        strlen(status) >= sizeof pa_queue_cache.slot[0].status)
-        return;
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, q->html.data ? q->html.data : "", len);
-    copy[len] = '\0';
-    pthread_mutex_lock(&pa_queue_cache.mu);
-    /* The same queue's older rows go first; then the least recently used until both a slot and
-     * the bytes are free. */
-    for (int i = 0; i < PA_QUEUE_SLOTS; i++) {
-        pa_queue_kept *s = &pa_queue_cache.slot[i];
-        if (s->html && !strcmp(s->district, district) && !strcmp(s->status, status))
-            pa_queue_drop(s);
-    }
-    pa_queue_kept *k = NULL;
-    for (;;) {
-        pa_queue_kept *lru = NULL;
-        k = NULL;
-        for (int i = 0; i < PA_QUEUE_SLOTS; i++) {
-            pa_queue_kept *s = &pa_queue_cache.slot[i];
-            if (!s->html && !k) k = s;
-            if (s->html && (!lru || s->used < lru->used)) lru = s;
-        }
-        if (k && pa_queue_cache.bytes + len <= PA_QUEUE_BYTES) break;
-        pa_queue_drop(lru); /* lru is set: no free slot or too many bytes means one is kept */
-    }
-    snprintf(k->district, sizeof k->district, "%s", district);
-    snprintf(k->status, sizeof k->status, "%s", status);
-    k->v = *v;
-    k->rendered_at = q->r->now;
-    k->valid_until = q->valid_until;
-    k->html = copy;
-    k->len = len;
-    k->n = q->n;
-    k->used = ++pa_queue_cache.clock;
-    pa_queue_cache.bytes += len;
-    pthread_mutex_unlock(&pa_queue_cache.mu);
+    snprintf(key, WEB_KEPT_KEY, "%s|%s", district, status);
+    *kv = (web_kept_version){.part = {v->count, v->app_seq, v->batch_seq}};
 }
 
 /* The district's rows for `status` (NULL: all) into q: kept ones while they stand, else read
@@ -921,12 +814,21 @@ static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status, svc_err *
     svc_ctx c = web_svc(r);
     const char *district = r->actor.district_code;
     svc_queue_version v;
+    char key[WEB_KEPT_KEY];
+    web_kept_version kv;
     bool versioned = svc_district_queue_version(&c, district, &v) == 0;
-    if (versioned && pa_queue_cached(q, district, status ? status : "", &v)) return 0;
+    if (versioned) pa_queue_key(key, &kv, district, status ? status : "", &v);
+    int64_t n = 0;
+    if (versioned && web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &n)) {
+        q->n = (size_t)n;
+        return 0;
+    }
     svc_app_filter f = {.status = status, .district_code = district, .limit = 500};
     q->valid_until = INT64_MAX;
     if (svc_applications_each(&c, &f, pa_queue_row, q, NULL, e) != 0) return -1;
-    if (versioned) pa_queue_keep(q, district, status ? status : "", &v);
+    if (versioned)
+        web_kept_put(&pa_queue_kept, key, &kv, r->now, q->valid_until, q->html.data, q->html.len,
+                     (int64_t)q->n);
     return 0;
 }
 
