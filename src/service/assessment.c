@@ -233,8 +233,8 @@ int svc_asm_draft_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e)
     }
     char *text = asm_dump(answers);
     int rc = old ? db_exec(c->db,
-                           "UPDATE assessment_drafts SET version = ?, answers = ?, updated_at = ? "
-                           "WHERE enterprise_id = ?",
+                           "UPDATE assessment_drafts SET version = ?, answers = ?, updated_at = ?, "
+                           "revision = revision + 1 WHERE enterprise_id = ?",
                            "ttii", version, text, c->now, c->actor->enterprise_id)
                  : db_exec(c->db,
                            "INSERT INTO assessment_drafts (enterprise_id, version, answers, "

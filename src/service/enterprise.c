@@ -66,6 +66,39 @@ int svc_enterprise_get(svc_ctx *c, json_t **out, svc_err *e)
     return *out ? 0 : svc_fail(e, 404, "not_found", "企业信息不存在");
 }
 
+int svc_enterprise_version(svc_ctx *c, svc_ent_version *v)
+{
+    *v = (svc_ent_version){0};
+    if (!c->actor || strcmp(c->actor->role, "enterprise") != 0 || c->actor->enterprise_id <= 0)
+        return -1;
+    /* Each part from an index (migration 015): the profile's row by its key, the projects',
+     * applications' and assessments' counts and newest entries from their enterprise indexes,
+     * the draft questionnaire's revision, every batch's newest entry. */
+    db_stmt *s = db_query(
+        c->db,
+        "SELECT e.last_audit_seq, "
+        "(SELECT count(*) FROM projects p WHERE p.enterprise_id = e.id), "
+        "(SELECT coalesce(max(p.last_audit_seq), 0) FROM projects p WHERE p.enterprise_id = e.id), "
+        "(SELECT count(*) FROM applications a WHERE a.enterprise_id = e.id), "
+        "(SELECT coalesce(max(a.last_audit_seq), 0) FROM applications a "
+        "WHERE a.enterprise_id = e.id), "
+        "(SELECT count(*) FROM assessments s WHERE s.enterprise_id = e.id), "
+        "(SELECT coalesce(max(s.id), 0) FROM assessments s WHERE s.enterprise_id = e.id), "
+        "(SELECT coalesce(max(d.revision), -1) FROM assessment_drafts d "
+        "WHERE d.enterprise_id = e.id), "
+        "(SELECT coalesce(max(b.last_audit_seq), 0) FROM batches b) "
+        "FROM enterprises e WHERE e.id = ?",
+        "i", c->actor->enterprise_id);
+    int rc = -1;
+    if (db_next(s)) {
+        for (int i = 0; i < SVC_ENT_VERSION_PARTS; i++)
+            v->part[i] = db_int(s, i);
+        rc = 0;
+    }
+    db_done(s);
+    return rc;
+}
+
 /* Validates a profile patch into `clean` (the USCC normalised, read-only keys dropped). */
 static void ent_validate_profile(svc_ctx *c, const json_t *patch, json_t *clean, json_t *errors)
 {

@@ -21,6 +21,19 @@ int svc_enterprise_get(svc_ctx *c, json_t **out, svc_err *e);
  * another enterprise holds. */
 int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e);
 
+/* What the calling enterprise's dashboard shows from the database can only have changed when
+ * this has: its profile's newest audit entry; the number and newest audit entry of its projects
+ * and of its applications (every change of each is audited, entry numbers only grow, and a
+ * draft's live names are its project's and profile's); the number and newest id of its
+ * assessments (never changed once made); its questionnaire draft's revision (drafts are not
+ * audited: every save counts one up; -1 without a draft); every batch's newest audit entry
+ * (the batch names). One statement over indexes. 0, or -1 when the caller is no enterprise. */
+enum { SVC_ENT_VERSION_PARTS = 9 };
+typedef struct svc_ent_version {
+    int64_t part[SVC_ENT_VERSION_PARTS];
+} svc_ent_version;
+int svc_enterprise_version(svc_ctx *c, svc_ent_version *v);
+
 /* ---- projects (own only) */
 int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e);
 /* One of the caller's projects as its summary columns give it (migrations 012, 014; strings

@@ -14,6 +14,7 @@
 #include "service/enterprise.h"
 #include "service/inbox.h"
 #include "service/reference.h"
+#include "web/kept.h"
 #include "web/pages.h"
 
 /* ---------------------------------------------------------------- form post → merge patch */
@@ -761,7 +762,7 @@ typedef struct pe_dash_apps {
     json_t *rows;        /* the rows of the template */
     json_t *latest;      /* {id, status, type} of the newest, or NULL */
     json_t *names;       /* batch id → name, for the other batches */
-    bool in_batch;       /* one of them is in the current batch */
+    sbuf *batch_ids;     /* ",id,id," of the batches they are in */
 } pe_dash_apps;
 
 static json_t *pe_batch_name(pe_dash_apps *d, int64_t id)
@@ -795,8 +796,7 @@ static void pe_dashboard_app(const svc_app_summary *a, void *arg)
     if (!d->latest)
         d->latest =
             json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)a->id, "status", st, "type", a->type);
-    if (d->batch && json_integer_value(json_object_get(d->batch, "id")) == a->batch_id)
-        d->in_batch = true;
+    sbuf_printf(d->batch_ids, "%lld,", (long long)a->batch_id);
 }
 
 static void pe_dashboard_apps(req *r, pe_dash_apps *d)
@@ -810,23 +810,19 @@ static void pe_dashboard_apps(req *r, pe_dash_apps *d)
     if (svc_applications_each(&c, &f, pe_dashboard_app, d, NULL, &e) != 0) svc_err_clear(&e);
 }
 
-/* {batch_id, batch_name, projects} when a new application may be started, else NULL;
- * `in_batch`: the enterprise already has one in that batch (one per batch). */
-static json_t *pe_new_application(req *r, const json_t *batch, const json_t *projects,
-                                  bool in_batch)
+/* {batch_id, batch_name} when a new application may be started (the form lists the projects
+ * the panel kept), else NULL; `batch_ids`: ",id,id," of the batches the enterprise already has
+ * an application in (one per batch). */
+static json_t *pe_new_application(req *r, const json_t *batch, bool has_projects,
+                                  const char *batch_ids)
 {
-    if (!batch || json_array_size(projects) == 0 || in_batch) return NULL;
+    if (!batch || !has_projects) return NULL;
     if (pe_epoch(json_object_get(batch, "closes_at")) <= r->now) return NULL;
-    json_t *list = json_array();
-    size_t i;
-    json_t *p;
-    json_array_foreach(projects, i, p)
-    {
-        json_array_append_new(list, json_pack("{s:O,s:O?}", "id", json_object_get(p, "id"), "name",
-                                              json_object_get(p, "name")));
-    }
-    return json_pack("{s:O,s:O,s:o}", "batch_id", json_object_get(batch, "id"), "batch_name",
-                     json_object_get(batch, "name"), "projects", list);
+    char id[32];
+    snprintf(id, sizeof id, ",%lld,", (long long)json_integer_value(json_object_get(batch, "id")));
+    if (strstr(batch_ids, id)) return NULL;
+    return json_pack("{s:O,s:O}", "batch_id", json_object_get(batch, "id"), "batch_name",
+                     json_object_get(batch, "name"));
 }
 
 static json_t *pe_system(const char *name, bool done, const char *status, json_t *missing,
@@ -846,6 +842,7 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
     bool asm_done = json_is_true(json_object_get(asm_st, "done"));
     json_t *asm_latest = json_object_get(asm_st, "latest"),
            *asm_draft = json_object_get(asm_st, "draft");
+    if (!json_is_object(asm_draft)) asm_draft = NULL; /* "draft": null when there is none */
     char *asm_text =
         asm_done
             ? xasprintf(
@@ -946,7 +943,26 @@ static json_t *pe_dashboard_projects(req *r)
     return rows;
 }
 
-static json_t *pe_dashboard_ctx(req *r)
+/* The dashboard's panel: what it shows of the database — the enterprise line, the three
+ * systems with the projects, the applications table, the projects as the new-application
+ * form's options, and the batches the applications are in — rendered by dashboard_panel.html
+ * part by part into one string, the parts separated by NUL bytes. It changes only with
+ * svc_enterprise_version and never with the clock, so it is kept by that version (issue 5: an
+ * enterprise opens its dashboard again and again before a deadline); the page around it — the
+ * person, the inbox, the deadlines with their time left, whether the form is offered now — is
+ * rendered for each request. */
+enum { PE_PANEL_PARTS = 5 };
+static const char *const PE_PANEL_PART[] = {"enterprise", "progress", "applications", "options"};
+typedef struct pe_panel {
+    sbuf blob;
+    const char *part[PE_PANEL_PARTS]; /* into blob: the four renderings, then ",id,id," */
+} pe_panel;
+
+/* Room for the panels of ~400 enterprises at ~5 KB each (issue 5: 64 MB in all). */
+static web_kept_slot pe_panel_slots[512];
+static web_kept pe_panel_kept = WEB_KEPT_INIT(pe_panel_slots, 512, 2 * 1024 * 1024, 64 * 1024);
+
+static void pe_panel_render(req *r, sbuf *blob)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
@@ -956,34 +972,95 @@ static json_t *pe_dashboard_ctx(req *r)
         ent = json_object();
     }
     json_t *projects = pe_dashboard_projects(r), *batch = web_current_batch(r);
-    pe_dash_apps apps = {.batch = batch};
+    sbuf ids;
+    sbuf_init(&ids);
+    sbuf_append(&ids, ",", 1);
+    pe_dash_apps apps = {.batch = batch, .batch_ids = &ids};
     pe_dashboard_apps(r, &apps);
     json_t *missing = pe_profile_missing(ent);
     json_t *ctx = json_object();
-    pe_common(ctx, "我的工作台", "dashboard", pe_done_flash(r));
     json_object_set_new(ctx, "enterprise",
                         pe_enterprise_summary(r, ent, json_array_size(missing) > 0));
     json_decref(missing);
-    json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
-    json_object_set(ctx, "projects", projects);
-    json_object_set_new(ctx, "applications", apps.rows);
     json_object_set_new(ctx, "systems", pe_systems(r, ent, json_array_size(projects), apps.latest));
-    json_t *na = pe_new_application(r, batch, projects, apps.in_batch);
-    json_object_set_new(ctx, "new_application", na ? na : json_null());
-    json_object_set_new(ctx, "errors", json_object());
-    json_object_set_new(ctx, "inbox", svc_inbox(&c));
+    json_object_set_new(ctx, "projects", projects);
+    json_object_set_new(ctx, "applications", apps.rows);
+    for (size_t i = 0; i < sizeof PE_PANEL_PART / sizeof PE_PANEL_PART[0]; i++) {
+        json_object_set_new(ctx, "part", json_string(PE_PANEL_PART[i]));
+        tpl_render(r->cfg->templates, "dashboard_panel", ctx, blob);
+        sbuf_append(blob, "", 1);
+    }
+    sbuf_append(blob, ids.data, ids.len);
+    sbuf_free(&ids);
+    json_decref(ctx);
     json_decref(ent);
-    json_decref(projects);
     json_decref(apps.latest);
     json_decref(apps.names);
     json_decref(batch);
-    return ctx;
+}
+
+/* Points p->part into p->blob. */
+static void pe_panel_split(pe_panel *p)
+{
+    const char *at = p->blob.data ? p->blob.data : "", *end = at + p->blob.len;
+    for (int i = 0; i < PE_PANEL_PARTS; i++) {
+        p->part[i] = at;
+        at += strlen(at);
+        if (at < end) at++;
+    }
+}
+
+/* The panel of the calling enterprise: kept while its version stands, else rendered (and
+ * kept). The caller frees p->blob. */
+static void pe_panel_load(req *r, pe_panel *p)
+{
+    svc_ctx c = web_svc(r);
+    svc_ent_version ev;
+    web_kept_version kv = {0};
+    char key[WEB_KEPT_KEY];
+    bool versioned = svc_enterprise_version(&c, &ev) == 0;
+    if (versioned) {
+        memcpy(kv.part, ev.part, sizeof ev.part);
+        snprintf(key, sizeof key, "e%lld", (long long)r->actor.enterprise_id);
+    }
+    sbuf_init(&p->blob);
+    sbuf_reserve(&p->blob, 8 * 1024);
+    if (!versioned || !web_kept_get(&pe_panel_kept, key, &kv, r->now, &p->blob, NULL)) {
+        pe_panel_render(r, &p->blob);
+        if (versioned)
+            web_kept_put(&pe_panel_kept, key, &kv, r->now, INT64_MAX, p->blob.data, p->blob.len, 0);
+    }
+    pe_panel_split(p);
+}
+
+/* The dashboard with `flash` (stolen; NULL: the one of ?done=) and the new-application form's
+ * `errors` (stolen; NULL: none). */
+static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors)
+{
+    pe_panel p;
+    pe_panel_load(r, &p);
+    svc_ctx c = web_svc(r);
+    json_t *batch = web_current_batch(r);
+    json_t *ctx = json_object();
+    pe_common(ctx, "我的工作台", "dashboard", flash ? flash : pe_done_flash(r));
+    json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
+    json_t *na = pe_new_application(r, batch, p.part[3][0] != '\0', p.part[4]);
+    json_object_set_new(ctx, "new_application", na ? na : json_null());
+    json_object_set_new(ctx, "errors", errors ? errors : json_object());
+    json_object_set_new(ctx, "inbox", svc_inbox(&c));
+    json_decref(batch);
+    static const char *const keys[] = {"enterprise_html", "progress_html", "applications_html",
+                                       "options_html"};
+    tpl_row row = {keys, p.part, 4};
+    int rc = web_page_row(r, status, "dashboard", ctx, &row, p.blob.len + 12 * 1024);
+    sbuf_free(&p.blob);
+    return rc;
 }
 
 int page_dashboard(req *r)
 {
     if (strcmp(r->actor.role, "enterprise") != 0) return pe_dashboard_other(r);
-    return web_page(r, 200, "dashboard", pe_dashboard_ctx(r));
+    return pe_dashboard_render(r, 200, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- applications: pieces */
@@ -1483,11 +1560,9 @@ int page_application_create(req *r)
         json_decref(out);
         return 0;
     }
-    json_t *ctx = pe_dashboard_ctx(r);
-    json_object_set_new(ctx, "flash",
-                        pe_flash("error", e.message[0] ? e.message : "未能创建申报。"));
-    if (e.fields) json_object_set(ctx, "errors", e.fields);
+    json_t *flash = pe_flash("error", e.message[0] ? e.message : "未能创建申报。");
+    json_t *errors = e.fields ? json_incref(e.fields) : NULL;
     int status = e.status ? e.status : 400;
     svc_err_clear(&e);
-    return web_page(r, status, "dashboard", ctx);
+    return pe_dashboard_render(r, status, flash, errors);
 }
