@@ -21,3 +21,9 @@ INSERT INTO assessment_drafts_015 (enterprise_id, version, revision, updated_at,
   SELECT enterprise_id, version, 0, updated_at, answers FROM assessment_drafts;
 DROP TABLE assessment_drafts;
 ALTER TABLE assessment_drafts_015 RENAME TO assessment_drafts;
+-- The district queue's version (013) counts the district's non-draft applications: with
+-- `status` in its index the count reads the index alone (without it SQLite looked up every
+-- row to test the partial index's own condition).
+DROP INDEX applications_district_version;
+CREATE INDEX applications_district_version ON applications(district_code, last_audit_seq, status)
+  WHERE status <> 'draft';
