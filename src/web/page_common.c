@@ -33,13 +33,19 @@ const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF])
     return buf;
 }
 
-json_t *web_current_batch(req *r)
+const json_t *web_current_batch_ref(req *r)
 {
     if (!r->batch_read) {
         r->batch = svc_current_batch(r->db, r->now);
         r->batch_read = true;
     }
-    return r->batch ? json_copy(r->batch) : NULL;
+    return r->batch;
+}
+
+json_t *web_current_batch(req *r)
+{
+    const json_t *b = web_current_batch_ref(r);
+    return b ? json_copy((json_t *)b) : NULL;
 }
 
 json_t *web_page_ctx(req *r)
@@ -56,8 +62,9 @@ json_t *web_page_ctx(req *r)
         json_object_set_new(ctx, "account", json_null());
     }
     json_object_set_new(ctx, "csrf_token", json_string(r->csrf_token));
-    json_t *batch = web_current_batch(r);
-    json_object_set_new(ctx, "batch", batch ? batch : json_null());
+    /* The template only reads it: the request's own batch, shared. */
+    const json_t *batch = web_current_batch_ref(r);
+    json_object_set(ctx, "batch", batch ? (json_t *)batch : json_null());
     return ctx;
 }
 

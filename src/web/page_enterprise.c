@@ -971,7 +971,8 @@ static void pe_panel_render(req *r, sbuf *blob)
         svc_err_clear(&e);
         ent = json_object();
     }
-    json_t *projects = pe_dashboard_projects(r), *batch = web_current_batch(r);
+    json_t *projects = pe_dashboard_projects(r);
+    const json_t *batch = web_current_batch_ref(r);
     sbuf ids;
     sbuf_init(&ids);
     sbuf_append(&ids, ",", 1);
@@ -996,7 +997,6 @@ static void pe_panel_render(req *r, sbuf *blob)
     json_decref(ent);
     json_decref(apps.latest);
     json_decref(apps.names);
-    json_decref(batch);
 }
 
 /* Points p->part into p->blob. */
@@ -1040,7 +1040,7 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
     pe_panel p;
     pe_panel_load(r, &p);
     svc_ctx c = web_svc(r);
-    json_t *batch = web_current_batch(r);
+    const json_t *batch = web_current_batch_ref(r);
     json_t *ctx = json_object();
     pe_common(ctx, "我的工作台", "dashboard", flash ? flash : pe_done_flash(r));
     json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
@@ -1048,7 +1048,6 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
     json_object_set_new(ctx, "new_application", na ? na : json_null());
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
     json_object_set_new(ctx, "inbox", svc_inbox(&c));
-    json_decref(batch);
     static const char *const keys[] = {"enterprise_html", "progress_html", "applications_html",
                                        "options_html"};
     tpl_row row = {keys, p.part, 4};

@@ -126,6 +126,8 @@ const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF]);
  * two or three times); each call answers a new shallow copy the caller owns and may change (pages
  * decorate it). NULL when none. */
 json_t *web_current_batch(req *r);
+/* The same batch borrowed: read-only, valid until the request ends (no copy). */
+const json_t *web_current_batch_ref(req *r);
 
 /* ---- reading input */
 const char *web_param(req *r, int i);           /* path capture i, or "" */
