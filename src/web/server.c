@@ -404,6 +404,111 @@ static void web_run_handler(req *r)
     }
 }
 
+/* ---------------------------------------------------------------- the slow pool */
+
+/* Handlers that are slow on purpose — an argon2id hash at every login and password change
+ * (~50–100 ms), an export or a ZIP of materials — run on a pool of their own, one thread per
+ * core as the hashes are bounded (service/password.c), while their connection is suspended:
+ * libmicrohttpd's threads (one per core) then never stop serving the pages and saves of
+ * everyone else behind a login. Each pool thread has its own database connection and waits
+ * for its commits' flush itself. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    req *head, *tail;
+    bool stop;
+    pthread_t thread[16];
+    unsigned n;
+} web_slow = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* Runs r's handler on this pool thread, then resumes its connection (web_access sends). */
+static void web_slow_run(req *r)
+{
+    db *theirs = r->db, *mine = web_thread_db();
+    if (!mine) {
+        web_fail(r, 503, "unavailable", "数据库暂不可用，请稍后重试");
+    } else {
+        r->db = mine;
+        bool read = !web_state_changing(r->method);
+        if (read) db_read_begin(mine);
+        web_run_handler(r);
+        if (read) db_read_end(mine);
+        uint64_t token = db_take_unflushed(mine);
+        if (token) {
+            r->flush_waited = true;
+            atomic_store(&r->flush_rc, db_wait_flushed(mine, token));
+        }
+        r->db = theirs;
+    }
+    r->slow_done = true;
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&web_suspended, 1);
+}
+
+static void *web_slow_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&web_slow.mu);
+        while (!web_slow.head && !web_slow.stop)
+            pthread_cond_wait(&web_slow.cv, &web_slow.mu);
+        req *r = web_slow.head;
+        if (r) {
+            web_slow.head = r->slow_next;
+            if (!web_slow.head) web_slow.tail = NULL;
+        }
+        pthread_mutex_unlock(&web_slow.mu);
+        if (!r) return NULL; /* stopping, and nothing left */
+        web_slow_run(r);
+    }
+}
+
+/* Hands a slow route's request to the pool with its connection suspended; false when it is
+ * to run in place (not slow, already run, no pool, or the server is stopping). */
+static bool web_slow_submit(req *r)
+{
+    if (!(r->route->flags & R_SLOW) || r->slow_done || web_slow.n == 0) return false;
+    atomic_fetch_add(&web_suspended, 1); /* before reading web_stopping: see web_serve */
+    if (atomic_load(&web_stopping)) {
+        atomic_fetch_sub(&web_suspended, 1);
+        return false;
+    }
+    /* A read sees its own snapshot on the pool thread's connection. */
+    if (!web_state_changing(r->method)) db_read_end(r->db);
+    r->slow_queued = true;
+    MHD_suspend_connection(r->conn);
+    pthread_mutex_lock(&web_slow.mu);
+    r->slow_next = NULL;
+    if (web_slow.tail)
+        web_slow.tail->slow_next = r;
+    else
+        web_slow.head = r;
+    web_slow.tail = r;
+    pthread_cond_signal(&web_slow.cv);
+    pthread_mutex_unlock(&web_slow.mu);
+    return true;
+}
+
+static void web_slow_start(unsigned n)
+{
+    if (n > sizeof web_slow.thread / sizeof web_slow.thread[0])
+        n = sizeof web_slow.thread / sizeof web_slow.thread[0];
+    for (web_slow.n = 0; web_slow.n < n; web_slow.n++)
+        if (pthread_create(&web_slow.thread[web_slow.n], NULL, web_slow_main, NULL) != 0) break;
+}
+
+/* After libmicrohttpd has stopped (nothing is queued any more): the pool's threads end. */
+static void web_slow_stop(void)
+{
+    pthread_mutex_lock(&web_slow.mu);
+    web_slow.stop = true;
+    pthread_cond_broadcast(&web_slow.cv);
+    pthread_mutex_unlock(&web_slow.mu);
+    for (unsigned i = 0; i < web_slow.n; i++)
+        pthread_join(web_slow.thread[i], NULL);
+    web_slow.n = 0;
+}
+
 /* The checks of API.md's order that need no body (route, session, access, the object loader,
  * the body's headers), and for a request without a body its handler. Returns true when the
  * request is answered (send it now), false when its body is to come. */
@@ -433,8 +538,8 @@ static bool web_begin(req *r)
     if (r->route->load && (r->route->load(r) != 0 || r->answered)) return true;
     if (web_check_body_headers(r) != 0) return true;
     if (!web_state_changing(r->method)) {
-        web_run_handler(r);
-        return true;
+        if (!web_slow_submit(r)) web_run_handler(r);
+        return true; /* or queued: web_access sees slow_queued */
     }
     return false; /* the body (possibly empty) comes in the next calls */
 }
@@ -468,7 +573,10 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             return MHD_YES;
         }
-        if (!r->answered) web_begin(r);
+        if (!r->answered && !r->slow_done) {
+            web_begin(r);
+            if (r->slow_queued && !r->slow_done) return MHD_YES; /* resumed by the pool */
+        }
         return web_finish(r, true);
     }
     if (*upload_data_size) {
@@ -494,7 +602,8 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             char *msg = xasprintf("请求内容过大，上限 %zu 字节", r->body_limit);
             web_fail(r, 413, "too_large", msg);
             free(msg);
-        } else {
+        } else if (!r->slow_done) {
+            if (web_slow_submit(r)) return MHD_YES; /* resumed by the pool */
             web_run_handler(r);
         }
     }
@@ -565,12 +674,14 @@ int web_serve(web_config *cfg, const char *listen_addr)
      * every request: 15 % of that page's CPU. Keeping up to 2 MiB free at the top costs no
      * peak memory (it was in use just before) and saves both. */
     mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
-    /* Handlers no longer block for long (lists use indexes, saves hold the write lock only for
-     * the writes, and a save's connection waits for the disk's flush suspended, not in its
-     * thread: web_finish), so two threads per core keep the cores busy. */
+    /* No handler blocks its thread for long: lists use indexes, saves hold the write lock only
+     * for the writes, a save's connection waits for the disk's flush suspended (web_finish),
+     * and what is slow on purpose runs on the slow pool. So one thread per core serves: more
+     * would only take turns on the cores, and a request cut off by such a turn waits for the
+     * other thread's (issue 5: p99 at 64 connections). */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = (unsigned)(cores > 0 ? cores * 2 : 4);
-    if (threads < 4) threads = 4;
+    unsigned threads = (unsigned)(cores > 1 ? cores : 2);
+    web_slow_start(threads);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
@@ -580,6 +691,7 @@ int web_serve(web_config *cfg, const char *listen_addr)
         (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);
+        web_slow_stop();
         return -1;
     }
     fprintf(stderr, "smip: serving on http://%s/\n", listen_addr);
@@ -592,5 +704,6 @@ int web_serve(web_config *cfg, const char *listen_addr)
     for (int i = 0; i < 10000 && atomic_load(&web_suspended) > 0; i++)
         usleep(1000);
     MHD_stop_daemon(d);
+    web_slow_stop();
     return 0;
 }

@@ -33,6 +33,7 @@ enum {
     R_PAGE = 1 << 5,          /* answers HTML: refusals render a page or redirect to /login */
     R_OPTIONAL_AUTH = 1 << 6, /* public, but the session is loaded when there is one */
     R_NO_CSRF = 1 << 7,       /* POST /session itself */
+    R_SLOW = 1 << 8,          /* slow on purpose (argon2id, exports): run on the slow pool */
 };
 
 typedef struct req req;
@@ -94,6 +95,10 @@ struct req {
      * the connection. */
     bool flush_waited;
     _Atomic int flush_rc;
+    /* A slow route's handler runs on the slow pool (server.c) while the connection is
+     * suspended: queued once, done once it has run there. */
+    bool slow_queued, slow_done;
+    req *slow_next;
     void *pp;     /* MHD PostProcessor for forms and multipart */
     json_t *json; /* parsed JSON body (NULL when empty) */
     json_t *form; /* form fields: name -> string */
