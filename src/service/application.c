@@ -681,15 +681,18 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
 int svc_district_queue_version(svc_ctx *c, const char *district_code, svc_queue_version *v)
 {
     *v = (svc_queue_version){0};
+    /* Three index seeks to the end of a range (never a count over the district's rows). */
     db_stmt *s = db_query(c->db,
-                          "SELECT count(*), coalesce(max(last_audit_seq), 0), (SELECT "
-                          "coalesce(max(last_audit_seq), 0) FROM batches) FROM applications "
-                          "WHERE district_code = ? AND status <> 'draft'",
-                          "t", district_code);
+                          "SELECT (SELECT coalesce(max(last_audit_seq), 0) FROM applications "
+                          "WHERE district_code = ? AND status <> 'draft'), "
+                          "(SELECT coalesce(max(withdrawn_seq), 0) FROM applications "
+                          "WHERE district_code = ? AND withdrawn_seq IS NOT NULL), "
+                          "(SELECT coalesce(max(last_audit_seq), 0) FROM batches)",
+                          "tt", district_code, district_code);
     int rc = -1;
     if (db_next(s)) {
-        v->count = db_int(s, 0);
-        v->app_seq = db_int(s, 1);
+        v->app_seq = db_int(s, 0);
+        v->withdrawn_seq = db_int(s, 1);
         v->batch_seq = db_int(s, 2);
         rc = 0;
     }
@@ -1231,14 +1234,15 @@ int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
                  a.status);
         goto fail;
     }
-    /* Back to draft: the snapshot goes (the next submit takes a new one). */
+    /* Back to draft: the snapshot goes (the next submit takes a new one). It leaves the
+     * district's queue, which its version learns from withdrawn_seq (migration 015). */
     int64_t seq = svc_audit(c, "application", id, "withdraw", "submitted", "draft", NULL);
     if (seq < 0 ||
         db_exec(c->db,
                 "UPDATE applications SET status = 'draft', snapshot = NULL, submitted_at = NULL, "
                 "snap_enterprise_name = NULL, snap_project_name = NULL, snap_site_name = NULL, "
-                "updated_at = ?, last_audit_seq = ? WHERE id = ?",
-                "iii", c->now, seq, id) != 0 ||
+                "updated_at = ?, last_audit_seq = ?, withdrawn_seq = ? WHERE id = ?",
+                "iiii", c->now, seq, seq, id) != 0 ||
         db_commit(c->db) != 0) {
         svc_fail(e, 500, "internal", "撤回失败，请稍后重试");
         goto fail;

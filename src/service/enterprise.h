@@ -108,12 +108,14 @@ typedef void (*svc_app_visit)(const svc_app_summary *row, void *arg);
  * read); *total (if not NULL) as in svc_applications_list. 400 for an unknown status. */
 int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit visit, void *arg,
                           int64_t *total, svc_err *e);
-/* What a district's queue shows can only have changed when this has: how many non-draft
- * applications the district has, the newest audit entry among them (every change of one is
- * audited, and entry numbers only grow), and the newest audit entry of any batch (its district
- * deadline decides `overdue`). Read from the district's list index alone (migration 013). */
+/* What a district's queue shows can only have changed when this has: the newest audit entry
+ * among the district's non-draft applications (every change of one is audited, entry numbers
+ * only grow, and one enters the queue by its submission), the newest withdrawal in the district
+ * (the only way out of the queue: it becomes a draft again) and the newest audit entry of any
+ * batch (its district deadline decides `overdue`). Read from indexes alone (migrations 013,
+ * 015). */
 typedef struct svc_queue_version {
-    int64_t count, app_seq, batch_seq;
+    int64_t app_seq, withdrawn_seq, batch_seq;
 } svc_queue_version;
 int svc_district_queue_version(svc_ctx *c, const char *district_code, svc_queue_version *v);
 /* {batch_id,project_id,type} → a new draft. */

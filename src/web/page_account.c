@@ -804,7 +804,7 @@ static void pa_queue_key(char key[WEB_KEPT_KEY], web_kept_version *kv, const cha
                          const char *status, const svc_queue_version *v)
 {
     snprintf(key, WEB_KEPT_KEY, "%s|%s", district, status);
-    *kv = (web_kept_version){.part = {v->count, v->app_seq, v->batch_seq}};
+    *kv = (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq}};
 }
 
 /* The district's rows for `status` (NULL: all) into q: kept ones while they stand, else read

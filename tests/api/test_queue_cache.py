@@ -58,6 +58,22 @@ def test_queue_shows_each_change_at_once(platform, batch):
     assert row(page(d, "?status=submitted"), aid) is None
 
 
+def test_withdrawing_an_older_application_shows_at_once(platform, batch):
+    """A withdrawal takes an application out of the queue without making any row of the queue
+    newer: the queue's version must still change (its newest withdrawal), or the kept rows would
+    go on showing it."""
+    d = platform.district_for(CODE)
+    older = platform.new_enterprise(CODE)
+    first, _ = platform.submitted_application(older, batch["id"])
+    second, _ = platform.submitted_application(platform.new_enterprise(CODE), batch["id"])
+    html = page(d)
+    assert row(html, first["id"]) and row(html, second["id"])
+    expect(older.c.post(f"/applications/{first['id']}/withdraw"), 200)
+    html = page(d)
+    assert row(html, first["id"]) is None, "a withdrawn application still in the queue"
+    assert row(html, second["id"])
+
+
 def test_queue_turns_overdue_with_the_deadline(platform, batch2020, commission):
     d = platform.district_for(CODE)
     now = st.now_cst()
