@@ -1235,7 +1235,7 @@ int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
         goto fail;
     }
     /* Back to draft: the snapshot goes (the next submit takes a new one). It leaves the
-     * district's queue, which its version learns from withdrawn_seq (migration 015). */
+     * district's queue, which its version learns from withdrawn_seq (migration 016). */
     int64_t seq = svc_audit(c, "application", id, "withdraw", "submitted", "draft", NULL);
     if (seq < 0 ||
         db_exec(c->db,

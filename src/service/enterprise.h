@@ -113,7 +113,7 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
  * only grow, and one enters the queue by its submission), the newest withdrawal in the district
  * (the only way out of the queue: it becomes a draft again) and the newest audit entry of any
  * batch (its district deadline decides `overdue`). Read from indexes alone (migrations 013,
- * 015). */
+ * 016). */
 typedef struct svc_queue_version {
     int64_t app_seq, withdrawn_seq, batch_seq;
 } svc_queue_version;

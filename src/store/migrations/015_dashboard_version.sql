@@ -21,14 +21,3 @@ INSERT INTO assessment_drafts_015 (enterprise_id, version, revision, updated_at,
   SELECT enterprise_id, version, 0, updated_at, answers FROM assessment_drafts;
 DROP TABLE assessment_drafts;
 ALTER TABLE assessment_drafts_015 RENAME TO assessment_drafts;
--- The district queue's version (013) counted the district's non-draft applications, ~60 ns a
--- row at every request, to notice a withdrawal (the only way out of the queue). A withdrawal
--- now records its audit entry in withdrawn_seq, so the version is three seeks to the end of an
--- index range: the newest entry among the non-draft (with `status` in the index, which the
--- partial index's own condition needs), the newest withdrawal, the newest batch entry.
-DROP INDEX applications_district_version;
-CREATE INDEX applications_district_version ON applications(district_code, last_audit_seq, status)
-  WHERE status <> 'draft';
-ALTER TABLE applications ADD COLUMN withdrawn_seq BIGINT;
-CREATE INDEX applications_district_withdrawn ON applications(district_code, withdrawn_seq)
-  WHERE withdrawn_seq IS NOT NULL;
