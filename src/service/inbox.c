@@ -66,12 +66,17 @@ static int64_t inbox_count(svc_ctx *c, const inbox_kind *k)
 
 json_t *svc_inbox(svc_ctx *c)
 {
+    return svc_inbox_known(c, NULL, 0);
+}
+
+json_t *svc_inbox_known(svc_ctx *c, const char *key, int64_t count)
+{
     json_t *items = json_array();
     int64_t total = 0;
     for (size_t i = 0; i < sizeof INBOX_KINDS / sizeof INBOX_KINDS[0]; i++) {
         const inbox_kind *k = &INBOX_KINDS[i];
         if (!c->actor || strcmp(c->actor->role, k->role) != 0) continue;
-        int64_t n = inbox_count(c, k);
+        int64_t n = key && strcmp(key, k->key) == 0 ? count : inbox_count(c, k);
         total += n;
         json_array_append_new(items, json_pack("{s:s,s:s,s:I,s:s}", "key", k->key, "label",
                                                k->label, "count", (json_int_t)n, "href", k->href));

@@ -32,7 +32,7 @@ typedef struct web_kept_slot {
     uint64_t hash;
     web_kept_version v;
     int64_t rendered_at, valid_until;
-    int64_t meta; /* a number the page keeps with the string (the queue: its row count) */
+    int64_t meta; /* a number the page keeps with the string (the queue: its inbox count) */
     char *data;
     size_t len;
     uint64_t used;

@@ -759,6 +759,9 @@ typedef struct pa_queue_rows {
     req *r;
     sbuf html;
     size_t n;
+    /* Rows waiting for the district: its inbox's count (kept with them); -1 when the list was
+     * cut at its limit and the count is not known. */
+    int64_t submitted;
     int64_t valid_until; /* the first district deadline still ahead of a submitted row */
 } pa_queue_rows;
 
@@ -782,6 +785,7 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
                           a->overdue ? "1" : ""};
     tpl_row row = {keys, vals, sizeof keys / sizeof keys[0]};
     tpl_render_row(q->r->cfg->templates, "district_queue_row", NULL, &row, &q->html);
+    if (a->status && strcmp(a->status, "submitted") == 0) q->submitted++;
     q->n++;
     /* At that instant the row turns overdue: the rows rendered now are right until then. */
     if (!a->overdue && a->status && strcmp(a->status, "submitted") == 0 &&
@@ -818,17 +822,15 @@ static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status, svc_err *
     web_kept_version kv;
     bool versioned = svc_district_queue_version(&c, district, &v) == 0;
     if (versioned) pa_queue_key(key, &kv, district, status ? status : "", &v);
-    int64_t n = 0;
-    if (versioned && web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &n)) {
-        q->n = (size_t)n;
+    if (versioned && web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &q->submitted))
         return 0;
-    }
     svc_app_filter f = {.status = status, .district_code = district, .limit = 500};
     q->valid_until = INT64_MAX;
     if (svc_applications_each(&c, &f, pa_queue_row, q, NULL, e) != 0) return -1;
+    if (q->n >= (size_t)f.limit) q->submitted = -1;
     if (versioned)
         web_kept_put(&pa_queue_kept, key, &kv, r->now, q->valid_until, q->html.data, q->html.len,
-                     (int64_t)q->n);
+                     q->submitted);
     return 0;
 }
 
@@ -859,7 +861,10 @@ int page_district_queue(req *r)
         }
     }
     json_t *ctx = pa_ctx("初审队列", "district_queue", flash);
-    json_object_set_new(ctx, "inbox", svc_inbox(&c));
+    /* All rows, or the submitted ones: the rows counted what the inbox would count again. */
+    bool counted = q.submitted >= 0 && (!status || strcmp(status, "submitted") == 0);
+    json_object_set_new(ctx, "inbox",
+                        counted ? svc_inbox_known(&c, "to_review", q.submitted) : svc_inbox(&c));
     json_t *d = svc_district(r->db, r->actor.district_code);
     json_object_set_new(ctx, "district",
                         d ? d : json_pack("{s:s,s:s}", "code", r->actor.district_code, "name", ""));
@@ -869,7 +874,7 @@ int page_district_queue(req *r)
     json_decref(b);
     if (dl) json_object_set_new(ctx, "deadline", dl);
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
-    json_object_set_new(ctx, "has_rows", json_boolean(q.n > 0));
+    json_object_set_new(ctx, "has_rows", json_boolean(q.html.len > 0));
     static const char *const keys[] = {"rows_html"};
     const char *vals[] = {q.html.data ? q.html.data : ""};
     tpl_row row = {keys, vals, 1};

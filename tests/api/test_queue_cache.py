@@ -74,6 +74,39 @@ def test_withdrawing_an_older_application_shows_at_once(platform, batch):
     assert row(html, second["id"])
 
 
+def page_inbox(html):
+    """The district page's inbox count of applications waiting for it (None: not shown)."""
+    m = re.search(r'data-key="to_review">.*?class="inbox-count">(\d+)<', html, re.S)
+    return int(m.group(1)) if m else None
+
+
+def test_queue_page_inbox_counts_like_the_api(platform, batch):
+    """The queue page takes its inbox's count from the rows it kept (all rows, or the submitted
+    ones); it must be the API's count after every change, under each filter."""
+    d = platform.district_for(CODE)
+
+    def api_count():
+        items = expect(d.get("/inbox"), 200)["items"]
+        return next(i["count"] for i in items if i["key"] == "to_review")
+
+    def check():
+        want = api_count()
+        for f in ("", "?status=submitted", "?status=returned"):
+            assert page_inbox(page(d, f)) == want, (f, want)
+        return want
+
+    before = check()
+    ent = platform.new_enterprise(CODE)
+    app, _ = platform.submitted_application(ent, batch["id"])
+    assert check() == before + 1
+    expect(review(d, app["id"], "return"), 200)
+    assert check() == before
+    expect(ent.c.post(f"/applications/{app['id']}/submit"), 200)
+    assert check() == before + 1
+    expect(ent.c.post(f"/applications/{app['id']}/withdraw"), 200)
+    assert check() == before
+
+
 def test_queue_turns_overdue_with_the_deadline(platform, batch2020, commission):
     d = platform.district_for(CODE)
     now = st.now_cst()
