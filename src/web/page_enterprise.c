@@ -951,7 +951,14 @@ static json_t *pe_dashboard_projects(req *r)
  * enterprise opens its dashboard again and again before a deadline); the page around it — the
  * person, the inbox, the deadlines with their time left, whether the form is offered now — is
  * rendered for each request. */
-enum { PE_PANEL_PARTS = 5 };
+enum {
+    PE_PART_ENTERPRISE,
+    PE_PART_PROGRESS,
+    PE_PART_APPLICATIONS,
+    PE_PART_OPTIONS,
+    PE_PART_BATCH_IDS, /* not rendered: ",id,id," */
+    PE_PANEL_PARTS
+};
 static const char *const PE_PANEL_PART[] = {"enterprise", "progress", "applications", "options"};
 typedef struct pe_panel {
     sbuf blob;
@@ -1044,13 +1051,14 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
     json_t *ctx = json_object();
     pe_common(ctx, "我的工作台", "dashboard", flash ? flash : pe_done_flash(r));
     json_object_set_new(ctx, "deadlines", pe_batch_deadlines(r, batch));
-    json_t *na = pe_new_application(r, batch, p.part[3][0] != '\0', p.part[4]);
+    json_t *na =
+        pe_new_application(r, batch, p.part[PE_PART_OPTIONS][0] != '\0', p.part[PE_PART_BATCH_IDS]);
     json_object_set_new(ctx, "new_application", na ? na : json_null());
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
     json_object_set_new(ctx, "inbox", svc_inbox(&c));
     static const char *const keys[] = {"enterprise_html", "progress_html", "applications_html",
                                        "options_html"};
-    tpl_row row = {keys, p.part, 4};
+    tpl_row row = {keys, p.part, PE_PART_BATCH_IDS};
     int rc = web_page_row(r, status, "dashboard", ctx, &row, p.blob.len + 12 * 1024);
     sbuf_free(&p.blob);
     return rc;
