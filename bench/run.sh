@@ -261,6 +261,14 @@ bench_server() {
   kill "$SMIP_PID"
   wait "$SMIP_PID" 2>/dev/null || true
   SMIP_PID=""
+  # Whatever the server reported besides starting and stopping: an SQL error would otherwise
+  # show only as a slow scenario (a kept page renders afresh when its version cannot be read).
+  local odd
+  odd=$(grep -v -e '^smip: serving on ' -e '^smip: signal ' "$TMP/smip-$kind-$n.log" | head -20 || true)
+  if [[ -n $odd ]]; then
+    say "bench: the server ($kind, $n enterprises) reported:"
+    say "$odd"
+  fi
   BS_HWM=$hwm BS_QUEUE=$queue BS_ROWS=$queue_rows
 }
 
