@@ -89,6 +89,13 @@ def now_cst():
     return _dt.datetime.now(CST).replace(microsecond=0)
 
 
+def html_page(client, path):
+    """GET path as a browser asks for it: 200 expected; the page's text."""
+    r = client.raw("GET", path, headers={"Accept": "text/html"})
+    assert r.status == 200, r
+    return r.raw.decode("utf-8")
+
+
 def parse_time(s):
     return _dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
@@ -821,6 +828,14 @@ class Platform:
         }
         body.update(over)
         return expect(self.commission.post("/batches", body), 201, "create batch")
+
+    def retire_batch(self, batch_id):
+        """Moves a test's batch back to 2001 (window and district deadline), so that it is no
+        longer the current batch for the tests after it."""
+        old = _dt.datetime(2001, 1, 1, tzinfo=CST)
+        expect(self.commission.put(f"/batches/{batch_id}", {
+            "opens_at": iso(old), "closes_at": iso(old + _dt.timedelta(days=1)),
+            "district_deadline": iso(old + _dt.timedelta(days=2))}), 200, "retire batch")
 
     def upload_pdf(self, ent_or_client, **kw):
         c = ent_or_client.c if isinstance(ent_or_client, Enterprise) else ent_or_client
