@@ -327,9 +327,13 @@ static void dbs_read_end(db *dd)
  * its savepoint only. */
 static int dbs_exec_h(dbs_conn *d, const char *sql, const char *what)
 {
-    if (sqlite3_exec(d->cur->h, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
-    dbs_set_error(d, what);
-    return -1;
+    /* Prepared once per connection, not parsed again at each of the four a save runs. */
+    dbs_stmt *s = dbs_prepare(d, sql);
+    if (!s) return -1;
+    int rc = sqlite3_step(s->st);
+    if (rc != SQLITE_DONE) dbs_set_error(d, what);
+    sqlite3_reset(s->st);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int dbs_begin(db *dd)
