@@ -860,6 +860,37 @@ int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e)
     return 0;
 }
 
+int svc_application_version(svc_ctx *c, int64_t id, svc_app_version *v, svc_err *e)
+{
+    *v = (svc_app_version){0};
+    /* The row's own entry and time, its last check's revision, and the enterprise's and the
+     * project's entries (a draft shows their names as they stand; an enterprise's change of
+     * USCC or district is copied into its drafts under the enterprise's entry). */
+    db_stmt *s = db_query(c->db,
+                          "SELECT a.enterprise_id, a.district_code, a.status, a.last_audit_seq, "
+                          "a.updated_at, coalesce(f.revision, -1), coalesce(e.last_audit_seq, -1), "
+                          "coalesce(p.last_audit_seq, -1) FROM applications a "
+                          "LEFT JOIN application_findings f ON f.application_id = a.id "
+                          "LEFT JOIN enterprises e ON e.id = a.enterprise_id "
+                          "LEFT JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
+                          "i", id);
+    app_row a = {.id = id};
+    bool found = id > 0 && s && db_next(s);
+    if (found) {
+        a.enterprise_id = db_int(s, 0);
+        snprintf(a.district_code, sizeof a.district_code, "%s", db_text(s, 1));
+        snprintf(a.status, sizeof a.status, "%s", db_text(s, 2));
+        for (int i = 0; i < SVC_APP_VERSION_PARTS; i++)
+            v->part[i] = db_int(s, 3 + i);
+    }
+    if (s) db_done(s);
+    if (!found || !app_visible(c, &a)) return svc_fail(e, 404, "not_found", "申报不存在");
+    /* The one part of the text that depends on who reads it (app_expert_entry). */
+    const char *role = c->actor->role;
+    v->viewer = strcmp(role, "commission") == 0 ? 'c' : strcmp(role, "expert") == 0 ? 'x' : 'o';
+    return 0;
+}
+
 /* The API text of `a`, loaded as text. */
 static char *app_text(svc_ctx *c, app_row *a)
 {
@@ -1117,8 +1148,9 @@ static int app_store_findings(svc_ctx *c, int64_t id, const json_t *findings)
     char *t = ent_dump(findings);
     /* Beside the row (migration 010): storing them rewrites only their own record. */
     int rc = db_exec(c->db,
-                     "INSERT INTO application_findings (application_id, findings) VALUES (?, ?) "
-                     "ON CONFLICT (application_id) DO UPDATE SET findings = excluded.findings",
+                     "INSERT INTO application_findings (application_id, findings, revision) "
+                     "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
+                     "excluded.findings, revision = application_findings.revision + 1",
                      "it", id, t);
     free(t);
     return rc;

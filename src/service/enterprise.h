@@ -124,6 +124,18 @@ int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* svc_app_get's object as JSON text (malloc'd; the caller frees), the stored findings copied in
  * without being parsed: GET /applications/{id}. */
 int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
+/* What GET /applications/{id} answers can only have changed when this has (issue 5: the
+ * answer is kept by it): the row's newest audit entry and time (every change of a form, a state
+ * or a timeline is audited), the revision of its last check (stored without an entry, migration
+ * 017), and the newest entries of its enterprise and project (shown as they stand until the
+ * submission's snapshot). `viewer` is the reader's class the text depends on. 404 when `id`
+ * does not exist or the caller may not read it. */
+enum { SVC_APP_VERSION_PARTS = 5 };
+typedef struct svc_app_version {
+    int64_t part[SVC_APP_VERSION_PARTS];
+    char viewer;
+} svc_app_version;
+int svc_application_version(svc_ctx *c, int64_t id, svc_app_version *v, svc_err *e);
 /* 0 when application `id` exists and the caller may read it (svc_app_get would answer it);
  * 404 otherwise. Reads no document: the route loader's check. */
 int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e);

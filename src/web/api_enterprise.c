@@ -1,10 +1,12 @@
 /* api_enterprise — API.md "Enterprise side": the profile, projects, attachments and
  * applications. Thin: read the body and the query, call service/enterprise, answer. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "service/enterprise.h"
 #include "web/handlers.h"
+#include "web/kept.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -146,13 +148,33 @@ int api_application_create(req *r)
     return web_answer(r, rc, 201, out, &e);
 }
 
+/* The applications' answers, kept by svc_application_version (issue 5): an enterprise reads
+ * its application again and again while filling it in, and the text (~3 KB, with its timeline)
+ * cost most of such a read. The version and the text come from the request's one snapshot. */
+static web_kept_slot api_app_slots[512];
+static web_kept api_app_kept = WEB_KEPT_INIT(api_app_slots, 512, 2 * 1024 * 1024, 64 * 1024);
+
 int api_application_get(req *r)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
+    int64_t id = web_param_id(r, 0);
+    svc_app_version v;
+    if (svc_application_version(&c, id, &v, &e) != 0) return web_error(r, &e);
+    web_kept_version kv = {0};
+    memcpy(kv.part, v.part, sizeof v.part);
+    char key[WEB_KEPT_KEY];
+    snprintf(key, sizeof key, "a%lld:%c", (long long)id, v.viewer);
+    sbuf kept;
+    sbuf_init(&kept);
+    if (web_kept_get(&api_app_kept, key, &kv, r->now, &kept, NULL))
+        return web_bytes(r, 200, "application/json; charset=utf-8", kept.data, kept.len);
+    sbuf_free(&kept);
     char *text = NULL;
-    if (svc_app_get_text(&c, web_param_id(r, 0), &text, &e) != 0) return web_error(r, &e);
-    return web_bytes(r, 200, "application/json; charset=utf-8", text, strlen(text));
+    if (svc_app_get_text(&c, id, &text, &e) != 0) return web_error(r, &e);
+    size_t len = strlen(text);
+    web_kept_put(&api_app_kept, key, &kv, r->now, INT64_MAX, text, len, 0);
+    return web_bytes(r, 200, "application/json; charset=utf-8", text, len);
 }
 
 int api_application_put(req *r)
