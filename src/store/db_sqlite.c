@@ -61,6 +61,7 @@ typedef struct dbs_writer {
     uint64_t gen;               /* the open (or last) group */
     uint64_t done_gen;          /* the last group whose COMMIT has finished */
     int members;                /* transactions in the open group */
+    bool detached;              /* a member of the open group left without waiting (deferred) */
     int rc[DBS_GROUP_RING];     /* each finished group's COMMIT result, by gen % ring */
     bool wrote;                 /* the WAL hook: the COMMIT running now wrote frames */
     bool dirty[DBS_GROUP_RING]; /* each finished group wrote frames, so needs a flush */
@@ -97,6 +98,7 @@ struct dbs_conn {
     bool in_read;       /* a deferred BEGIN of db_read_begin is open */
     bool defer;         /* db_defer_flush: commits return before their flush */
     uint64_t unflushed; /* the newest group this db committed without waiting for its flush */
+    uint64_t pending;   /* the group this db's last commit left open for another to commit */
     int64_t changes;
     char errmsg[512];
 };
@@ -197,8 +199,11 @@ static int dbs_bind(dbs_stmt *s, const char *types, va_list ap)
     return 0;
 }
 
+static void dbs_settle(dbs_conn *d);
+
 static dbs_stmt *dbs_vquery_impl(dbs_conn *d, const char *sql, const char *types, va_list ap)
 {
+    if (d->pending && d->cur == &d->own) dbs_settle(d);
     dbs_stmt *s = dbs_prepare(d, sql);
     if (!s) return NULL;
     sqlite3_reset(s->st);
@@ -302,6 +307,7 @@ static void dbs_read_begin(db *dd)
 {
     dbs_conn *d = DBS(dd);
     if (d->in_tx || d->in_read) return;
+    if (d->pending) dbs_settle(d);
     dbs_step_cached(d, "BEGIN");
     d->in_read = sqlite3_get_autocommit(d->own.h) == 0;
 }
@@ -336,10 +342,26 @@ static int dbs_exec_h(dbs_conn *d, const char *sql, const char *what)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* What this db reads or writes after a commit that left its group open (dbs_group_finish)
+ * must see that commit: waits for the group's COMMIT, whoever makes it (the group is open only
+ * while another thread is about to join it, and the last to join commits). Whether it
+ * succeeded the caller learns from its flush token; every later commit fails if it did not. */
+static void dbs_settle(dbs_conn *d)
+{
+    dbs_writer *w = d->writer;
+    uint64_t gen = d->pending;
+    d->pending = 0;
+    pthread_mutex_lock(&w->lock);
+    while (w->done_gen < gen)
+        pthread_cond_wait(&w->committed, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
 static int dbs_begin(db *dd)
 {
     dbs_conn *d = DBS(dd);
     dbs_read_end(dd);
+    if (d->pending) dbs_settle(d);
     dbs_writer *w = d->writer;
     if (!w) { /* an in-memory database: plain transactions */
         pthread_mutex_lock(&db_write_lock);
@@ -421,7 +443,7 @@ static int dbs_durable(dbs_conn *d, uint64_t gen)
     dbs_writer *w = d->writer;
     pthread_mutex_lock(&w->sync_mu);
     while (w->synced < gen && !w->sync_err) {
-        if (w->syncing)
+        if (w->syncing || w->written < gen) /* flushing, or the group not committed yet */
             pthread_cond_wait(&w->synced_cv, &w->sync_mu);
         else
             dbs_flush_step(w);
@@ -466,7 +488,7 @@ static void *dbs_flusher(void *arg)
                 ready = next;
             }
             pthread_mutex_lock(&w->sync_mu);
-        } else if (w->syncing) {
+        } else if (w->syncing || w->written <= w->synced) { /* or no waiter's group written */
             pthread_cond_wait(&w->synced_cv, &w->sync_mu);
         } else {
             dbs_flush_step(w);
@@ -486,6 +508,9 @@ static uint64_t dbs_take_unflushed(db *dd)
     dbs_conn *d = DBS(dd);
     uint64_t t = d->unflushed;
     d->unflushed = 0;
+    /* The request is over: the next one need not see its writes before they are acknowledged,
+     * and that waits for this token. */
+    d->pending = 0;
     return t;
 }
 
@@ -517,13 +542,25 @@ static int dbs_when_flushed(db *dd, uint64_t token, void (*fn)(void *arg, int rc
  * group when no one else is waiting to join, else waits for the group's commit. Releases the
  * write lock, then waits for the group to be on disk. Returns 0 when the group's COMMIT
  * succeeded and is durable. */
-static int dbs_group_finish(dbs_conn *d)
+static int dbs_group_finish(dbs_conn *d, bool kept)
 {
     dbs_writer *w = d->writer;
     uint64_t mine = d->gen;
     d->in_tx = false;
     int rc;
-    if (atomic_load(&w->want) > 0 && w->members < DBS_GROUP_MAX) {
+    bool joining = atomic_load(&w->want) > 0 && w->members < DBS_GROUP_MAX;
+    if (joining && d->defer) {
+        /* A server's thread does not wait for the thread that commits the group: its answer
+         * waits for the group's flush anyway (db_when_flushed, which a failed COMMIT fails),
+         * and anything this db does next waits for the COMMIT first (dbs_settle). Waiting here
+         * left the thread idle through the other's whole transaction (issue 5). */
+        w->detached = true;
+        d->cur = &d->own;
+        pthread_mutex_unlock(&w->lock);
+        if (kept) d->pending = d->unflushed = mine;
+        return 0;
+    }
+    if (joining) {
         while (w->done_gen < mine)
             pthread_cond_wait(&w->committed, &w->lock);
         rc = w->rc[mine % DBS_GROUP_RING];
@@ -535,9 +572,23 @@ static int dbs_group_finish(dbs_conn *d)
         w->done_gen = mine;
         w->rc[mine % DBS_GROUP_RING] = rc;
         w->dirty[mine % DBS_GROUP_RING] = rc == 0 && w->wrote;
-        if (rc == 0 && w->wrote) {
+        bool detached = w->detached;
+        w->detached = false;
+        /* Detached members wait for `written`: it moves even for a group that wrote nothing
+         * (one more flush, of nothing). They learned success already, so a failed COMMIT of
+         * theirs fails every later commit too, as a failed flush does. */
+        if ((rc == 0 && (w->wrote || detached)) || (rc != 0 && detached)) {
             pthread_mutex_lock(&w->sync_mu);
-            w->written = mine;
+            if (rc == 0) {
+                w->written = mine;
+            } else if (!w->sync_err) {
+                w->sync_err = EIO;
+                fprintf(stderr,
+                        "smip: committing a group of %s failed: %s; no write can succeed until "
+                        "restart\n",
+                        w->path, d->errmsg);
+            }
+            pthread_cond_broadcast(&w->synced_cv);
             pthread_mutex_unlock(&w->sync_mu);
         }
         pthread_cond_broadcast(&w->committed);
@@ -569,10 +620,10 @@ static int dbs_commit(db *dd)
     d->errmsg[0] = '\0';
     if (dbs_exec_h(d, "RELEASE smip_tx", "commit") != 0) {
         sqlite3_exec(d->cur->h, "ROLLBACK TO smip_tx; RELEASE smip_tx", NULL, NULL, NULL);
-        dbs_group_finish(d);
+        dbs_group_finish(d, false);
         return -1;
     }
-    return dbs_group_finish(d);
+    return dbs_group_finish(d, true);
 }
 
 static void dbs_rollback(db *dd)
@@ -586,7 +637,7 @@ static void dbs_rollback(db *dd)
         return;
     }
     sqlite3_exec(d->cur->h, "ROLLBACK TO smip_tx; RELEASE smip_tx", NULL, NULL, NULL);
-    dbs_group_finish(d); /* the others' work in the group still commits */
+    dbs_group_finish(d, false); /* the others' work in the group still commits */
 }
 
 static bool dbs_in_tx(db *d)

@@ -210,6 +210,75 @@ static void test_deferred_commit_learns_of_a_failed_flush(void **state)
     assert_int_equal(unit_rmtree(dir), 0);
 }
 
+/* A deferred commit that another thread is waiting to join leaves the group open and returns
+ * before the group's COMMIT (the other commits for both). What its db reads next must still
+ * see it, and its token is flushed once the group is committed. */
+typedef struct joiner {
+    db *d;            /* opened before the test takes the write lock: opening migrates */
+    atomic_int stage; /* 1: in db_begin; 2: holds the lock */
+    int rc;
+} joiner;
+
+static void *join_group(void *arg)
+{
+    joiner *j = arg;
+    j->rc = -1;
+    atomic_store(&j->stage, 1);
+    if (db_begin(j->d) != 0) return NULL;
+    atomic_store(&j->stage, 2);
+    usleep(600 * 1000); /* the first thread reads meanwhile */
+    j->rc = db_exec(j->d,
+                    "INSERT INTO districts (code, name, type, grp, sort) VALUES ('900010', "
+                    "'测试区10', 'district', 'x', 99)",
+                    "") == 0
+                ? db_commit(j->d)
+                : -1;
+    return NULL;
+}
+
+static void test_detached_commit_reads_its_own_write(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "detached"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    joiner j = {.d = unit_db(dir, &cfg)};
+    assert_non_null(j.d);
+    db_defer_flush(d, true);
+    assert_int_equal(db_begin(d), 0);
+    assert_int_equal(db_exec(d,
+                             "INSERT INTO districts (code, name, type, grp, sort) VALUES "
+                             "('900009', '测试区9', 'district', 'x', 99)",
+                             ""),
+                     0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, join_group, &j), 0);
+    while (atomic_load(&j.stage) < 1)
+        usleep(1000);
+    usleep(300 * 1000); /* the other thread now waits for the write lock */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(db_commit(d), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* It left without waiting for the other's transaction (~600 ms). */
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 450);
+    assert_int_equal(
+        db_scalar_int(d, -1, "SELECT count(*) FROM districts WHERE code = '900009'", ""), 1);
+    assert_int_equal(atomic_load(&j.stage), 2); /* ... and that read waited for the COMMIT */
+    uint64_t token = db_take_unflushed(d);
+    assert_true(token > 0);
+    assert_int_equal(db_wait_flushed(d, token), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(
+        db_scalar_int(d, -1, "SELECT count(*) FROM districts WHERE code LIKE '90001%'", ""), 1);
+    db_close(j.d);
+    db_close(d);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_failed_flush_fails_every_commit),
         cmocka_unit_test(test_deferred_commit_calls_back_when_on_disk),
         cmocka_unit_test(test_deferred_commit_learns_of_a_failed_flush),
+        cmocka_unit_test(test_detached_commit_reads_its_own_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
