@@ -1,6 +1,7 @@
 /* db — the backend-neutral half of db.h: db_open picks SQLite or PostgreSQL by the URI, every
  * other call goes through the connection's vtable, and the helpers built on queries
  * (db_scalar_*, the migration walk) are written once here for both. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,11 +178,44 @@ int db_backup(db *d, const char *path, char **err)
 
 /* ---------------------------------------------------------------- migrations */
 
+/* Checks an applied migration against the text this binary carries: 0 when they are the same
+ * (or none was recorded yet, which records it now), -1 with *err when it was changed after it
+ * was applied — the database was built from the old text, so the new one would never run (a
+ * kept bench seed once ran without an index that way). A change is a new migration. */
+static int db_migration_unchanged(db *d, int64_t version, const char *base, const char *hash,
+                                  char **err)
+{
+    char *was = db_scalar_text(d, "SELECT sha256 FROM schema_migration_hashes WHERE version = ?",
+                               "i", version);
+    int rc = 0;
+    if (!was) {
+        if (db_exec(d, "INSERT INTO schema_migration_hashes (version, sha256) VALUES (?, ?)", "it",
+                    version, hash) != 0) {
+            *err = xasprintf("migration %s: %s", base, db_error(d));
+            rc = -1;
+        }
+    } else if (strcmp(was, hash) != 0) {
+        *err = xasprintf("migration %s was changed after it was applied to this database "
+                         "(sha256 %.12s... then, %.12s... now): restore it and add a new migration",
+                         base, was, hash);
+        rc = -1;
+    }
+    free(was);
+    return rc;
+}
+
 int db_each_pending_migration(db *d,
                               int (*fn)(db *d, int64_t version, const char *name, const char *sql,
                                         void *arg, char **err),
                               void *arg, char **err)
 {
+    if (db_exec(d,
+                "CREATE TABLE IF NOT EXISTS schema_migration_hashes (version BIGINT PRIMARY KEY, "
+                "sha256 TEXT NOT NULL)",
+                "") != 0) {
+        *err = xasprintf("migrations: %s", db_error(d));
+        return -1;
+    }
     /* assets_files is sorted by name (the Makefile sorts), so NNN_ files come in order. */
     const char *prefix = "src/store/migrations/";
     for (const assets_file *f = assets_files; f->name; f++) {
@@ -189,13 +223,21 @@ int db_each_pending_migration(db *d,
         const char *base = f->name + strlen(prefix);
         int64_t version = strtoll(base, NULL, 10);
         if (version <= 0) continue;
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hash[crypto_hash_sha256_BYTES * 2 + 1];
+        crypto_hash_sha256(h, (const unsigned char *)f->data, f->len);
+        sodium_bin2hex(hash, sizeof hash, h, sizeof h);
         if (db_scalar_int(d, 0, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
-                          version) > 0)
+                          version) > 0) {
+            if (db_migration_unchanged(d, version, base, hash, err) != 0) return -1;
             continue;
+        }
         int rc = fn(d, version, base, f->data, arg, err);
         if (rc != 0) return rc;
         if (db_exec(d, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", "it", version,
-                    base) != 0) {
+                    base) != 0 ||
+            db_exec(d, "INSERT INTO schema_migration_hashes (version, sha256) VALUES (?, ?)", "it",
+                    version, hash) != 0) {
             *err = xasprintf("migration %s: %s", base, db_error(d));
             return -1;
         }

@@ -50,7 +50,9 @@ db *dbs_open(const char *path, char **err);
 db *dbp_open(const char *uri, char **err);
 
 /* The migration files embedded in the binary, in version order: calls `fn` for each one whose
- * version is not in schema_migrations yet; stops at the first non-zero return. */
+ * version is not in schema_migrations yet; stops at the first non-zero return. Each applied
+ * one's SHA-256 is recorded (schema_migration_hashes); an applied migration whose text has
+ * changed since is an error, never silently skipped. */
 int db_each_pending_migration(db *d,
                               int (*fn)(db *d, int64_t version, const char *name, const char *sql,
                                         void *arg, char **err),

@@ -2,7 +2,8 @@
  * (db_read_begin/db_read_end: its reads see one state while another connection commits; a write
  * started inside it starts from the newest state), group commit on the shared writer (many
  * threads' transactions all durable and counted, one's rollback undoing only its own part, a
- * waiting member released by the group's commit), and the current batch found from its index. */
+ * waiting member released by the group's commit), the current batch found from its index, and
+ * the migrations' recorded hashes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -213,6 +215,55 @@ static void test_group_member_rollback_keeps_others(void **state)
     assert_int_equal(unit_rmtree(dir), 0);
 }
 
+/* Every migration's SHA-256 is recorded when it is applied, and one whose text changed after it
+ * was applied stops the database from opening, naming it (a kept database would otherwise run
+ * without the change, silently). */
+static void test_changed_migration_refused(void **state)
+{
+    (void)state;
+    char dir[UNIT_DIR_MAX];
+    assert_int_equal(unit_tmpdir(dir, "migrations"), 0);
+    svc_config cfg = {0};
+    db *d = unit_db(dir, &cfg);
+    assert_non_null(d);
+    int64_t applied = db_scalar_int(d, -1, "SELECT count(*) FROM schema_migrations", "");
+    assert_true(applied >= 17);
+    assert_int_equal(db_scalar_int(d, -1,
+                                   "SELECT count(*) FROM schema_migration_hashes h JOIN "
+                                   "schema_migrations m ON m.version = h.version WHERE "
+                                   "length(h.sha256) = 64",
+                                   ""),
+                     applied);
+    char *path = xasprintf("%s/t.db", dir), *err = NULL;
+    db *again = db_open(path, &err); /* unchanged texts: opens */
+    assert_non_null(again);
+    db_close(again);
+    assert_int_equal(db_begin(d), 0);
+    assert_int_equal(
+        db_exec(d, "UPDATE schema_migration_hashes SET sha256 = 'abc' WHERE version = 10", ""), 0);
+    assert_int_equal(db_commit(d), 0);
+    db_close(d);
+    assert_null(db_open(path, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "migration 010_"));
+    assert_non_null(strstr(err, "changed after it was applied"));
+    free(err);
+    err = NULL;
+    /* A database from before the hashes were kept records them at its next start. */
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "DELETE FROM schema_migration_hashes", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    d = db_open(path, &err);
+    assert_non_null(d);
+    assert_int_equal(db_scalar_int(d, -1, "SELECT count(*) FROM schema_migration_hashes", ""),
+                     applied);
+    db_close(d);
+    free(path);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
 /* svc_current_batch: the batch open at `now` (opens_at ≤ now < district_deadline), else the
  * latest by opens_at — both boundaries of the window exactly. */
 static void test_current_batch_boundaries(void **state)
@@ -260,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_group_commit_many_threads),
         cmocka_unit_test(test_group_member_rollback_keeps_others),
         cmocka_unit_test(test_current_batch_boundaries),
+        cmocka_unit_test(test_changed_migration_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
