@@ -538,10 +538,11 @@ static int dbs_when_flushed(db *dd, uint64_t token, void (*fn)(void *arg, int rc
     return rc;
 }
 
-/* Ends this db's part of the group (its savepoint already released or rolled back): commits the
- * group when no one else is waiting to join, else waits for the group's commit. Releases the
- * write lock, then waits for the group to be on disk. Returns 0 when the group's COMMIT
- * succeeded and is durable. */
+/* Ends this db's part of the group (its savepoint already released, `kept`, or rolled back):
+ * commits the group when no one else is waiting to join, else waits for the group's commit — or,
+ * for a deferred db, leaves at once (see inside). Releases the write lock, then waits for the
+ * group to be on disk unless deferred. Returns 0 when the group's COMMIT succeeded and is durable
+ * (deferred: when its token will say so). */
 static int dbs_group_finish(dbs_conn *d, bool kept)
 {
     dbs_writer *w = d->writer;
