@@ -52,7 +52,8 @@ static long long wal_size(const char *dir)
     return n;
 }
 
-static int insert_district(db *d, int i)
+/* Begins a write transaction that inserts district 9NNNNN (i), without committing it. */
+static int stage_district(db *d, int i)
 {
     char code[8], name[32];
     snprintf(code, sizeof code, "9%05d", i);
@@ -65,7 +66,12 @@ static int insert_district(db *d, int i)
         db_rollback(d);
         return -1;
     }
-    return db_commit(d);
+    return 0;
+}
+
+static int insert_district(db *d, int i)
+{
+    return stage_district(d, i) == 0 ? db_commit(d) : -1;
 }
 
 /* Every commit's frames are in the WAL that was flushed before db_commit returned. */
@@ -224,15 +230,10 @@ static void *join_group(void *arg)
     joiner *j = arg;
     j->rc = -1;
     atomic_store(&j->stage, 1);
-    if (db_begin(j->d) != 0) return NULL;
+    if (stage_district(j->d, 10) != 0) return NULL;
     atomic_store(&j->stage, 2);
     usleep(600 * 1000); /* the first thread reads meanwhile */
-    j->rc = db_exec(j->d,
-                    "INSERT INTO districts (code, name, type, grp, sort) VALUES ('900010', "
-                    "'测试区10', 'district', 'x', 99)",
-                    "") == 0
-                ? db_commit(j->d)
-                : -1;
+    j->rc = db_commit(j->d);
     return NULL;
 }
 
@@ -247,12 +248,7 @@ static void test_detached_commit_reads_its_own_write(void **state)
     joiner j = {.d = unit_db(dir, &cfg)};
     assert_non_null(j.d);
     db_defer_flush(d, true);
-    assert_int_equal(db_begin(d), 0);
-    assert_int_equal(db_exec(d,
-                             "INSERT INTO districts (code, name, type, grp, sort) VALUES "
-                             "('900009', '测试区9', 'district', 'x', 99)",
-                             ""),
-                     0);
+    assert_int_equal(stage_district(d, 9), 0);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, join_group, &j), 0);
     while (atomic_load(&j.stage) < 1)
