@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config
-  libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+  libmicrohttpd-dev libjansson-dev libjsmn-dev libsqlite3-dev sqlite3 libsodium-dev
   postgresql libpq-dev nginx
   libmagic-dev libutf8proc-dev libcrypt-dev
   libcmocka-dev python3 python3-pytest

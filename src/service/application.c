@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/decimal.h"
+#include "core/merge.h"
 #include "core/rules.h"
 #include "core/uscc.h"
 #include "service/assessment.h"
@@ -808,7 +809,7 @@ int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     rules_validate_form_for(patch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(patch, errors);
     ent_check_attachments(c, json_object_get(patch, "attachment_ids"), "attachment_ids", errors);
-    ent_merge_patch(form, patch);
+    merge_patch(form, patch);
     json_decref(patch);
     if (json_object_size(errors) > 0) {
         svc_fail_fields(e, errors);
@@ -964,22 +965,12 @@ static bool app_patch_has_readonly(const json_t *patch)
     return false;
 }
 
-/* The stored form `text` with `patch` merged in, as it is stored (new text). */
-static char *app_merge_text(const char *text, const json_t *patch)
-{
-    json_t *form = ent_load_doc(text);
-    ent_merge_patch(form, patch);
-    char *merged = ent_dump(form);
-    json_decref(form);
-    return merged;
-}
-
 /* The form of application `id` as it stands with `patch` merged in (new text), or NULL when
  * there is no such row. */
 static char *app_merged_form(db *d, int64_t id, const json_t *patch)
 {
     db_stmt *s = db_query(d, "SELECT form FROM applications WHERE id = ?", "i", id);
-    char *text = db_next(s) ? app_merge_text(db_text(s, 0), patch) : NULL;
+    char *text = db_next(s) ? merge_text(db_text(s, 0), patch) : NULL;
     db_done(s);
     return text;
 }
@@ -1052,7 +1043,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
      * for. The project and the enterprise named in the answer are read here too: they are
      * other objects, as they stood when the save began. */
     int64_t seen = a->last_seq;
-    if (changes) text = app_merge_text(a->form_text, fpatch);
+    if (changes) text = merge_text(a->form_text, fpatch);
     if (!json_object_get(a->snapshot, "project"))
         a->live_project = app_live_project(c->db, a->project_id);
     if (!json_object_get(a->snapshot, "enterprise"))

@@ -1,5 +1,5 @@
 /* ent_internal — the small helpers of ent_internal.h that enterprise.c, attachment.c and
- * application.c all use: JSON documents (load, dump, RFC 7396 merge patch), times, set
+ * application.c all use: JSON documents (load, dump), times, set
  * membership and the enterprise-account gate. */
 #include "service/ent_internal.h"
 
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/merge.h"
 #include "util/util.h"
 
 /* Number of characters (code points) of valid UTF-8 text. */
@@ -44,29 +45,6 @@ void ent_set_time(json_t *o, const char *key, int64_t t)
     json_object_set_new(o, key, json_string(cal_format_rfc3339(t, buf)));
 }
 
-/* RFC 7396: applies `patch` to `target` in place. Nested objects merge, null removes a key,
- * anything else (arrays too) replaces. */
-void ent_merge_patch(json_t *target, const json_t *patch)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)patch, k, v)
-    {
-        if (json_is_null(v)) {
-            json_object_del(target, k);
-        } else if (json_is_object(v)) {
-            json_t *t = json_object_get(target, k);
-            if (!json_is_object(t)) {
-                t = json_object();
-                json_object_set_new(target, k, t);
-            }
-            ent_merge_patch(t, v);
-        } else {
-            json_object_set_new(target, k, json_deep_copy(v));
-        }
-    }
-}
-
 /* An array of the top-level keys of `o` (the audit detail of a save). */
 json_t *ent_keys(const json_t *o)
 {
@@ -89,7 +67,7 @@ json_t *ent_load_doc(const char *text)
 
 char *ent_dump(const json_t *o)
 {
-    return json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    return json_dumps(o, MERGE_DUMP_FLAGS);
 }
 
 /* The calling enterprise account's enterprise id, or a refusal. */

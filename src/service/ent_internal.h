@@ -19,8 +19,6 @@ bool ent_in(const char *s, const char *const *set);
 int ent_fail1(svc_err *e, const char *field, const char *why);
 /* Sets o[key] to the time t as text, or null when t <= 0. */
 void ent_set_time(json_t *o, const char *key, int64_t t);
-/* RFC 7396: applies `patch` to `target` in place. */
-void ent_merge_patch(json_t *target, const json_t *patch);
 /* A new array of the top-level keys of `o` (the audit detail of a save). */
 json_t *ent_keys(const json_t *o);
 /* The JSON object of a document column (NULL or not an object: an empty object). New reference. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/merge.h"
 #include "core/rules.h"
 #include "core/uscc.h"
 #include "service/ent_internal.h"
@@ -169,7 +170,7 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
         errors = NULL;
         goto fail;
     }
-    ent_merge_patch(doc, clean);
+    merge_patch(doc, clean);
     for (const char *const *k = ENT_READONLY; *k; k++)
         json_object_del(doc, *k);
     const char *uscc = json_string_value(json_object_get(doc, "uscc"));
@@ -352,7 +353,7 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
         goto out;
     }
     rules_validate_project(patch, errors);
-    ent_merge_patch(doc, patch); /* drops nulls: absent and null are alike in a create */
+    merge_patch(doc, patch); /* drops nulls: absent and null are alike in a create */
     if (!json_object_get(doc, "district_code")) {
         char *dc = ent_district(c->db, eid);
         if (dc) json_object_set_new(doc, "district_code", json_string(dc));
@@ -425,7 +426,7 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
     doc = ent_proj_doc(cur);
     json_object_del(doc, "id");
     rules_validate_project(patch, errors);
-    ent_merge_patch(doc, patch);
+    merge_patch(doc, patch);
     if (!json_object_get(doc, "district_code")) {
         char *dc = ent_district(c->db, eid);
         if (dc) json_object_set_new(doc, "district_code", json_string(dc));
