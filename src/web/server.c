@@ -474,7 +474,7 @@ static bool web_slow_submit(req *r)
         return false;
     }
     /* A read sees its own snapshot on the pool thread's connection. */
-    if (!web_state_changing(r->method)) db_read_end(r->db);
+    db_read_end(r->db);
     r->slow_queued = true;
     MHD_suspend_connection(r->conn);
     pthread_mutex_lock(&web_slow.mu);
@@ -520,8 +520,10 @@ static bool web_begin(req *r)
         return true;
     }
     /* A read answers from one snapshot: one WAL read lock for all its statements (a write's
-     * db_begin ends the snapshot first; web_send releases it). */
-    if (!web_state_changing(r->method)) db_read_begin(r->db);
+     * db_begin ends the snapshot first; web_send releases it). So do the checks of a write
+     * before its body (session, object), and its handler's reads before its transaction
+     * (web_run_write): per statement, SQLite began and ended a read transaction each time. */
+    db_read_begin(r->db);
     bool path_known;
     r->route = web_find_route(r, &path_known);
     if (!r->route) {
@@ -541,7 +543,18 @@ static bool web_begin(req *r)
         if (!web_slow_submit(r)) web_run_handler(r);
         return true; /* or queued: web_access sees slow_queued */
     }
-    return false; /* the body (possibly empty) comes in the next calls */
+    /* The body (possibly empty) comes in the next calls, and this thread serves other
+     * connections meanwhile: none of them may read from this request's snapshot. */
+    db_read_end(r->db);
+    return false;
+}
+
+/* Runs a write's handler once its body is in, its reads before its transaction from one
+ * snapshot (its db_begin ends it; web_send ends it if it never begins). */
+static void web_run_write(req *r)
+{
+    db_read_begin(r->db);
+    web_run_handler(r);
 }
 
 static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -604,7 +617,7 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             free(msg);
         } else if (!r->slow_done) {
             if (web_slow_submit(r)) return MHD_YES; /* resumed by the pool */
-            web_run_handler(r);
+            web_run_write(r);
         }
     }
     return web_finish(r, true);
