@@ -45,7 +45,8 @@ static const char *const APP_READONLY[] = {
 
 typedef struct app_row {
     int64_t id, batch_id, enterprise_id, project_id, submitted_at, created_at, updated_at;
-    int64_t last_seq; /* last_audit_seq: every change of the form is audited */
+    int64_t last_seq;     /* last_audit_seq: every change of the form is audited */
+    int64_t findings_rev; /* application_findings.revision of the findings loaded; -1: none */
     char uscc[32], district_code[16], type[16], status[24];
     json_t *form, *snapshot, *findings; /* owned; snapshot and findings may be NULL */
     /* Owned; loaded as text (app_load_as with as_text): the stored findings instead of
@@ -79,8 +80,9 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
         d,
         "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
         "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
-        "a.created_at, a.updated_at, a.last_audit_seq FROM applications a LEFT JOIN "
-        "application_findings f ON f.application_id = a.id WHERE a.id = ?",
+        "a.created_at, a.updated_at, a.last_audit_seq, coalesce(f.revision, -1) FROM "
+        "applications a LEFT JOIN application_findings f ON f.application_id = a.id "
+        "WHERE a.id = ?",
         "i", id);
     int rc = -1;
     if (db_next(s)) {
@@ -107,6 +109,7 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
         a->created_at = db_int(s, 12);
         a->updated_at = db_int(s, 13);
         a->last_seq = db_int(s, 14);
+        a->findings_rev = db_int(s, 15);
         rc = 0;
     }
     db_done(s);
@@ -976,27 +979,33 @@ static char *app_merged_form(db *d, int64_t id, const json_t *patch)
 }
 
 /* The parts of a row a save may find changed under the lock: the state, the last audit entry,
- * the last check's findings (stored without an audit entry) and the enterprise's USCC and
- * district (copied to its applications when they change). 0, or -1 when the row is gone. */
+ * the last check's findings (stored without an audit entry; read again only when their
+ * revision moved: ~4 KB under the lock) and the enterprise's USCC and district (copied to its
+ * applications when they change). 0, or -1 when the row is gone. */
 static int app_reload_head(db *d, app_row *a)
 {
     db_stmt *s = db_query(d,
-                          "SELECT a.status, a.last_audit_seq, a.uscc, a.district_code, f.findings "
-                          "FROM applications a LEFT JOIN application_findings f ON "
-                          "f.application_id = a.id WHERE a.id = ?",
+                          "SELECT a.status, a.last_audit_seq, a.uscc, a.district_code, "
+                          "coalesce(f.revision, -1) FROM applications a LEFT JOIN "
+                          "application_findings f ON f.application_id = a.id WHERE a.id = ?",
                           "i", a->id);
     int rc = -1;
+    int64_t rev = a->findings_rev;
     if (db_next(s)) {
         snprintf(a->status, sizeof a->status, "%s", db_text(s, 0));
         a->last_seq = db_int(s, 1);
         snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 2));
         snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 3));
-        free(a->findings_text);
-        a->findings_text = db_text(s, 4) ? xstrdup(db_text(s, 4)) : NULL;
+        rev = db_int(s, 4);
         rc = 0;
     }
     db_done(s);
-    return rc;
+    if (rc != 0 || rev == a->findings_rev) return rc;
+    free(a->findings_text);
+    a->findings_text = db_scalar_text(
+        d, "SELECT findings FROM application_findings WHERE application_id = ?", "i", a->id);
+    a->findings_rev = rev;
+    return 0;
 }
 
 /* Saves `patch` into application `id` as its owner; on success *a is the application as this

@@ -763,6 +763,7 @@ typedef struct pe_dash_apps {
     json_t *latest;      /* {id, status, type} of the newest, or NULL */
     json_t *names;       /* batch id → name, for the other batches */
     sbuf *batch_ids;     /* ",id,id," of the batches they are in */
+    int64_t n, returned; /* rows listed; of them returned for changes */
 } pe_dash_apps;
 
 static json_t *pe_batch_name(pe_dash_apps *d, int64_t id)
@@ -797,13 +798,17 @@ static void pe_dashboard_app(const svc_app_summary *a, void *arg)
         d->latest =
             json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)a->id, "status", st, "type", a->type);
     sbuf_printf(d->batch_ids, "%lld,", (long long)a->batch_id);
+    d->n++;
+    if (st && !strcmp(st, "returned")) d->returned++;
 }
+
+enum { PE_DASH_APPS_MAX = 500 };
 
 static void pe_dashboard_apps(req *r, pe_dash_apps *d)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
-    svc_app_filter f = {.limit = 500};
+    svc_app_filter f = {.limit = PE_DASH_APPS_MAX};
     d->r = r;
     d->rows = json_array();
     d->names = json_object();
@@ -957,12 +962,13 @@ enum {
     PE_PART_APPLICATIONS,
     PE_PART_OPTIONS,
     PE_PART_BATCH_IDS, /* not rendered: ",id,id," */
+    PE_PART_RETURNED,  /* not rendered: the inbox's count of returned applications, "" if cut */
     PE_PANEL_PARTS
 };
 static const char *const PE_PANEL_PART[] = {"enterprise", "progress", "applications", "options"};
 typedef struct pe_panel {
     sbuf blob;
-    const char *part[PE_PANEL_PARTS]; /* into blob: the four renderings, then ",id,id," */
+    const char *part[PE_PANEL_PARTS]; /* into blob: the four renderings, ",id,id,", a count */
 } pe_panel;
 
 /* Room for the panels of ~400 enterprises at ~5 KB each (issue 5: 64 MB in all). */
@@ -1000,6 +1006,10 @@ static void pe_panel_render(req *r, sbuf *blob)
     }
     sbuf_append(blob, ids.data, ids.len);
     sbuf_free(&ids);
+    /* The inbox's one count for an enterprise is in the panel's rows (and so in its version):
+     * the page needs no statement of its own for it, unless the list was cut. */
+    sbuf_append(blob, "", 1);
+    if (apps.n < PE_DASH_APPS_MAX) sbuf_printf(blob, "%lld", (long long)apps.returned);
     json_decref(ctx);
     json_decref(ent);
     json_decref(apps.latest);
@@ -1055,7 +1065,10 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
         pe_new_application(r, batch, p.part[PE_PART_OPTIONS][0] != '\0', p.part[PE_PART_BATCH_IDS]);
     json_object_set_new(ctx, "new_application", na ? na : json_null());
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
-    json_object_set_new(ctx, "inbox", svc_inbox(&c));
+    const char *returned = p.part[PE_PART_RETURNED];
+    json_object_set_new(ctx, "inbox",
+                        returned[0] ? svc_inbox_known(&c, "returned", strtoll(returned, NULL, 10))
+                                    : svc_inbox(&c));
     static const char *const keys[] = {"enterprise_html", "progress_html", "applications_html",
                                        "options_html"};
     tpl_row row = {keys, p.part, PE_PART_BATCH_IDS};

@@ -27,6 +27,12 @@ def row(html, needle):
     return None
 
 
+def returned_count(html):
+    """The inbox's count of applications returned for changes (the page shows no inbox at 0)."""
+    m = re.search(r'data-key="returned"><a [^>]*>[^<]*</a>：<strong class="inbox-count">(\d+)<', html)
+    return int(m.group(1)) if m else 0
+
+
 def questions(ent):
     model = expect(ent.c.get("/assessment-model"), 200)
     return [q["id"] for el in model["elements"] for dm in el["domains"] for sd in dm["subdomains"]
@@ -91,9 +97,13 @@ def test_profile_projects_and_applications_show_at_once(platform, batch2020, com
     d = platform.district_for(CODE)
     expect(d.post(f"/applications/{app['id']}/district-review",
                   {"decision": "return", "opinion": "请补充说明"}), 200)
-    assert "已退回修改" in row(page(ent.c), f'href="/applications/{app["id"]}"')
+    html = page(ent.c)
+    assert "已退回修改" in row(html, f'href="/applications/{app["id"]}"')
+    assert returned_count(html) == 1, "the inbox missed the return"
     expect(ent.c.post(f"/applications/{app['id']}/submit"), 200)
-    assert "已提交，待区县初审" in row(page(ent.c), f'href="/applications/{app["id"]}"')
+    html = page(ent.c)
+    assert "已提交，待区县初审" in row(html, f'href="/applications/{app["id"]}"')
+    assert returned_count(html) == 0, "the inbox kept the return"
     expect(ent.c.post(f"/applications/{app['id']}/withdraw"), 200)
     assert "草稿" in row(page(ent.c), f'href="/applications/{app["id"]}"')
     assert row(page(other.c), f'href="/applications/{app["id"]}"') is None
