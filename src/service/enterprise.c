@@ -74,17 +74,18 @@ int svc_enterprise_version(svc_ctx *c, svc_ent_version *v)
         return -1;
     /* Each part from an index (migration 015): the profile's row by its key, the projects',
      * applications' and assessments' counts and newest entries from their enterprise indexes,
-     * the draft questionnaire's revision, every batch's newest entry. */
+     * the draft questionnaire's revision, every batch's newest entry. A count and a newest
+     * entry of one table come from one pass over its range, as count × 2⁴⁰ + newest (distinct
+     * while entries stay below 2⁴⁰ and a count below 2²³): two subqueries each walked it. */
     db_stmt *s = db_query(
         c->db,
         "SELECT e.last_audit_seq, "
-        "(SELECT count(*) FROM projects p WHERE p.enterprise_id = e.id), "
-        "(SELECT coalesce(max(p.last_audit_seq), 0) FROM projects p WHERE p.enterprise_id = e.id), "
-        "(SELECT count(*) FROM applications a WHERE a.enterprise_id = e.id), "
-        "(SELECT coalesce(max(a.last_audit_seq), 0) FROM applications a "
-        "WHERE a.enterprise_id = e.id), "
-        "(SELECT count(*) FROM assessments s WHERE s.enterprise_id = e.id), "
-        "(SELECT coalesce(max(s.id), 0) FROM assessments s WHERE s.enterprise_id = e.id), "
+        "(SELECT count(*) * 1099511627776 + coalesce(max(p.last_audit_seq), 0) FROM projects p "
+        "WHERE p.enterprise_id = e.id), "
+        "(SELECT count(*) * 1099511627776 + coalesce(max(a.last_audit_seq), 0) "
+        "FROM applications a WHERE a.enterprise_id = e.id), "
+        "(SELECT count(*) * 1099511627776 + coalesce(max(s.id), 0) FROM assessments s "
+        "WHERE s.enterprise_id = e.id), "
         "(SELECT coalesce(max(d.revision), -1) FROM assessment_drafts d "
         "WHERE d.enterprise_id = e.id), "
         "(SELECT coalesce(max(b.last_audit_seq), 0) FROM batches b) "

@@ -28,7 +28,7 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
  * assessments (never changed once made); its questionnaire draft's revision (drafts are not
  * audited: every save counts one up; -1 without a draft); every batch's newest audit entry
  * (the batch names). One statement over indexes. 0, or -1 when the caller is no enterprise. */
-enum { SVC_ENT_VERSION_PARTS = 9 };
+enum { SVC_ENT_VERSION_PARTS = 6 };
 typedef struct svc_ent_version {
     int64_t part[SVC_ENT_VERSION_PARTS];
 } svc_ent_version;
