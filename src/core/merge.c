@@ -38,8 +38,7 @@ void merge_patch(json_t *target, const json_t *patch)
     }
 }
 
-/* The slow path: the tree. */
-static char *merge_by_tree(const char *text, const json_t *patch)
+char *merge_tree(const char *text, const json_t *patch)
 {
     json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
     if (!json_is_object(doc)) {
@@ -252,5 +251,5 @@ char *merge_splice(const char *text, const json_t *patch)
 char *merge_text(const char *text, const json_t *patch)
 {
     char *out = merge_splice(text, patch);
-    return out ? out : merge_by_tree(text, patch);
+    return out ? out : merge_tree(text, patch);
 }

@@ -17,6 +17,10 @@ void merge_patch(json_t *target, const json_t *patch);
  * dumping with MERGE_DUMP_FLAGS, made without the tree when `text` is itself such a dump. */
 char *merge_text(const char *text, const json_t *patch);
 
+/* merge_text's way with the tree: parse (text that is no JSON object counts as {}),
+ * merge_patch, dump with MERGE_DUMP_FLAGS. New text. */
+char *merge_tree(const char *text, const json_t *patch);
+
 /* merge_text's way without the tree: the merged text, or NULL when `text` is not as
  * MERGE_DUMP_FLAGS writes it (spaces, keys out of order or escaped, a real number). */
 char *merge_splice(const char *text, const json_t *patch);
