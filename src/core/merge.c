@@ -38,13 +38,19 @@ void merge_patch(json_t *target, const json_t *patch)
     }
 }
 
-char *merge_tree(const char *text, const json_t *patch)
+json_t *merge_load(const char *text)
 {
     json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
     if (!json_is_object(doc)) {
         json_decref(doc);
         doc = json_object();
     }
+    return doc;
+}
+
+char *merge_tree(const char *text, const json_t *patch)
+{
+    json_t *doc = merge_load(text);
     merge_patch(doc, patch);
     char *out = json_dumps(doc, MERGE_DUMP_FLAGS);
     json_decref(doc);

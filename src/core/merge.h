@@ -9,6 +9,10 @@
 /* How every stored document is written: compact, keys sorted, so that one document has one text. */
 #define MERGE_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
+/* The object a stored document's text holds; text that is no JSON object (or NULL) counts as
+ * an empty object. New reference. */
+json_t *merge_load(const char *text);
+
 /* Merges `patch` (an object) into `target` (an object) in place; values are copied. */
 void merge_patch(json_t *target, const json_t *patch);
 
@@ -17,8 +21,8 @@ void merge_patch(json_t *target, const json_t *patch);
  * dumping with MERGE_DUMP_FLAGS, made without the tree when `text` is itself such a dump. */
 char *merge_text(const char *text, const json_t *patch);
 
-/* merge_text's way with the tree: parse (text that is no JSON object counts as {}),
- * merge_patch, dump with MERGE_DUMP_FLAGS. New text. */
+/* merge_text's way with the tree: merge_load, merge_patch, dump with MERGE_DUMP_FLAGS. New
+ * text. */
 char *merge_tree(const char *text, const json_t *patch);
 
 /* merge_text's way without the tree: the merged text, or NULL when `text` is not as

@@ -57,12 +57,7 @@ json_t *ent_keys(const json_t *o)
 
 json_t *ent_load_doc(const char *text)
 {
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_object(o)) {
-        json_decref(o);
-        o = json_object();
-    }
-    return o;
+    return merge_load(text);
 }
 
 char *ent_dump(const json_t *o)
