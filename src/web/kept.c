@@ -4,13 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+static uint64_t kept_fnv(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 /* FNV-1a: compared before the key itself, so a lookup over a few hundred slots is cheap. */
 static uint64_t kept_hash(const char *key)
 {
+    return kept_fnv(14695981039346656037ULL, key);
+}
+
+uint64_t web_kept_digest(const char *const *strs, size_t n)
+{
     uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
+    for (size_t i = 0; i < n; i++) {
+        h = kept_fnv(h, strs[i] ? strs[i] : "");
+        h *= 1099511628211ULL; /* the NUL between two strings: "ab","c" is not "a","bc" */
     }
     return h;
 }

@@ -53,6 +53,10 @@ typedef struct web_kept {
         PTHREAD_MUTEX_INITIALIZER, (slots), (n), (max_bytes), (max_one), 0, 0                      \
     }
 
+/* A 64-bit digest (FNV-1a) of n strings (NULL counts as ""), each ended by a NUL: for a version
+ * part that stands for texts, such as who is logged in. */
+uint64_t web_kept_digest(const char *const *strs, size_t n);
+
 /* Appends the string kept under (key, v) to out and sets *meta (if not NULL) when one is kept
  * and valid at `now`; false otherwise (out unchanged). */
 bool web_kept_get(web_kept *k, const char *key, const web_kept_version *v, int64_t now, sbuf *out,

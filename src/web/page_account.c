@@ -134,24 +134,12 @@ static json_t *pa_short_time(const json_t *v)
     return t ? json_string(web_short_time(t, buf)) : json_null();
 }
 
-/* "距截止还有 3 天 4 小时" … "已截止" (`what` is 截止 or 开始). */
-static char *pa_time_left(int64_t at, int64_t now, const char *what)
-{
-    int64_t d = at - now;
-    if (d <= 0) return xasprintf("已%s", what);
-    long long days = d / 86400, hours = d % 86400 / 3600, mins = d % 3600 / 60;
-    if (days > 0) return xasprintf("距%s还有 %lld 天 %lld 小时", what, days, hours);
-    if (hours > 0) return xasprintf("距%s还有 %lld 小时 %lld 分钟", what, hours, mins);
-    if (mins > 0) return xasprintf("距%s还有 %lld 分钟", what, mins);
-    return xasprintf("距%s不足 1 分钟", what);
-}
-
 /* {label, at, time_left, passed} for a batch time field, or NULL when it is absent. */
 static json_t *pa_milestone(req *r, const char *label, const json_t *at, const char *what)
 {
     int64_t t = pa_epoch(at);
     if (!t) return NULL;
-    char *when = pa_when(t), *left = pa_time_left(t, r->now, what);
+    char *when = pa_when(t), *left = web_time_left(t, r->now, what);
     json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "label", label, "at", when, "time_left", left,
                           "passed", t <= r->now);
     free(when);

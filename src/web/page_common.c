@@ -1,5 +1,6 @@
 /* page_common — what every HTML page shares: the common context (who is logged in, the CSRF
  * token, the current batch's contacts) and rendering a template into the response. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,29 @@ const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF])
     p = web_digits(p, (int)(sec % 3600 / 60), 2);
     *p = '\0';
     return buf;
+}
+
+char *web_time_left(int64_t at, int64_t now, const char *what)
+{
+    int64_t d = at - now;
+    if (d <= 0) return xasprintf("已%s", what);
+    long long days = d / 86400, hours = d % 86400 / 3600, mins = d % 3600 / 60;
+    if (days > 0) return xasprintf("距%s还有 %lld 天 %lld 小时", what, days, hours);
+    if (hours > 0) return xasprintf("距%s还有 %lld 小时 %lld 分钟", what, hours, mins);
+    if (mins > 0) return xasprintf("距%s还有 %lld 分钟", what, mins);
+    return xasprintf("距%s不足 1 分钟", what);
+}
+
+int64_t web_time_left_until(int64_t at, int64_t now)
+{
+    int64_t d = at - now;
+    if (d <= 0) return INT64_MAX;
+    /* The text is a function of whole hours left (a day or more), whole minutes left (a minute
+     * to a day), or constant under a minute: it changes when the remainder drops below its
+     * current multiple of that step. */
+    int64_t step = d >= 86400 ? 3600 : d >= 60 ? 60 : 0;
+    if (!step) return at;
+    return at - d / step * step + 1;
 }
 
 const json_t *web_current_batch_ref(req *r)

@@ -352,24 +352,11 @@ static json_t *pe_time_text(const json_t *v)
     return t ? json_string(web_short_time(t, buf)) : json_null();
 }
 
-static char *pe_time_left(int64_t at, int64_t now, const char *what)
-{
-    int64_t d = at - now;
-    if (d <= 0) return xasprintf("已%s", what);
-    int64_t days = d / 86400, hours = d % 86400 / 3600, mins = d % 3600 / 60;
-    if (days > 0)
-        return xasprintf("距%s还有 %lld 天 %lld 小时", what, (long long)days, (long long)hours);
-    if (hours > 0)
-        return xasprintf("距%s还有 %lld 小时 %lld 分钟", what, (long long)hours, (long long)mins);
-    if (mins > 0) return xasprintf("距%s还有 %lld 分钟", what, (long long)mins);
-    return xasprintf("距%s不足 1 分钟", what);
-}
-
 static json_t *pe_deadline(req *r, const char *label, const json_t *at, const char *what)
 {
     int64_t t = pe_epoch(at);
     if (!t) return NULL;
-    char *left = pe_time_left(t, r->now, what);
+    char *left = web_time_left(t, r->now, what);
     json_t *o = json_pack("{s:s,s:o,s:s,s:b}", "label", label, "at", pe_time_text(at), "time_left",
                           left, "passed", t <= r->now);
     free(left);
@@ -1027,17 +1014,17 @@ static void pe_panel_split(pe_panel *p)
     }
 }
 
-/* The panel of the calling enterprise: kept while its version stands, else rendered (and
- * kept). The caller frees p->blob. */
-static void pe_panel_load(req *r, pe_panel *p)
+/* The panel of the calling enterprise: kept while its version (*ev, read by the caller; NULL:
+ * read here) stands, else rendered (and kept). The caller frees p->blob. */
+static void pe_panel_load(req *r, pe_panel *p, const svc_ent_version *known)
 {
     svc_ctx c = web_svc(r);
     svc_ent_version ev;
     web_kept_version kv = {0};
     char key[WEB_KEPT_KEY];
-    bool versioned = svc_enterprise_version(&c, &ev) == 0;
+    bool versioned = known || svc_enterprise_version(&c, &ev) == 0;
     if (versioned) {
-        memcpy(kv.part, ev.part, sizeof ev.part);
+        memcpy(kv.part, (known ? known : &ev)->part, sizeof ev.part);
         snprintf(key, sizeof key, "e%lld", (long long)r->actor.enterprise_id);
     }
     sbuf_init(&p->blob);
@@ -1051,11 +1038,12 @@ static void pe_panel_load(req *r, pe_panel *p)
 }
 
 /* The dashboard with `flash` (stolen; NULL: the one of ?done=) and the new-application form's
- * `errors` (stolen; NULL: none). */
-static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors)
+ * `errors` (stolen; NULL: none); `ev` the enterprise's version when the caller read it. */
+static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors,
+                               const svc_ent_version *ev)
 {
     pe_panel p;
-    pe_panel_load(r, &p);
+    pe_panel_load(r, &p, ev);
     svc_ctx c = web_svc(r);
     const json_t *batch = web_current_batch_ref(r);
     json_t *ctx = json_object();
@@ -1077,10 +1065,72 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
     return rc;
 }
 
+/* The whole page as an account saw it last, kept while nothing on it has changed: the panel's
+ * version (the enterprise's), the current batch (its id and newest audit entry: its deadlines,
+ * name and contacts), who is logged in (the session's CSRF token, the account's names), and the
+ * clock — until the first instant one of the batch's times left or passed changes
+ * (web_time_left_until) or the new-application form is withdrawn at the window's close. So
+ * the page of an enterprise that opens its dashboard again and again is one version statement
+ * and a copy (issue 5: the layout and the deadlines were rendered for each request, most of its
+ * cost). Room for ~200 accounts' pages at ~10 KB each (64 MB in all). */
+static web_kept_slot pe_page_slots[256];
+static web_kept pe_page_kept = WEB_KEPT_INIT(pe_page_slots, 256, 2 * 1024 * 1024, 64 * 1024);
+
+_Static_assert(SVC_ENT_VERSION_PARTS + 3 <= WEB_KEPT_PARTS, "the page's version must fit");
+
+static bool pe_page_version(req *r, svc_ent_version *ev, web_kept_version *kv,
+                            char key[WEB_KEPT_KEY])
+{
+    svc_ctx c = web_svc(r);
+    if (svc_enterprise_version(&c, ev) != 0) return false;
+    int64_t batch_id = 0, batch_seq = 0;
+    svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
+    const char *who[] = {r->csrf_token, r->actor.username, r->display_name};
+    *kv = (web_kept_version){0};
+    memcpy(kv->part, ev->part, sizeof ev->part);
+    kv->part[SVC_ENT_VERSION_PARTS] = batch_id;
+    kv->part[SVC_ENT_VERSION_PARTS + 1] = batch_seq;
+    kv->part[SVC_ENT_VERSION_PARTS + 2] = (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]);
+    snprintf(key, WEB_KEPT_KEY, "a%lld", (long long)r->actor.id);
+    return true;
+}
+
+/* Until when the page rendered now is right as far as the clock goes: the batch's deadlines
+ * (pe_batch_deadlines) and its window's close (pe_new_application) are its only times. */
+static int64_t pe_page_until(req *r)
+{
+    const json_t *b = web_current_batch_ref(r);
+    static const char *const times[] = {"opens_at", "closes_at", "district_deadline"};
+    int64_t until = INT64_MAX;
+    for (size_t i = 0; b && i < sizeof times / sizeof times[0]; i++) {
+        int64_t t = pe_epoch(json_object_get(b, times[i]));
+        int64_t u = t ? web_time_left_until(t, r->now) : INT64_MAX;
+        if (u < until) until = u;
+    }
+    return until;
+}
+
 int page_dashboard(req *r)
 {
     if (strcmp(r->actor.role, "enterprise") != 0) return pe_dashboard_other(r);
-    return pe_dashboard_render(r, 200, NULL, NULL);
+    /* A message after a redirect is for that one view: such a page is not kept. */
+    svc_ent_version ev;
+    web_kept_version kv;
+    char key[WEB_KEPT_KEY];
+    if (web_query(r, "done") || !pe_page_version(r, &ev, &kv, key))
+        return pe_dashboard_render(r, 200, NULL, NULL, NULL);
+    sbuf page;
+    sbuf_init(&page);
+    if (web_kept_get(&pe_page_kept, key, &kv, r->now, &page, NULL)) {
+        size_t len = page.len;
+        return web_bytes(r, 200, "text/html; charset=utf-8", sbuf_take(&page), len);
+    }
+    sbuf_free(&page);
+    int rc = pe_dashboard_render(r, 200, NULL, NULL, &ev);
+    if (r->status == 200 && r->resp_body)
+        web_kept_put(&pe_page_kept, key, &kv, r->now, pe_page_until(r), r->resp_body, r->resp_len,
+                     0);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- applications: pieces */
@@ -1584,5 +1634,5 @@ int page_application_create(req *r)
     json_t *errors = e.fields ? json_incref(e.fields) : NULL;
     int status = e.status ? e.status : 400;
     svc_err_clear(&e);
-    return pe_dashboard_render(r, status, flash, errors);
+    return pe_dashboard_render(r, status, flash, errors, NULL);
 }

@@ -127,6 +127,14 @@ struct req {
 enum { WEB_SHORT_TIME_BUF = 24 };
 const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF]);
 
+/* "距截止还有 3 天 4 小时", "… 2 小时 5 分钟", "… 7 分钟", "距截止不足 1 分钟", "已截止" (`what`:
+ * 截止 or 开始) for a moment `at` seen at `now`; malloc'd. */
+char *web_time_left(int64_t at, int64_t now, const char *what);
+/* The first instant after `now` at which web_time_left(at, ·) or whether `at` has passed
+ * (at <= now) changes; INT64_MAX when neither ever does again. A page showing the time left may
+ * be kept until then (issue 5). */
+int64_t web_time_left_until(int64_t at, int64_t now);
+
 /* The current batch (svc_current_batch) as of its first read in this request (a page asks for it
  * two or three times); each call answers a new shallow copy the caller owns and may change (pages
  * decorate it). NULL when none. */

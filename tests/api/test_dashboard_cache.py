@@ -3,7 +3,9 @@
 questionnaire saved twice within one second, an assessment completed, the profile, a project
 and its name on a draft, an application created, submitted, returned, resubmitted, withdrawn, a
 batch renamed — shows on the very next request; what depends on the clock or the request (the new-application
-form, a refused form's errors) is decided per request; no enterprise sees another's panel."""
+form, a refused form's errors) is decided per request; no enterprise sees another's panel.
+The whole page is kept too, per account: never past the second at which a time left on it
+changes, and never with another session's CSRF token."""
 import datetime as dt
 import re
 import time
@@ -137,4 +139,41 @@ def test_refused_form_keeps_panel_and_shows_errors(platform, batch2020):
     assert 'id="type-error"' in html and "flash-error" in html
     assert row(html, f'href="/projects/{project["id"]}"') == row(before, f'href="/projects/{project["id"]}"')
     assert NEW_FORM in html
+    platform.retire_batch(batch["id"])
+
+
+def time_left(html, label):
+    m = re.search(r"<strong>" + re.escape(label) + r'</strong> <span class="when">[^<]*</span> '
+                  r'<span class="time-left[^"]*">([^<]*)</span>', html)
+    return m.group(1) if m else None
+
+
+def csrf_meta(html):
+    m = re.search(r'<meta name="csrf-token" content="([^"]*)">', html)
+    return m.group(1) if m else None
+
+
+def test_kept_page_follows_clock_and_session(platform, batch2020, commission):
+    ent = platform.new_enterprise(CODE)
+    # a second browser of the same account: its own session, its own token on its own page
+    other = platform.client("second-browser")
+    expect(other.login(ent.username, ent.password), 200)
+    assert other.csrf != ent.c.csrf
+    assert csrf_meta(page(ent.c)) == ent.c.csrf
+    assert csrf_meta(page(other)) == other.csrf
+    assert csrf_meta(page(ent.c)) == ent.c.csrf, "another session's page (and token) served"
+    # the window closes 62 s from now: one minute left, then, with nothing else changed, less
+    # than one minute as soon as fewer than 60 s are left
+    at = st.now_cst() + dt.timedelta(seconds=62)
+    batch = platform.new_batch(batch2020["id"], opens=st.now_cst() - dt.timedelta(minutes=1),
+                               closes=at)
+    html = page(ent.c)
+    assert batch["name"] in html
+    assert time_left(html, "企业申报截止") == "距截止还有 1 分钟", html
+    assert time_left(page(ent.c), "企业申报截止") == "距截止还有 1 分钟"  # served as kept
+    time.sleep(max(0.0, (at - dt.timedelta(seconds=59) - st.now_cst()).total_seconds()) + 0.3)
+    assert time_left(page(ent.c), "企业申报截止") == "距截止不足 1 分钟", "a stale countdown"
+    # a message after a redirect is shown once, and the page after it is the plain one
+    assert "已保存。" in st.html_page(ent.c, "/dashboard?done=saved")
+    assert "已保存。" not in page(ent.c)
     platform.retire_batch(batch["id"])

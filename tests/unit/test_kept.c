@@ -1,6 +1,8 @@
 /* Unit tests of web/kept.c: a kept string is served only for its key, its version and its time
  * window; a key holds one string; slots and bytes stay bounded, the least recently used going
- * first; what cannot be kept is refused, never truncated. */
+ * first; what cannot be kept is refused, never truncated. And the two things a kept page's
+ * version and window are made of: the digest of who is logged in, and the first instant at which
+ * a time left shown on a page changes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "web/kept.h"
+#include "web/web.h"
 
 static web_kept_slot kt_slots[3];
 static web_kept kt = WEB_KEPT_INIT(kt_slots, 3, 100, 60);
@@ -124,6 +127,73 @@ static void test_refused_not_truncated(void **state)
     assert_int_equal(kt.bytes, 1);
 }
 
+static void test_digest_separates_strings(void **state)
+{
+    (void)state;
+    const char *ab_c[] = {"ab", "c"}, *a_bc[] = {"a", "bc"}, *ab_c2[] = {"ab", "c"};
+    const char *null_[] = {NULL, "c"}, *empty[] = {"", "c"}, *tok2[] = {"ab", "d"};
+    assert_true(web_kept_digest(ab_c, 2) == web_kept_digest(ab_c2, 2));
+    assert_true(web_kept_digest(ab_c, 2) != web_kept_digest(a_bc, 2));
+    assert_true(web_kept_digest(ab_c, 2) != web_kept_digest(tok2, 2));
+    assert_true(web_kept_digest(ab_c, 1) != web_kept_digest(ab_c, 2));
+    assert_true(web_kept_digest(null_, 2) == web_kept_digest(empty, 2)); /* NULL counts as "" */
+}
+
+/* Whether `at` has passed at `t`, and the text shown then, as one string. */
+static char *tl_view(int64_t at, int64_t t)
+{
+    char *left = web_time_left(at, t, "截止");
+    char *v = NULL;
+    assert_true(asprintf(&v, "%d|%s", at <= t, left) > 0);
+    free(left);
+    return v;
+}
+
+/* The text only counts down, so it is constant over [now, until) when it is equal at both ends,
+ * and `until` is the first change when the text differs there. Checked at every offset of the
+ * first two minutes around the boundaries and at spread ones up to four days. */
+static void tl_check(int64_t at, int64_t now)
+{
+    int64_t until = web_time_left_until(at, now);
+    char *first = tl_view(at, now);
+    if (until == INT64_MAX) {
+        char *later = tl_view(at, now + 400 * 86400);
+        assert_string_equal(first, later);
+        assert_true(at <= now);
+        free(later);
+        free(first);
+        return;
+    }
+    assert_true(until > now);
+    char *last = tl_view(at, until - 1), *next = tl_view(at, until);
+    if (strcmp(first, last) != 0 || strcmp(last, next) == 0)
+        fail_msg("at - now = %lld: until - now = %lld (%s / %s / %s)", (long long)(at - now),
+                 (long long)(until - now), first, last, next);
+    free(first);
+    free(last);
+    free(next);
+}
+
+static void test_time_left_until_first_change(void **state)
+{
+    (void)state;
+    const int64_t at = 1584410400; /* 2020-03-17 10:00 Beijing time */
+    for (int64_t d = -3; d <= 7300; d++)
+        tl_check(at, at - d);
+    const int64_t marks[] = {86399, 86400, 86401, 89999, 90000, 90001, 3 * 86400 + 1};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        for (int64_t e = -2; e <= 2; e++)
+            tl_check(at, at - marks[i] - e);
+    for (int64_t d = 7300; d < 4 * 86400; d += 997)
+        tl_check(at, at - d);
+    /* the last second before the deadline, and the deadline itself */
+    assert_int_equal(web_time_left_until(at, at - 1), at);
+    assert_true(web_time_left_until(at, at) == INT64_MAX);
+    assert_int_equal(web_time_left_until(at, at - 61), at - 59);
+    assert_int_equal(web_time_left_until(at, at - 86400),
+                     at - 86400 + 1); /* 1 天 0 小时 → 23 小时 59 分钟 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +201,8 @@ int main(void)
         cmocka_unit_test_setup(test_slots_bounded_least_recently_used_first, kt_setup),
         cmocka_unit_test_setup(test_bytes_bounded, kt_setup),
         cmocka_unit_test_setup(test_refused_not_truncated, kt_setup),
+        cmocka_unit_test(test_digest_separates_strings),
+        cmocka_unit_test(test_time_left_until_first_change),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     kt_clear();
