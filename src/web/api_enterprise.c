@@ -167,7 +167,7 @@ int api_application_get(req *r)
     snprintf(key, sizeof key, "a%lld:%c", (long long)id, v.viewer);
     sbuf kept;
     sbuf_init(&kept);
-    if (web_kept_get(&api_app_kept, key, &kv, r->now, &kept, NULL))
+    if (web_kept_get(&api_app_kept, key, &kv, r->now, &kept, NULL, NULL))
         return web_bytes(r, 200, "application/json; charset=utf-8", kept.data, kept.len);
     sbuf_free(&kept);
     char *text = NULL;

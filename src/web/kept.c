@@ -35,7 +35,7 @@ static bool kept_is(const web_kept_slot *s, uint64_t hash, const char *key)
 }
 
 bool web_kept_get(web_kept *k, const char *key, const web_kept_version *v, int64_t now, sbuf *out,
-                  int64_t *meta)
+                  int64_t *meta, int64_t *until)
 {
     uint64_t hash = kept_hash(key);
     bool hit = false;
@@ -46,6 +46,7 @@ bool web_kept_get(web_kept *k, const char *key, const web_kept_version *v, int64
         if (memcmp(&s->v, v, sizeof *v) == 0 && now >= s->rendered_at && now < s->valid_until) {
             sbuf_append(out, s->data, s->len);
             if (meta) *meta = s->meta;
+            if (until) *until = s->valid_until;
             s->used = ++k->clock;
             hit = true;
         }

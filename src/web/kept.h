@@ -57,10 +57,10 @@ typedef struct web_kept {
  * part that stands for texts, such as who is logged in. */
 uint64_t web_kept_digest(const char *const *strs, size_t n);
 
-/* Appends the string kept under (key, v) to out and sets *meta (if not NULL) when one is kept
- * and valid at `now`; false otherwise (out unchanged). */
+/* Appends the string kept under (key, v) to out and sets *meta and *until (its valid_until),
+ * each if not NULL, when one is kept and valid at `now`; false otherwise (out unchanged). */
 bool web_kept_get(web_kept *k, const char *key, const web_kept_version *v, int64_t now, sbuf *out,
-                  int64_t *meta);
+                  int64_t *meta, int64_t *until);
 
 /* Keeps a copy of data (len bytes) under (key, v), right from `now` until `valid_until`
  * (INT64_MAX: until the version changes), replacing what the key held. Keys too long for a

@@ -179,11 +179,12 @@ static json_t *pa_home_batch(req *r)
 static web_kept_slot pa_home_slots[1];
 static web_kept pa_home_kept = WEB_KEPT_INIT(pa_home_slots, 1, 256 * 1024, 256 * 1024);
 
-static bool pa_home_cached(req *r, const web_kept_version *v)
+/* Answers the page kept in k under (key, v), if one is: true when it did. */
+static bool pa_kept_send(req *r, web_kept *k, const char *key, const web_kept_version *v)
 {
     sbuf page;
     sbuf_init(&page);
-    if (!web_kept_get(&pa_home_kept, "home", v, r->now, &page, NULL)) {
+    if (!web_kept_get(k, key, v, r->now, &page, NULL, NULL)) {
         sbuf_free(&page);
         return false;
     }
@@ -211,7 +212,7 @@ int page_home(req *r)
     int64_t id, seq;
     svc_current_batch_key(r->db, r->now, &id, &seq);
     web_kept_version v = {.part = {id, seq}};
-    if (pa_home_cached(r, &v)) return 0;
+    if (pa_kept_send(r, &pa_home_kept, "home", &v)) return 0;
     pa_home_render(r);
     /* Right for this second only: the page shows the time left to each milestone. */
     if (r->status == 200 && r->resp_body)
@@ -792,6 +793,35 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
 static web_kept_slot pa_queue_slots[64];
 static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 1024, 256 * 1024);
 
+/* The whole page as an account saw it last, per status filter: kept while its rows are (the
+ * queue's version, and until a row turns overdue), the current batch (its id and newest audit
+ * entry: the deadline, the footer), who is logged in (the session's CSRF token, the account's
+ * names) and the inbox's other count (the district's pending adjustments) stand, and until the
+ * deadline's time left changes (web_time_left_until). A district's account reloading its queue
+ * then costs the version statements and one copy of the page, instead of rendering the page
+ * around the rows and copying the rows into it (issue 5). Room for ~12 pages of 150 rows. */
+static web_kept_slot pa_queue_page_slots[32];
+static web_kept pa_queue_page_kept =
+    WEB_KEPT_INIT(pa_queue_page_slots, 32, 1024 * 1024, 256 * 1024);
+
+/* The page's key and version; false when it cannot be kept (no version, a key too long). */
+static bool pa_queue_page_version(req *r, const char *status, svc_queue_version *v,
+                                  web_kept_version *kv, char key[WEB_KEPT_KEY])
+{
+    svc_ctx c = web_svc(r);
+    if (svc_district_queue_version(&c, r->actor.district_code, v) != 0) return false;
+    int n = snprintf(key, WEB_KEPT_KEY, "a%lld|%s", (long long)r->actor.id, status ? status : "");
+    if (n < 0 || n >= WEB_KEPT_KEY) return false;
+    int64_t batch_id = 0, batch_seq = 0;
+    svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
+    const char *who[] = {r->csrf_token, r->actor.username, r->display_name};
+    *kv =
+        (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq, batch_id, batch_seq,
+                                    (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]),
+                                    svc_inbox_count(&c, "adjustments")}};
+    return true;
+}
+
 static void pa_queue_key(char key[WEB_KEPT_KEY], web_kept_version *kv, const char *district,
                          const char *status, const svc_queue_version *v)
 {
@@ -799,21 +829,24 @@ static void pa_queue_key(char key[WEB_KEPT_KEY], web_kept_version *kv, const cha
     *kv = (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq}};
 }
 
-/* The district's rows for `status` (NULL: all) into q: kept ones while they stand, else read
- * and rendered (and kept). As svc_applications_each: 0, or -1 with e. */
-static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status, svc_err *e)
+/* The district's rows for `status` (NULL: all) into q, with until when they are right: kept
+ * ones while they stand, else read and rendered (and kept). `known`: the queue's version when
+ * the caller read it (NULL: read here). As svc_applications_each: 0, or -1 with e. */
+static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status,
+                         const svc_queue_version *known, svc_err *e)
 {
     svc_ctx c = web_svc(r);
     const char *district = r->actor.district_code;
     svc_queue_version v;
     char key[WEB_KEPT_KEY];
     web_kept_version kv;
-    bool versioned = svc_district_queue_version(&c, district, &v) == 0;
-    if (versioned) pa_queue_key(key, &kv, district, status ? status : "", &v);
-    if (versioned && web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &q->submitted))
+    bool versioned = known || svc_district_queue_version(&c, district, &v) == 0;
+    if (versioned) pa_queue_key(key, &kv, district, status ? status : "", known ? known : &v);
+    q->valid_until = INT64_MAX;
+    if (versioned &&
+        web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &q->submitted, &q->valid_until))
         return 0;
     svc_app_filter f = {.status = status, .district_code = district, .limit = 500};
-    q->valid_until = INT64_MAX;
     if (svc_applications_each(&c, &f, pa_queue_row, q, NULL, e) != 0) return -1;
     if (q->n >= (size_t)f.limit) q->submitted = -1;
     if (versioned)
@@ -826,6 +859,11 @@ int page_district_queue(req *r)
 {
     const char *status = web_query(r, "status");
     if (status && !*status) status = NULL;
+    svc_queue_version v;
+    web_kept_version pv;
+    char pkey[WEB_KEPT_KEY];
+    bool keep = pa_queue_page_version(r, status, &v, &pv, pkey);
+    if (keep && pa_kept_send(r, &pa_queue_page_kept, pkey, &pv)) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *flash = NULL;
@@ -834,7 +872,7 @@ int page_district_queue(req *r)
     /* A 150-row queue is ~75 KB: no regrowth, and under the mmap threshold (server.c), so the
      * buffer comes from the arena warm instead of from fresh zeroed pages. */
     sbuf_reserve(&q.html, 96 * 1024);
-    if (pa_queue_fill(r, &q, status, &e) != 0) {
+    if (pa_queue_fill(r, &q, status, keep ? &v : NULL, &e) != 0) {
         if (e.status != 400) {
             sbuf_free(&q.html);
             return pa_error_page(r, &e, "/district");
@@ -842,7 +880,8 @@ int page_district_queue(req *r)
         svc_err_clear(&e);
         flash = pa_flash("error", "没有这个状态，已显示全部申报。");
         status = NULL;
-        if (pa_queue_fill(r, &q, status, &e) != 0) {
+        keep = false; /* the message is for this request's filter */
+        if (pa_queue_fill(r, &q, status, NULL, &e) != 0) {
             sbuf_free(&q.html);
             json_decref(flash);
             return pa_error_page(r, &e, "/district");
@@ -859,6 +898,9 @@ int page_district_queue(req *r)
     json_t *b = web_current_batch(r);
     json_t *dl =
         b ? pa_milestone(r, "区县初审截止", json_object_get(b, "district_deadline"), "截止") : NULL;
+    int64_t deadline = b ? pa_epoch(json_object_get(b, "district_deadline")) : 0;
+    int64_t until = deadline ? web_time_left_until(deadline, r->now) : INT64_MAX;
+    if (q.valid_until < until) until = q.valid_until;
     json_decref(b);
     if (dl) json_object_set_new(ctx, "deadline", dl);
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
@@ -868,5 +910,7 @@ int page_district_queue(req *r)
     tpl_row row = {keys, vals, 1};
     int rc = web_page_row(r, 200, "district_queue", ctx, &row, q.html.len + 16 * 1024);
     sbuf_free(&q.html);
+    if (keep && r->status == 200 && r->resp_body)
+        web_kept_put(&pa_queue_page_kept, pkey, &pv, r->now, until, r->resp_body, r->resp_len, 0);
     return rc;
 }

@@ -1029,7 +1029,7 @@ static void pe_panel_load(req *r, pe_panel *p, const svc_ent_version *known)
     }
     sbuf_init(&p->blob);
     sbuf_reserve(&p->blob, 8 * 1024);
-    if (!versioned || !web_kept_get(&pe_panel_kept, key, &kv, r->now, &p->blob, NULL)) {
+    if (!versioned || !web_kept_get(&pe_panel_kept, key, &kv, r->now, &p->blob, NULL, NULL)) {
         pe_panel_render(r, &p->blob);
         if (versioned)
             web_kept_put(&pe_panel_kept, key, &kv, r->now, INT64_MAX, p->blob.data, p->blob.len, 0);
@@ -1121,7 +1121,7 @@ int page_dashboard(req *r)
         return pe_dashboard_render(r, 200, NULL, NULL, NULL);
     sbuf page;
     sbuf_init(&page);
-    if (web_kept_get(&pe_page_kept, key, &kv, r->now, &page, NULL)) {
+    if (web_kept_get(&pe_page_kept, key, &kv, r->now, &page, NULL, NULL)) {
         size_t len = page.len;
         return web_bytes(r, 200, "text/html; charset=utf-8", sbuf_take(&page), len);
     }

@@ -155,3 +155,49 @@ def test_many_queues_turn_over_the_kept_rows(platform, batch, anon):
     expect(review(d, app["id"], "return"), 200)
     assert "badge-returned" in row(page(d), app["id"])
     assert row(page(d, "?status=returned"), app["id"])
+
+
+def inbox_count(html, key):
+    m = re.search(r'data-key="' + key + r'">.*?class="inbox-count">(\d+)<', html, re.S)
+    return int(m.group(1)) if m else 0
+
+
+def csrf_meta(html):
+    m = re.search(r'<meta name="csrf-token" content="([^"]*)">', html)
+    return m.group(1) if m else None
+
+
+def time_left(html):
+    m = re.search(r'<strong>区县初审截止</strong>：[^<]*<span class="time-left[^"]*">([^<]*)</span>', html)
+    return m.group(1) if m else None
+
+
+def test_kept_page_follows_inbox_sessions_and_clock(platform, batch, batch2020, commission):
+    """The whole page is kept per account and filter too: the inbox's other count (pending
+    adjustments, which no row of the queue shows) on the next request, each session its own
+    CSRF token, and the deadline's time left never past the second at which it changes."""
+    d = platform.district_for(CODE)
+    ent = platform.new_enterprise(CODE)
+    _, cert = platform.certified_application(ent, batch["id"])
+    before = inbox_count(page(d), "adjustments")
+    assert inbox_count(page(d), "adjustments") == before
+    body = {"kind": "rename", "new_name": f"重庆缓存更名{st.unique('n')}有限公司",
+            "evidence_attachment_id": platform.upload_pdf(ent)["id"]}
+    expect(ent.c.post(f"/certificates/{cert['certificate_no']}/adjustments", body), 201)
+    assert inbox_count(page(d), "adjustments") == before + 1, "a kept inbox"
+    # a second browser of the same account
+    second = platform.client("second-browser")
+    expect(second.login(d.username, st.PASSWORD), 200)
+    assert csrf_meta(page(d)) == d.csrf
+    assert csrf_meta(page(second)) == second.csrf != d.csrf
+    assert csrf_meta(page(d)) == d.csrf, "another session's page (and token) served"
+    # the district deadline 62 s from now: one minute left, then less than one minute
+    now = st.now_cst()
+    at = now + dt.timedelta(seconds=62)
+    b = platform.new_batch(batch2020["id"], opens=now - dt.timedelta(minutes=2),
+                           closes=now - dt.timedelta(minutes=1), deadline=at)
+    assert time_left(page(d)) == "距截止还有 1 分钟"
+    assert time_left(page(d)) == "距截止还有 1 分钟"  # served as kept
+    time.sleep(max(0.0, (at - dt.timedelta(seconds=59) - st.now_cst()).total_seconds()) + 0.3)
+    assert time_left(page(d)) == "距截止不足 1 分钟", "a stale countdown"
+    platform.retire_batch(b["id"])

@@ -36,6 +36,9 @@ static int kt_setup(void **state)
     return 0;
 }
 
+/* The valid_until of the last string kt_get found. */
+static int64_t kt_until;
+
 /* The string kept under (key, v) at `now` (static buffer), or NULL. */
 static const char *kt_get(const char *key, int64_t part0, int64_t now, int64_t *meta)
 {
@@ -43,7 +46,7 @@ static const char *kt_get(const char *key, int64_t part0, int64_t now, int64_t *
     web_kept_version v = {.part = {part0, 7}};
     sbuf out;
     sbuf_init(&out);
-    bool hit = web_kept_get(&kt, key, &v, now, &out, meta);
+    bool hit = web_kept_get(&kt, key, &v, now, &out, meta, &kt_until);
     snprintf(got, sizeof got, "%s", out.data ? out.data : "");
     sbuf_free(&out);
     return hit ? got : NULL;
@@ -63,6 +66,7 @@ static void test_key_version_and_window(void **state)
     int64_t meta = 0;
     assert_string_equal(kt_get("a", 1, 100, &meta), "alpha");
     assert_int_equal(meta, 5);
+    assert_int_equal(kt_until, 110);
     assert_string_equal(kt_get("a", 1, 109, NULL), "alpha");
     assert_null(kt_get("a", 1, 110, NULL)); /* valid_until is excluded */
     assert_null(kt_get("a", 1, 99, NULL));  /* before it was rendered */
