@@ -69,8 +69,11 @@ static void seed_uscc(const char *district, int64_t serial, char out[19])
     /* The functional zones (两江新区 …) have no division code of their own: their enterprises
      * are registered in a county the zone spans. */
     if (strlen(district) != 6)
-        district = !strcmp(district, "CQGX") ? "500106" : !strcmp(district, "CQWS") ? "500110" : "500112";
-    char body[32]; /* 17 characters are used; the margin keeps the compiler's range analysis quiet */
+        district = !strcmp(district, "CQGX")   ? "500106"
+                   : !strcmp(district, "CQWS") ? "500110"
+                                               : "500112";
+    char
+        body[32]; /* 17 characters are used; the margin keeps the compiler's range analysis quiet */
     snprintf(body, sizeof body, "91%.6sMA%07lld", district, (long long)(llabs(serial) % 10000000));
     memcpy(out, body, 17);
     out[17] = uscc_check_char(body);
@@ -106,17 +109,17 @@ static json_t *seed_form(int64_t att, int64_t i)
         "{s:I,s:I,s:I,s:I,s:{s:b,s:b,s:b},s:b,s:{s:b,s:b,s:b,s:b,s:b},s:b,"
         "s:{s:b,s:s},s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}},"
         "s:[s,s,s],s:b,s:[I],s:b}",
-        "equipment_total", (json_int_t)(100 + i % 50), "equipment_digital", (json_int_t)(70 + i % 30),
-        "data_points_total", (json_int_t)400, "data_points_uploaded", (json_int_t)(380 + i % 20),
-        "networked", "processing", 1, "inspection", 1, "logistics", 1, "realtime_monitoring", 1,
-        "mes", "scheduling", 1, "process", 1, "logistics_warehousing", 1, "quality", 1,
-        "equipment", 1, "visual_management", 1, "integration", "realtime_data_mes_erp", 1,
-        "description", "MES 与 ERP 实时交换生产数据", "kpi_baseline", "before_project", "kpis",
-        "operating_cost", "before", "100", "after", "80", "efficiency", "before", "100", "after",
-        "115", "defect_rate", "before", "2.0", "after", "1.5", "energy_utilization", "before",
-        "0.80", "after", "0.90", "rd_cycle", "before", "100", "after", "85", "technologies", "5g",
-        "iot", "digital_twin", "industrial_policy_compliant", 1, "attachment_ids", (json_int_t)att,
-        "declaration_signed", 1);
+        "equipment_total", (json_int_t)(100 + i % 50), "equipment_digital",
+        (json_int_t)(70 + i % 30), "data_points_total", (json_int_t)400, "data_points_uploaded",
+        (json_int_t)(380 + i % 20), "networked", "processing", 1, "inspection", 1, "logistics", 1,
+        "realtime_monitoring", 1, "mes", "scheduling", 1, "process", 1, "logistics_warehousing", 1,
+        "quality", 1, "equipment", 1, "visual_management", 1, "integration",
+        "realtime_data_mes_erp", 1, "description", "MES 与 ERP 实时交换生产数据", "kpi_baseline",
+        "before_project", "kpis", "operating_cost", "before", "100", "after", "80", "efficiency",
+        "before", "100", "after", "115", "defect_rate", "before", "2.0", "after", "1.5",
+        "energy_utilization", "before", "0.80", "after", "0.90", "rd_cycle", "before", "100",
+        "after", "85", "technologies", "5g", "iot", "digital_twin", "industrial_policy_compliant",
+        1, "attachment_ids", (json_int_t)att, "declaration_signed", 1);
 }
 
 /* ---------------------------------------------------------------- 能力测评 (rule A1) */
@@ -242,17 +245,30 @@ static seed_state seed_state_of(int64_t i)
 {
     if (i < SEED_QUEUE_ENTERPRISES) return i % 4 == 3 ? SEED_CHECKED : SEED_SUBMITTED;
     switch (i % 20) {
-    case 0: case 1: case 2: case 3: case 4: case 5: return SEED_DRAFT;
-    case 6: case 7: return SEED_CHECKED;
-    case 16: case 17: return SEED_WITHDRAWN;
-    case 18: return SEED_RESUBMITTED;
-    case 19: return SEED_NONE;
-    default: return SEED_SUBMITTED;
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+        return SEED_DRAFT;
+    case 6:
+    case 7:
+        return SEED_CHECKED;
+    case 16:
+    case 17:
+        return SEED_WITHDRAWN;
+    case 18:
+        return SEED_RESUBMITTED;
+    case 19:
+        return SEED_NONE;
+    default:
+        return SEED_SUBMITTED;
     }
 }
 
-static const char *const SEED_NAMES[] = {"机电", "汽车零部件", "电子", "化工", "食品", "医药",
-                                         "材料", "装备", "摩托车", "仪器仪表"};
+static const char *const SEED_NAMES[] = {"机电", "汽车零部件", "电子", "化工",   "食品",
+                                         "医药", "材料",       "装备", "摩托车", "仪器仪表"};
 static const char *const SEED_MTYPES[] = {"discrete", "process", "mixed"};
 
 /* One enterprise through the services, as its own actor. */
@@ -277,11 +293,10 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const
     json_t *out = NULL;
     if (svc_imp_connect(&c, &out, &e) != 0) return seed_fail("connect", i, &e);
     json_decref(out);
-    json_t *ent = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "uscc", uscc, "name", name,
-                            "district_code", district, "address", "重庆市（基准测试地址）",
-                            "legal_representative", "张三", "manufacturing_type",
-                            SEED_MTYPES[i % 3], "independent_legal_person", 1,
-                            "complete_machine", 0);
+    json_t *ent = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "uscc", uscc, "name", name, "district_code", district,
+        "address", "重庆市（基准测试地址）", "legal_representative", "张三", "manufacturing_type",
+        SEED_MTYPES[i % 3], "independent_legal_person", 1, "complete_machine", 0);
     int rc = svc_imp_confirm_new(&c, ent, &out, &e);
     json_decref(ent);
     if (rc != 0) return seed_fail("confirm", i, &e);
@@ -293,13 +308,13 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const
     int64_t proof = seed_pdf(&c, "备案证明.pdf", &e);
     if (proof < 0) return seed_fail("attachment", i, &e);
     json_t *proj = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:b,s:s,s:[I],s:s,s:s}", "name",
-        "智能化改造项目", "site_name", site, "district_code", district, "address",
-        "重庆市（基准测试地址）", "class", "II", "start_date", "2018-06-01", "completion_date",
-        "2019-12-31", "progress_pct", 100, "total_investment", (json_int_t)(30000000 + i * 100),
-        "equipment_software_investment", (json_int_t)(12000000 + i * 10), "other_public_funding",
-        0, "approval_proof_type", "filing", "approval_attachment_ids", (json_int_t)proof,
-        "content", "建设数字化车间，引进数控设备和制造执行系统。", "expected_results",
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:b,s:s,s:[I],s:s,s:s}", "name", "智能化改造项目",
+        "site_name", site, "district_code", district, "address", "重庆市（基准测试地址）", "class",
+        "II", "start_date", "2018-06-01", "completion_date", "2019-12-31", "progress_pct", 100,
+        "total_investment", (json_int_t)(30000000 + i * 100), "equipment_software_investment",
+        (json_int_t)(12000000 + i * 10), "other_public_funding", 0, "approval_proof_type", "filing",
+        "approval_attachment_ids", (json_int_t)proof, "content",
+        "建设数字化车间，引进数控设备和制造执行系统。", "expected_results",
         "运营成本降低20%，生产效率提高15%。");
     rc = svc_project_create(&c, proj, &out, &e);
     json_decref(proj);
@@ -331,8 +346,8 @@ static int seed_enterprise(svc_ctx *base, int64_t i, const char *district, const
     int64_t app = json_integer_value(json_object_get(out, "id"));
     json_decref(out);
     if (st == SEED_DRAFT) {
-        json_t *patch = json_pack("{s:i,s:i}", "data_points_total", 400, "data_points_uploaded",
-                                  372);
+        json_t *patch =
+            json_pack("{s:i,s:i}", "data_points_total", 400, "data_points_uploaded", 372);
         rc = svc_app_put(&c, app, patch, NULL, &e); /* no answer wanted */
         json_decref(patch);
         if (rc != 0) return seed_fail("draft", i, &e);
@@ -420,8 +435,7 @@ int app_seed(app_cli *cli, svc_ctx *c)
         char uname[32];
         snprintf(uname, sizeof uname, "d%s", code);
         if (seed_user(c, "district", uname, code) != 0) return 1;
-        const char *grp =
-            json_string_value(json_object_get(json_array_get(districts, k), "group"));
+        const char *grp = json_string_value(json_object_get(json_array_get(districts, k), "group"));
         if (strcmp(code, SEED_QUEUE_DISTRICT) == 0) {
             queue_grp = xstrdup(grp ? grp : "");
         } else {
@@ -479,8 +493,12 @@ int app_seed(app_cli *cli, svc_ctx *c)
         snprintf(uname, sizeof uname, "reg%06lld", k + 1);
         snprintf(ename, sizeof ename, "重庆待审企业%06lld有限公司", k + 1);
         seed_uscc(codes[(size_t)k % nother], 5000000 + k, uscc);
-        acct_input a = {.username = uname, .password = SEED_PASSWORD, .display_name = "王工",
-                        .phone = "023-63895239", .enterprise_name = ename, .uscc = uscc};
+        acct_input a = {.username = uname,
+                        .password = SEED_PASSWORD,
+                        .display_name = "王工",
+                        .phone = "023-63895239",
+                        .enterprise_name = ename,
+                        .uscc = uscc};
         int64_t id;
         if (svc_account_register(c, &a, &id, &e) != 0) return seed_fail("registration", k, &e);
     }
@@ -494,8 +512,8 @@ int app_seed(app_cli *cli, svc_ctx *c)
     seed_asm_free();
     if (sqlite) (void)db_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", "");
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("seeded %lld enterprises in %.1f s: batch %lld, district %s queue 150, password %s\n",
-           n, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-           (long long)batch_id, SEED_QUEUE_DISTRICT, SEED_PASSWORD);
+    printf("seeded %lld enterprises in %.1f s: batch %lld, district %s queue 150, password %s\n", n,
+           (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, (long long)batch_id,
+           SEED_QUEUE_DISTRICT, SEED_PASSWORD);
     return 0;
 }

@@ -26,7 +26,8 @@ int main(int argc, char **argv)
         fprintf(out, "static const unsigned char asset_%d[] = {", i);
         int c;
         size_t n = 0;
-        while ((c = fgetc(in)) != EOF) fprintf(out, "%s%d,", (n++ % 24) ? "" : "\n", c);
+        while ((c = fgetc(in)) != EOF)
+            fprintf(out, "%s%d,", (n++ % 24) ? "" : "\n", c);
         fprintf(out, "0};\n");
         fclose(in);
     }

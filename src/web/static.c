@@ -23,8 +23,10 @@ int web_static(req *r)
     size_t len = 0;
     const char *data = strstr(name, "..") ? NULL : assets_get(name, &len);
     int rc;
-    if (!data) rc = web_fail(r, 404, "not_found", "文件不存在");
-    else rc = web_bytes(r, 200, static_type(name), xstrndup(data, len), len);
+    if (!data)
+        rc = web_fail(r, 404, "not_found", "文件不存在");
+    else
+        rc = web_bytes(r, 200, static_type(name), xstrndup(data, len), len);
     free(name);
     return rc;
 }
