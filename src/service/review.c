@@ -22,6 +22,14 @@ bool svc_review_assigned(db *d, int64_t expert_id, int64_t app_id)
                                           "ii", app_id, expert_id) > 0;
 }
 
+bool svc_review_submitted(db *d, int64_t expert_id, int64_t app_id)
+{
+    return expert_id > 0 && db_scalar_int(d, 0,
+                                          "SELECT count(*) FROM expert_reviews WHERE "
+                                          "application_id = ? AND expert_id = ?",
+                                          "ii", app_id, expert_id) > 0;
+}
+
 static bool rv_visible(svc_ctx *c, const rv_app *a)
 {
     const svc_actor *act = c->actor;

@@ -65,6 +65,9 @@ int svc_review_expert_list(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 /* ---- what other services ask */
 /* True when expert account `expert_id` is assigned to application `app_id`. */
 bool svc_review_assigned(db *d, int64_t expert_id, int64_t app_id);
+/* True when expert account `expert_id` has submitted its review of application `app_id` (one
+ * probe of the pair's index: the expert's desk asks it for each of its applications). */
+bool svc_review_submitted(db *d, int64_t expert_id, int64_t app_id);
 /* True when attachment `att` backs a review decision (authenticity opinion, direct-route
  * evidence) of an application a reviewer caller may see (never for enterprise accounts). */
 bool svc_review_att_visible(svc_ctx *c, int64_t att);

@@ -4,6 +4,7 @@ reviews on the batch's score form (maxima are batch data), blind until one's own
 the aggregate, the commission's decision after at least three reviews, the direct route of
 national special projects and pilots, and what the enterprise sees of all this."""
 import json
+import re
 
 import pytest
 
@@ -220,6 +221,27 @@ def test_score_is_the_sum_and_maxima_are_accepted(platform, in_review):
     zero = {k: 0 for k in SCORE_MAXIMA}
     assert expect(platform.review(xs[1], app["id"], criteria=zero, recommend="fail"), 201)["score"] == 0
     assert_error(platform.review(xs[0], app["id"]), 409, "duplicate")
+
+
+def desk_row(expert, app_id):
+    """The expert desk's table row of application app_id (HTML), or None."""
+    html = st.html_page(expert, "/expert")
+    for tr in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S):
+        if f'href="/applications/{app_id}"' in tr:
+            return tr
+    return None
+
+
+def test_desk_marks_each_experts_own_review(platform, in_review):
+    """The desk says 待评审 until this expert's own review is in, whatever the others did."""
+    _, app, xs = in_review
+    assert "待评审" in desk_row(xs[0], app["id"]) and "待评审" in desk_row(xs[1], app["id"])
+    expect(platform.review(xs[1], app["id"], criteria=SCORES_PASS), 201)
+    assert "待评审" in desk_row(xs[0], app["id"]), "another expert's review marked this one's task"
+    row = desk_row(xs[1], app["id"])
+    assert "已提交" in row and "待评审" not in row, row
+    outsider = platform.new_expert()
+    assert desk_row(outsider, app["id"]) is None
 
 
 @pytest.mark.parametrize("criterion", sorted(SCORE_MAXIMA))
