@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "service/assessment.h"
 #include "service/enterprise.h"
 #include "service/reference.h"
 #include "util/util.h"
@@ -172,6 +173,11 @@ static db *open_all(const opts *o, svc_config *cfg)
     }
     if (svc_projects_backfill(&c) != 0) {
         fprintf(stderr, "smip: filling the projects' summary columns: %s\n", db_error(d));
+        db_close(d);
+        return NULL;
+    }
+    if (svc_asm_peers_backfill(&c) != 0) {
+        fprintf(stderr, "smip: summing the assessments' peers: %s\n", db_error(d));
         db_close(d);
         return NULL;
     }

@@ -351,6 +351,200 @@ static json_t *asm_history(db *d, const json_t *cur, int64_t id, int64_t eid)
     return out;
 }
 
+/* ---------------------------------------------------------------- peers */
+
+/* What the peers of one (district group, manufacturing type, model version) add up to: how
+ * many enterprises (each by its latest assessment), the sum of their scores, and domain id →
+ * the sum of that domain's scores (all ×10,000). */
+typedef struct asm_peer_sums {
+    int64_t n, total;
+    json_t *parts;
+} asm_peer_sums;
+
+/* Adds `sign` (1 or -1) times one result (its total score_e4, its domains) to p. */
+static void asm_peer_add(asm_peer_sums *p, int64_t score_e4, const json_t *result, int sign)
+{
+    p->n += sign;
+    p->total += sign * score_e4;
+    json_t *m = asm_domain_map(result);
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v)
+    {
+        json_int_t prev = json_integer_value(json_object_get(p->parts, k));
+        json_object_set_new(p->parts, k, json_integer(prev + sign * json_integer_value(v)));
+    }
+    json_decref(m);
+}
+
+/* The peers by reading each of them: only while the running sums are not built yet. */
+static void asm_peers_scan(db *d, const char *grp, const char *mt, const char *ver, int64_t eid,
+                           asm_peer_sums *p)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT a.result, a.score_e4 FROM assessments a WHERE a.grp = ? AND "
+                          "a.manufacturing_type = ? AND a.version = ? AND a.enterprise_id <> ? "
+                          "AND a.id = (SELECT max(b.id) FROM assessments b WHERE "
+                          "b.enterprise_id = a.enterprise_id)",
+                          "ttti", grp, mt, ver, eid);
+    while (db_next(s)) {
+        json_t *r = asm_load_doc(db_text(s, 0));
+        asm_peer_add(p, db_int(s, 1), r, 1);
+        json_decref(r);
+    }
+    db_done(s);
+}
+
+static bool asm_peers_built(db *d)
+{
+    return db_scalar_int(d, 0, "SELECT built FROM assessment_peer_state WHERE id = 1", "") == 1;
+}
+
+/* The peers from the running sums (migration 019): the bucket's rows, less the enterprise's own
+ * latest assessment when that is one of them (an enterprise is not its own peer). */
+static void asm_peers_summed(db *d, const char *grp, const char *mt, const char *ver, int64_t eid,
+                             asm_peer_sums *p)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT part, n, sum_e4 FROM assessment_peer_sums WHERE grp = ? AND "
+                          "manufacturing_type = ? AND version = ?",
+                          "ttt", grp, mt, ver);
+    while (db_next(s)) {
+        const char *part = db_text(s, 0);
+        if (!*part) {
+            p->n = db_int(s, 1);
+            p->total = db_int(s, 2);
+        } else {
+            json_object_set_new(p->parts, part, json_integer(db_int(s, 2)));
+        }
+    }
+    db_done(s);
+    s = db_query(d,
+                 "SELECT a.result, a.score_e4 FROM assessments a WHERE a.enterprise_id = ? AND "
+                 "a.grp = ? AND a.manufacturing_type = ? AND a.version = ? AND "
+                 "a.id = (SELECT max(b.id) FROM assessments b WHERE b.enterprise_id = ?)",
+                 "ittti", eid, grp, mt, ver, eid);
+    if (db_next(s)) {
+        json_t *r = asm_load_doc(db_text(s, 0));
+        asm_peer_add(p, db_int(s, 1), r, -1);
+        json_decref(r);
+    }
+    db_done(s);
+}
+
+/* Writes `sign` (1 or -1) times one enterprise's latest assessment into the running sums. */
+static int asm_sums_apply(db *d, const char *grp, const char *mt, const char *ver, int64_t score_e4,
+                          const json_t *result, int sign)
+{
+    static const char sql[] =
+        "INSERT INTO assessment_peer_sums (grp, manufacturing_type, version, part, n, sum_e4) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (grp, manufacturing_type, version, part) DO "
+        "UPDATE SET n = assessment_peer_sums.n + excluded.n, "
+        "sum_e4 = assessment_peer_sums.sum_e4 + excluded.sum_e4";
+    if (db_exec(d, sql, "ttttii", grp, mt, ver, "", (int64_t)sign, sign * score_e4) != 0) return -1;
+    json_t *m = asm_domain_map(result);
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(m, k, v)
+    {
+        if (db_exec(d, sql, "ttttii", grp, mt, ver, k, (int64_t)sign,
+                    sign * (int64_t)json_integer_value(v)) != 0)
+            rc = -1;
+    }
+    json_decref(m);
+    return rc;
+}
+
+/* Takes enterprise eid's latest assessment, if any, out of the running sums (a new one replaces
+ * it there). Inside the caller's transaction. */
+static int asm_sums_leave(db *d, int64_t eid)
+{
+    db_stmt *s = db_query(d,
+                          "SELECT grp, manufacturing_type, version, score_e4, result FROM "
+                          "assessments WHERE enterprise_id = ? ORDER BY id DESC LIMIT 1",
+                          "i", eid);
+    if (!db_next(s)) {
+        db_done(s);
+        return 0;
+    }
+    char *grp = xstrdup(db_text(s, 0)), *mt = xstrdup(db_text(s, 1)), *ver = xstrdup(db_text(s, 2));
+    int64_t score = db_int(s, 3);
+    json_t *r = asm_load_doc(db_text(s, 4));
+    db_done(s);
+    int rc = asm_sums_apply(d, grp, mt, ver, score, r, -1);
+    json_decref(r);
+    free(grp);
+    free(mt);
+    free(ver);
+    return rc;
+}
+
+int svc_asm_peers_backfill(svc_ctx *c)
+{
+    if (asm_peers_built(c->db)) return 0;
+    if (db_begin(c->db) != 0) return -1;
+    if (asm_peers_built(c->db)) return db_commit(c->db); /* another server was first */
+    /* Summed per bucket in memory (a few buckets × domains), then written: the results are
+     * parsed one at a time, never all held. */
+    json_t *buckets = json_object();
+    db_stmt *s = db_query(c->db,
+                          "SELECT a.grp, a.manufacturing_type, a.version, a.score_e4, a.result "
+                          "FROM assessments a WHERE a.id = (SELECT max(b.id) FROM assessments b "
+                          "WHERE b.enterprise_id = a.enterprise_id)",
+                          "");
+    while (db_next(s)) {
+        char *key = xasprintf("%s\x1f%s\x1f%s", db_text(s, 0), db_text(s, 1), db_text(s, 2));
+        json_t *b = json_object_get(buckets, key);
+        if (!b) {
+            b = json_pack("{s:s,s:s,s:s,s:I,s:I,s:{}}", "grp", db_text(s, 0), "mt", db_text(s, 1),
+                          "ver", db_text(s, 2), "n", (json_int_t)0, "total", (json_int_t)0,
+                          "parts");
+            json_object_set_new(buckets, key, b);
+        }
+        free(key);
+        asm_peer_sums p = {json_integer_value(json_object_get(b, "n")),
+                           json_integer_value(json_object_get(b, "total")),
+                           json_object_get(b, "parts")};
+        json_t *r = asm_load_doc(db_text(s, 4));
+        asm_peer_add(&p, db_int(s, 3), r, 1);
+        json_decref(r);
+        json_object_set_new(b, "n", json_integer(p.n));
+        json_object_set_new(b, "total", json_integer(p.total));
+    }
+    db_done(s);
+    int rc = db_exec(c->db, "DELETE FROM assessment_peer_sums", "");
+    const char *key;
+    json_t *b;
+    json_object_foreach(buckets, key, b)
+    {
+        const char *grp = json_string_value(json_object_get(b, "grp")),
+                   *mt = json_string_value(json_object_get(b, "mt")),
+                   *ver = json_string_value(json_object_get(b, "ver"));
+        int64_t n = json_integer_value(json_object_get(b, "n"));
+        static const char ins[] = "INSERT INTO assessment_peer_sums (grp, manufacturing_type, "
+                                  "version, part, n, sum_e4) VALUES (?, ?, ?, ?, ?, ?)";
+        if (rc == 0)
+            rc = db_exec(c->db, ins, "ttttii", grp, mt, ver, "", n,
+                         (int64_t)json_integer_value(json_object_get(b, "total")));
+        const char *part;
+        json_t *v;
+        json_object_foreach(json_object_get(b, "parts"), part, v)
+        {
+            if (rc == 0)
+                rc = db_exec(c->db, ins, "ttttii", grp, mt, ver, part, n,
+                             (int64_t)json_integer_value(v));
+        }
+    }
+    json_decref(buckets);
+    if (rc == 0) rc = db_exec(c->db, "UPDATE assessment_peer_state SET built = 1 WHERE id = 1", "");
+    if (rc != 0) {
+        db_rollback(c->db);
+        return -1;
+    }
+    return db_commit(c->db);
+}
+
 /* The anonymised averages of the latest assessment of every other enterprise of the same
  * district group and manufacturing type on the same model version. */
 static json_t *asm_peers(db *d, const json_t *cur, int64_t eid)
@@ -358,30 +552,13 @@ static json_t *asm_peers(db *d, const json_t *cur, int64_t eid)
     const char *grp = json_string_value(json_object_get(cur, "group"));
     const char *mt = json_string_value(json_object_get(cur, "manufacturing_type"));
     const char *ver = json_string_value(json_object_get(cur, "version"));
-    json_t *sums = json_object();
-    int64_t n = 0, total = 0;
-    db_stmt *s = db_query(d,
-                          "SELECT a.result, a.score_e4 FROM assessments a WHERE a.grp = ? AND "
-                          "a.manufacturing_type = ? AND a.version = ? AND a.enterprise_id <> ? "
-                          "AND a.id = (SELECT max(b.id) FROM assessments b WHERE "
-                          "b.enterprise_id = a.enterprise_id)",
-                          "ttti", grp ? grp : "", mt ? mt : "", ver ? ver : "", eid);
-    while (db_next(s)) {
-        n++;
-        total += db_int(s, 1);
-        json_t *r = asm_load_doc(db_text(s, 0));
-        json_t *m = asm_domain_map(r);
-        const char *k;
-        json_t *v;
-        json_object_foreach(m, k, v)
-        {
-            json_int_t prev = json_integer_value(json_object_get(sums, k));
-            json_object_set_new(sums, k, json_integer(prev + json_integer_value(v)));
-        }
-        json_decref(m);
-        json_decref(r);
-    }
-    db_done(s);
+    asm_peer_sums ps = {0, 0, json_object()};
+    if (asm_peers_built(d))
+        asm_peers_summed(d, grp ? grp : "", mt ? mt : "", ver ? ver : "", eid, &ps);
+    else
+        asm_peers_scan(d, grp ? grp : "", mt ? mt : "", ver ? ver : "", eid, &ps);
+    int64_t n = ps.n, total = ps.total;
+    json_t *sums = ps.parts;
     json_t *p = json_pack("{s:b,s:I,s:i,s:s,s:s}", "shown", n >= ASM_MIN_PEERS, "count",
                           (json_int_t)n, "min_count", ASM_MIN_PEERS, "group", grp ? grp : "",
                           "manufacturing_type", mt ? mt : "");
@@ -467,14 +644,16 @@ int svc_asm_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     int64_t level = json_integer_value(json_object_get(result, "level"));
     int64_t id = -1;
     if (db_begin(c->db) != 0) goto busy;
+    const char *model_mt = json_string_value(json_object_get(model, "manufacturing_type"));
+    /* The new assessment replaces the enterprise's latest in the peers' running sums. */
+    if (asm_sums_leave(c->db, c->actor->enterprise_id) != 0) goto fail;
     id = db_insert(
         c->db,
         "INSERT INTO assessments (enterprise_id, version, manufacturing_type, grp, "
         "score_e4, level, answers, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "itttiitti", c->actor->enterprise_id, version,
-        json_string_value(json_object_get(model, "manufacturing_type")), grp, score, level, atext,
-        rtext, c->now);
-    if (id <= 0) goto fail;
+        "itttiitti", c->actor->enterprise_id, version, model_mt, grp, score, level, atext, rtext,
+        c->now);
+    if (id <= 0 || asm_sums_apply(c->db, grp, model_mt, version, score, result, 1) != 0) goto fail;
     json_t *detail = json_pack("{s:s,s:O,s:I}", "version", version, "score",
                                json_object_get(result, "score"), "level", (json_int_t)level);
     int64_t seq = svc_audit(c, "assessment", id, "create", NULL, "completed", detail);

@@ -32,6 +32,9 @@ int svc_asm_draft_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e)
  * naming every unanswered requirement (fields: id → "未作答"). Deletes the draft.
  * *out as svc_asm_get. */
 int svc_asm_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
+/* Fills the peers' running sums (migration 019) from the assessments already stored, once: a
+ * no-op when they are built. Run at start, before serving. 0, or -1 on a database error. */
+int svc_asm_peers_backfill(svc_ctx *c);
 /* {items:[{id,version,score,level,level_name,created_at}],total}, newest first. */
 int svc_asm_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e);
 /* One assessment: the scored result (core/assessment.h asm_score) with id, created_at,

@@ -202,6 +202,16 @@ def test_peer_averages_need_five_others(platform):
     assert last["peers"]["shown"] is True and last["peers"]["count"] == 5
     assert last["peers"]["score"] == "1.4", last["peers"]
     assert len(last["peers"]["domains"]) == len(last["domains"])
+    # the first enterprise assesses again (0.5 everywhere): its new assessment replaces its
+    # first among the peers, it is not added (migration 019 keeps the sums)
+    again = expect(ents[0].c.post("/assessments", {"answers": all_answers(m, 0.5)}), 201)
+    last = expect(ents[5].c.get(f"/assessments/{ids[5]}"), 200)
+    assert last["peers"]["count"] == 5 and last["peers"]["score"] == "0.5", last["peers"]
+    assert all(d["score"] == dm["score"] for d, dm in zip(last["peers"]["domains"], last["domains"]))
+    # an enterprise is never its own peer, in its older report as in its new one
+    for aid in (ids[0], again["id"]):
+        own = expect(ents[0].c.get(f"/assessments/{aid}"), 200)["peers"]
+        assert own["count"] == 5 and own["score"] == "0.5", (aid, own)
 
 
 def test_a1_at_submit(platform, batch):

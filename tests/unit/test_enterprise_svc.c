@@ -39,29 +39,14 @@ static int64_t fx_enterprise(db *d, const char *uscc, const char *name)
     return id;
 }
 
-static void fx_actor(db *d, svc_actor *a, const char *user, int64_t eid)
-{
-    memset(a, 0, sizeof *a);
-    snprintf(a->username, sizeof a->username, "%s", user);
-    snprintf(a->role, sizeof a->role, "enterprise");
-    snprintf(a->status, sizeof a->status, "active");
-    a->enterprise_id = eid;
-    a->imp_connected = a->imp_bound = true;
-    a->id = db_insert(d,
-                      "INSERT INTO accounts (username, password_hash, role, status, enterprise_id, "
-                      "imp_connected, imp_bound, created_at) VALUES (?, 'x', 'enterprise', "
-                      "'active', ?, 1, 1, 1)",
-                      "ti", user, eid);
-}
-
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
     if (unit_tmpdir(f->dir, "unit") != 0 || !(f->d = unit_db(f->dir, &f->cfg))) return -1;
     int64_t ea = fx_enterprise(f->d, "91500112AY4CL12T2C", "甲公司");
     int64_t eb = fx_enterprise(f->d, "91500000MA5U3J7X22", "乙公司");
-    fx_actor(f->d, &f->a, "ea", ea);
-    fx_actor(f->d, &f->b, "eb", eb);
+    unit_enterprise_actor(f->d, &f->a, "ea", ea);
+    unit_enterprise_actor(f->d, &f->b, "eb", eb);
     /* Inside the 2020 window. */
     f->ca = (svc_ctx){.db = f->d, .now = 1584500000, .actor = &f->a, .cfg = &f->cfg};
     f->cb = (svc_ctx){.db = f->d, .now = 1584500000, .actor = &f->b, .cfg = &f->cfg};

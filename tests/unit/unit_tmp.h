@@ -1,11 +1,13 @@
 /* unit_tmp — what the unit tests share for files: a temporary folder of their own under $TMPDIR
  * (default /tmp), its removal, and a fresh SQLite database in it with the reference data seeded
- * (migrations, districts, holidays, the 2020 batch). Header-only: each test is one program. */
+ * (migrations, districts, holidays, the 2020 batch), and an enterprise account in it.
+ * Header-only: each test is one program. */
 #ifndef SMIP_UNIT_TMP_H
 #define SMIP_UNIT_TMP_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "service/reference.h"
 #include "service/svc.h"
@@ -48,6 +50,22 @@ static inline db *unit_db(const char *dir, const svc_config *cfg)
     fprintf(stderr, "unit_db: %s\n", err ? err : "?");
     free(err);
     return NULL;
+}
+
+/* An active, connected enterprise account `user` of enterprise eid into *a (its id set). */
+static inline void unit_enterprise_actor(db *d, svc_actor *a, const char *user, int64_t eid)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->username, sizeof a->username, "%s", user);
+    snprintf(a->role, sizeof a->role, "enterprise");
+    snprintf(a->status, sizeof a->status, "active");
+    a->enterprise_id = eid;
+    a->imp_connected = a->imp_bound = true;
+    a->id = db_insert(d,
+                      "INSERT INTO accounts (username, password_hash, role, status, enterprise_id, "
+                      "imp_connected, imp_bound, created_at) VALUES (?, 'x', 'enterprise', "
+                      "'active', ?, 1, 1, 1)",
+                      "ti", user, eid);
 }
 
 #endif
