@@ -70,10 +70,15 @@ static void app_row_free(app_row *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Loads application `id`; 0, or -1 when absent. With `as_text` the stored findings and form
- * are kept as text (a->findings_text, a->form_text; a->form is then empty), not parsed. */
-static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
+/* How app_load_as reads the stored form and findings: parsed; as text (a->findings_text,
+ * a->form_text; a->form is then empty); or the form parsed and the findings not at all, for
+ * what computes them anew (a check, a submit: ~4 KB of JSON not parsed, under the write lock). */
+typedef enum { APP_DOCS_PARSED, APP_DOCS_TEXT, APP_DOCS_FORM } app_docs;
+
+/* Loads application `id` with its documents as `docs` says; 0, or -1 when absent. */
+static int app_load_as(db *d, int64_t id, app_row *a, app_docs docs)
 {
+    bool as_text = docs == APP_DOCS_TEXT;
     memset(a, 0, sizeof *a);
     if (id <= 0) return -1;
     db_stmt *s = db_query(
@@ -103,7 +108,7 @@ static int app_load_as(db *d, int64_t id, app_row *a, bool as_text)
         a->snapshot = db_text(s, 9) ? json_loads(db_text(s, 9), 0, NULL) : NULL;
         if (as_text)
             a->findings_text = db_text(s, 10) ? xstrdup(db_text(s, 10)) : NULL;
-        else
+        else if (docs == APP_DOCS_PARSED)
             a->findings = db_text(s, 10) ? json_loads(db_text(s, 10), 0, NULL) : NULL;
         a->submitted_at = db_is_null(s, 11) ? 0 : db_int(s, 11);
         a->created_at = db_int(s, 12);
@@ -141,7 +146,7 @@ static int app_load_head(db *d, int64_t id, app_row *a)
 
 static int app_load(db *d, int64_t id, app_row *a)
 {
-    return app_load_as(d, id, a, false);
+    return app_load_as(d, id, a, APP_DOCS_PARSED);
 }
 
 static bool app_owner(const svc_actor *act, const app_row *a)
@@ -164,14 +169,19 @@ static bool app_visible(svc_ctx *c, const app_row *a)
 }
 
 /* Loads an application the caller may act on as its owner (404 otherwise). */
-static int app_load_own(svc_ctx *c, int64_t id, app_row *a, svc_err *e)
+static int app_load_own_as(svc_ctx *c, int64_t id, app_row *a, app_docs docs, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
-    if (app_load(c->db, id, a) != 0 || !app_owner(c->actor, a)) {
+    if (app_load_as(c->db, id, a, docs) != 0 || !app_owner(c->actor, a)) {
         app_row_free(a);
         return svc_fail(e, 404, "not_found", "申报不存在");
     }
     return 0;
+}
+
+static int app_load_own(svc_ctx *c, int64_t id, app_row *a, svc_err *e)
+{
+    return app_load_own_as(c, id, a, APP_DOCS_PARSED, e);
 }
 
 /* An expert's review on the timeline: the commission sees it whole; an expert not at all (it
@@ -933,7 +943,7 @@ static char *app_text(svc_ctx *c, app_row *a)
 int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
 {
     app_row a;
-    if (app_load_as(c->db, id, &a, true) != 0 || !app_visible(c, &a)) {
+    if (app_load_as(c->db, id, &a, APP_DOCS_TEXT) != 0 || !app_visible(c, &a)) {
         app_row_free(&a);
         return svc_fail(e, 404, "not_found", "申报不存在");
     }
@@ -1021,7 +1031,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     char *text = NULL;
     int rc = -1;
     if (ent_need_enterprise(c, e) != 0) goto out;
-    if (app_load_as(c->db, id, a, true) != 0 || !app_owner(c->actor, a)) {
+    if (app_load_as(c->db, id, a, APP_DOCS_TEXT) != 0 || !app_owner(c->actor, a)) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto out;
     }
@@ -1143,38 +1153,74 @@ int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, sv
 }
 
 /* Stores `findings` as the application's last check (inside the caller's transaction). */
+/* Stores findings' text as the application's last check. */
+static int app_store_text(svc_ctx *c, int64_t id, const char *t)
+{
+    /* Beside the row (migration 010): storing them rewrites only their own record. */
+    return db_exec(c->db,
+                   "INSERT INTO application_findings (application_id, findings, revision) "
+                   "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
+                   "excluded.findings, revision = application_findings.revision + 1",
+                   "it", id, t);
+}
+
 static int app_store_findings(svc_ctx *c, int64_t id, const json_t *findings)
 {
     char *t = ent_dump(findings);
-    /* Beside the row (migration 010): storing them rewrites only their own record. */
-    int rc = db_exec(c->db,
-                     "INSERT INTO application_findings (application_id, findings, revision) "
-                     "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
-                     "excluded.findings, revision = application_findings.revision + 1",
-                     "it", id, t);
+    int rc = app_store_text(c, id, t);
     free(t);
     return rc;
 }
 
-int svc_app_check(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
+/* The pre-check: the findings computed and stored; *text (if not NULL) the stored text of
+ * them. 0, or -1 with e. */
+static int app_check(svc_ctx *c, int64_t id, json_t **findings, char **text, svc_err *e)
 {
     app_row a = {0};
+    *findings = NULL;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-    if (app_load_own(c, id, &a, e) != 0) goto fail;
-    json_t *findings = app_precheck(c, &a, e);
-    if (!findings) goto fail;
-    if (app_store_findings(c, id, findings) != 0 || db_commit(c->db) != 0) {
-        json_decref(findings);
+    if (app_load_own_as(c, id, &a, APP_DOCS_FORM, e) != 0) goto fail;
+    *findings = app_precheck(c, &a, e);
+    if (!*findings) goto fail;
+    char *t = ent_dump(*findings);
+    if (app_store_text(c, id, t) != 0 || db_commit(c->db) != 0) {
+        free(t);
+        json_decref(*findings);
+        *findings = NULL;
         svc_fail(e, 500, "internal", "保存失败，请稍后重试");
         goto fail;
     }
-    *out = json_pack("{s:b,s:o}", "ok", rules_findings_ok(findings), "findings", findings);
+    if (text)
+        *text = t;
+    else
+        free(t);
     app_row_free(&a);
     return 0;
 fail:
     db_rollback(c->db);
     app_row_free(&a);
     return -1;
+}
+
+int svc_app_check(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
+{
+    json_t *findings;
+    if (app_check(c, id, &findings, NULL, e) != 0) return -1;
+    *out = json_pack("{s:b,s:o}", "ok", rules_findings_ok(findings), "findings", findings);
+    return 0;
+}
+
+int svc_app_check_text(svc_ctx *c, int64_t id, char **out, svc_err *e)
+{
+    json_t *findings;
+    char *t = NULL;
+    if (app_check(c, id, &findings, &t, e) != 0) return -1;
+    /* The stored text is the answer's findings as they are: not dumped a second time. */
+    *out =
+        xasprintf("{\"ok\":%s,\"findings\":%s}", rules_findings_ok(findings) ? "true" : "false", t);
+    free(t);
+    json_decref(findings);
+    return 0;
 }
 
 int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
@@ -1187,7 +1233,7 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
         goto out;
     }
-    if (app_load_own(c, id, &a, e) != 0) goto fail;
+    if (app_load_own_as(c, id, &a, APP_DOCS_FORM, e) != 0) goto fail;
     if (!app_editable(&a)) {
         svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有草稿或退回修改的申报可以提交",
                  a.status);

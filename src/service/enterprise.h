@@ -147,6 +147,9 @@ int svc_app_put(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_e
 int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, svc_err *e);
 /* The pre-check: *out = {ok,findings}; the findings are stored as the last check. */
 int svc_app_check(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
+/* The same answered as JSON text (malloc'd), its findings the text just stored:
+ * POST /applications/{id}/check. */
+int svc_app_check_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
 /* draft/returned → submitted, or 422 `rule_failed` with the findings. */
 int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* The pre-check over documents given as they are (used by the application's check and

@@ -192,9 +192,9 @@ int api_application_check(req *r)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
-    json_t *out = NULL;
-    int rc = svc_app_check(&c, web_param_id(r, 0), &out, &e);
-    return web_answer(r, rc, 200, out, &e);
+    char *text = NULL;
+    if (svc_app_check_text(&c, web_param_id(r, 0), &text, &e) != 0) return web_error(r, &e);
+    return web_bytes(r, 200, "application/json; charset=utf-8", text, strlen(text));
 }
 
 int api_application_submit(req *r)
