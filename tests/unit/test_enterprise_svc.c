@@ -57,10 +57,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    db_close(f->d);
-    unit_rmtree(f->dir);
-    free(f);
-    return 0;
+    return unit_teardown(f->d, f->dir, f);
 }
 
 static json_t *J(const char *text)

@@ -75,10 +75,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    db_close(f->d);
-    unit_rmtree(f->dir);
-    free(f);
-    return 0;
+    return unit_teardown(f->d, f->dir, f);
 }
 
 static svc_ctx ctx(fx *f, const svc_actor *a, int64_t now)

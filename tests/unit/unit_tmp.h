@@ -52,6 +52,15 @@ static inline db *unit_db(const char *dir, const svc_config *cfg)
     return NULL;
 }
 
+/* A fixture's end: closes d, removes dir and frees fx (which holds both); 0 for cmocka. */
+static inline int unit_teardown(db *d, const char *dir, void *fx)
+{
+    db_close(d);
+    unit_rmtree(dir);
+    free(fx);
+    return 0;
+}
+
 /* An active, connected enterprise account `user` of enterprise eid into *a (its id set). */
 static inline void unit_enterprise_actor(db *d, svc_actor *a, const char *user, int64_t eid)
 {
