@@ -480,63 +480,71 @@ static int asm_sums_leave(db *d, int64_t eid)
     return rc;
 }
 
+/* One (group, type, version) while the sums are built from the stored assessments. */
+typedef struct asm_bucket {
+    char *grp, *mt, *ver;
+    asm_peer_sums p;
+} asm_bucket;
+
+/* The bucket of (grp, mt, ver) in b[0..*n), added when new (there are a few). */
+static asm_peer_sums *asm_bucket_of(asm_bucket **b, size_t *n, const char *grp, const char *mt,
+                                    const char *ver)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*b)[i].grp, grp) && !strcmp((*b)[i].mt, mt) && !strcmp((*b)[i].ver, ver))
+            return &(*b)[i].p;
+    *b = xrealloc(*b, (*n + 1) * sizeof **b);
+    (*b)[*n] = (asm_bucket){xstrdup(grp), xstrdup(mt), xstrdup(ver), {0, 0, json_object()}};
+    return &(*b)[(*n)++].p;
+}
+
+/* Writes one bucket's rows: the total (part '') and each domain, all counted over its n. */
+static int asm_bucket_write(db *d, const asm_bucket *b)
+{
+    static const char ins[] = "INSERT INTO assessment_peer_sums (grp, manufacturing_type, "
+                              "version, part, n, sum_e4) VALUES (?, ?, ?, ?, ?, ?)";
+    int rc = db_exec(d, ins, "ttttii", b->grp, b->mt, b->ver, "", b->p.n, b->p.total);
+    const char *part;
+    json_t *v;
+    json_object_foreach(b->p.parts, part, v)
+    {
+        if (rc == 0)
+            rc = db_exec(d, ins, "ttttii", b->grp, b->mt, b->ver, part, b->p.n,
+                         (int64_t)json_integer_value(v));
+    }
+    return rc;
+}
+
 int svc_asm_peers_backfill(svc_ctx *c)
 {
     if (asm_peers_built(c->db)) return 0;
     if (db_begin(c->db) != 0) return -1;
     if (asm_peers_built(c->db)) return db_commit(c->db); /* another server was first */
-    /* Summed per bucket in memory (a few buckets × domains), then written: the results are
-     * parsed one at a time, never all held. */
-    json_t *buckets = json_object();
+    /* Summed per bucket in memory, then written: the results are parsed one at a time, never
+     * all held. */
+    asm_bucket *b = NULL;
+    size_t nb = 0;
     db_stmt *s = db_query(c->db,
                           "SELECT a.grp, a.manufacturing_type, a.version, a.score_e4, a.result "
                           "FROM assessments a WHERE a.id = (SELECT max(b.id) FROM assessments b "
                           "WHERE b.enterprise_id = a.enterprise_id)",
                           "");
     while (db_next(s)) {
-        char *key = xasprintf("%s\x1f%s\x1f%s", db_text(s, 0), db_text(s, 1), db_text(s, 2));
-        json_t *b = json_object_get(buckets, key);
-        if (!b) {
-            b = json_pack("{s:s,s:s,s:s,s:I,s:I,s:{}}", "grp", db_text(s, 0), "mt", db_text(s, 1),
-                          "ver", db_text(s, 2), "n", (json_int_t)0, "total", (json_int_t)0,
-                          "parts");
-            json_object_set_new(buckets, key, b);
-        }
-        free(key);
-        asm_peer_sums p = {json_integer_value(json_object_get(b, "n")),
-                           json_integer_value(json_object_get(b, "total")),
-                           json_object_get(b, "parts")};
+        asm_peer_sums *p = asm_bucket_of(&b, &nb, db_text(s, 0), db_text(s, 1), db_text(s, 2));
         json_t *r = asm_load_doc(db_text(s, 4));
-        asm_peer_add(&p, db_int(s, 3), r, 1);
+        asm_peer_add(p, db_int(s, 3), r, 1);
         json_decref(r);
-        json_object_set_new(b, "n", json_integer(p.n));
-        json_object_set_new(b, "total", json_integer(p.total));
     }
     db_done(s);
     int rc = db_exec(c->db, "DELETE FROM assessment_peer_sums", "");
-    const char *key;
-    json_t *b;
-    json_object_foreach(buckets, key, b)
-    {
-        const char *grp = json_string_value(json_object_get(b, "grp")),
-                   *mt = json_string_value(json_object_get(b, "mt")),
-                   *ver = json_string_value(json_object_get(b, "ver"));
-        int64_t n = json_integer_value(json_object_get(b, "n"));
-        static const char ins[] = "INSERT INTO assessment_peer_sums (grp, manufacturing_type, "
-                                  "version, part, n, sum_e4) VALUES (?, ?, ?, ?, ?, ?)";
-        if (rc == 0)
-            rc = db_exec(c->db, ins, "ttttii", grp, mt, ver, "", n,
-                         (int64_t)json_integer_value(json_object_get(b, "total")));
-        const char *part;
-        json_t *v;
-        json_object_foreach(json_object_get(b, "parts"), part, v)
-        {
-            if (rc == 0)
-                rc = db_exec(c->db, ins, "ttttii", grp, mt, ver, part, n,
-                             (int64_t)json_integer_value(v));
-        }
+    for (size_t i = 0; i < nb; i++) {
+        if (rc == 0) rc = asm_bucket_write(c->db, &b[i]);
+        free(b[i].grp);
+        free(b[i].mt);
+        free(b[i].ver);
+        json_decref(b[i].p.parts);
     }
-    json_decref(buckets);
+    free(b);
     if (rc == 0) rc = db_exec(c->db, "UPDATE assessment_peer_state SET built = 1 WHERE id = 1", "");
     if (rc != 0) {
         db_rollback(c->db);

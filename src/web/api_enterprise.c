@@ -165,11 +165,7 @@ int api_application_get(req *r)
     memcpy(kv.part, v.part, sizeof v.part);
     char key[WEB_KEPT_KEY];
     snprintf(key, sizeof key, "a%lld:%c", (long long)id, v.viewer);
-    sbuf kept;
-    sbuf_init(&kept);
-    if (web_kept_get(&api_app_kept, key, &kv, r->now, &kept, NULL, NULL))
-        return web_bytes(r, 200, "application/json; charset=utf-8", kept.data, kept.len);
-    sbuf_free(&kept);
+    if (web_kept_answer(r, &api_app_kept, key, &kv, "application/json; charset=utf-8")) return 0;
     char *text = NULL;
     if (svc_app_get_text(&c, id, &text, &e) != 0) return web_error(r, &e);
     size_t len = strlen(text);

@@ -179,20 +179,6 @@ static json_t *pa_home_batch(req *r)
 static web_kept_slot pa_home_slots[1];
 static web_kept pa_home_kept = WEB_KEPT_INIT(pa_home_slots, 1, 256 * 1024, 256 * 1024);
 
-/* Answers the page kept in k under (key, v), if one is: true when it did. */
-static bool pa_kept_send(req *r, web_kept *k, const char *key, const web_kept_version *v)
-{
-    sbuf page;
-    sbuf_init(&page);
-    if (!web_kept_get(k, key, v, r->now, &page, NULL, NULL)) {
-        sbuf_free(&page);
-        return false;
-    }
-    size_t len = page.len;
-    web_bytes(r, 200, "text/html; charset=utf-8", sbuf_take(&page), len);
-    return true;
-}
-
 static int pa_home_render(req *r)
 {
     json_t *ctx = pa_ctx("首页", "home", pa_done_flash(r));
@@ -212,7 +198,7 @@ int page_home(req *r)
     int64_t id, seq;
     svc_current_batch_key(r->db, r->now, &id, &seq);
     web_kept_version v = {.part = {id, seq}};
-    if (pa_kept_send(r, &pa_home_kept, "home", &v)) return 0;
+    if (web_kept_answer(r, &pa_home_kept, "home", &v, "text/html; charset=utf-8")) return 0;
     pa_home_render(r);
     /* Right for this second only: the page shows the time left to each milestone. */
     if (r->status == 200 && r->resp_body)
@@ -814,11 +800,9 @@ static bool pa_queue_page_version(req *r, const char *status, svc_queue_version 
     if (n < 0 || n >= WEB_KEPT_KEY) return false;
     int64_t batch_id = 0, batch_seq = 0;
     svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
-    const char *who[] = {r->csrf_token, r->actor.username, r->display_name};
     *kv =
         (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq, batch_id, batch_seq,
-                                    (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]),
-                                    svc_inbox_count(&c, "adjustments")}};
+                                    web_session_digest(r), svc_inbox_count(&c, "adjustments")}};
     return true;
 }
 
@@ -863,7 +847,8 @@ int page_district_queue(req *r)
     web_kept_version pv;
     char pkey[WEB_KEPT_KEY];
     bool keep = pa_queue_page_version(r, status, &v, &pv, pkey);
-    if (keep && pa_kept_send(r, &pa_queue_page_kept, pkey, &pv)) return 0;
+    if (keep && web_kept_answer(r, &pa_queue_page_kept, pkey, &pv, "text/html; charset=utf-8"))
+        return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *flash = NULL;

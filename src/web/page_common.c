@@ -6,6 +6,7 @@
 
 #include "core/calendar.h"
 #include "service/reference.h"
+#include "web/kept.h"
 #include "web/web.h"
 
 static char *web_digits(char *p, int v, int width)
@@ -55,6 +56,26 @@ int64_t web_time_left_until(int64_t at, int64_t now)
     int64_t step = d >= 86400 ? 3600 : d >= 60 ? 60 : 0;
     if (!step) return at;
     return at - d / step * step + 1;
+}
+
+int64_t web_session_digest(const req *r)
+{
+    const char *who[] = {r->csrf_token, r->actor.username, r->display_name};
+    return (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]);
+}
+
+bool web_kept_answer(req *r, web_kept *k, const char *key, const web_kept_version *v,
+                     const char *type)
+{
+    sbuf kept;
+    sbuf_init(&kept);
+    if (!web_kept_get(k, key, v, r->now, &kept, NULL, NULL)) {
+        sbuf_free(&kept);
+        return false;
+    }
+    size_t len = kept.len;
+    web_bytes(r, 200, type, sbuf_take(&kept), len);
+    return true;
 }
 
 const json_t *web_current_batch_ref(req *r)

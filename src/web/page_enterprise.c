@@ -1085,12 +1085,11 @@ static bool pe_page_version(req *r, svc_ent_version *ev, web_kept_version *kv,
     if (svc_enterprise_version(&c, ev) != 0) return false;
     int64_t batch_id = 0, batch_seq = 0;
     svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
-    const char *who[] = {r->csrf_token, r->actor.username, r->display_name};
     *kv = (web_kept_version){0};
     memcpy(kv->part, ev->part, sizeof ev->part);
     kv->part[SVC_ENT_VERSION_PARTS] = batch_id;
     kv->part[SVC_ENT_VERSION_PARTS + 1] = batch_seq;
-    kv->part[SVC_ENT_VERSION_PARTS + 2] = (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]);
+    kv->part[SVC_ENT_VERSION_PARTS + 2] = web_session_digest(r);
     snprintf(key, WEB_KEPT_KEY, "a%lld", (long long)r->actor.id);
     return true;
 }
@@ -1119,13 +1118,7 @@ int page_dashboard(req *r)
     char key[WEB_KEPT_KEY];
     if (web_query(r, "done") || !pe_page_version(r, &ev, &kv, key))
         return pe_dashboard_render(r, 200, NULL, NULL, NULL);
-    sbuf page;
-    sbuf_init(&page);
-    if (web_kept_get(&pe_page_kept, key, &kv, r->now, &page, NULL, NULL)) {
-        size_t len = page.len;
-        return web_bytes(r, 200, "text/html; charset=utf-8", sbuf_take(&page), len);
-    }
-    sbuf_free(&page);
+    if (web_kept_answer(r, &pe_page_kept, key, &kv, "text/html; charset=utf-8")) return 0;
     int rc = pe_dashboard_render(r, 200, NULL, NULL, &ev);
     if (r->status == 200 && r->resp_body)
         web_kept_put(&pe_page_kept, key, &kv, r->now, pe_page_until(r), r->resp_body, r->resp_len,

@@ -135,6 +135,16 @@ char *web_time_left(int64_t at, int64_t now, const char *what);
  * be kept until then (issue 5). */
 int64_t web_time_left_until(int64_t at, int64_t now);
 
+/* A digest of who is logged in, as a kept page shows it (the session's CSRF token, the account's
+ * names): a version part of a page kept per account (web_kept_digest). */
+int64_t web_session_digest(const req *r);
+/* Answers with the string kept in k under (key, v) as `type`, when one is kept and valid now:
+ * true when it did (web/kept.h). */
+struct web_kept;
+struct web_kept_version;
+bool web_kept_answer(req *r, struct web_kept *k, const char *key, const struct web_kept_version *v,
+                     const char *type);
+
 /* The current batch (svc_current_batch) as of its first read in this request (a page asks for it
  * two or three times); each call answers a new shallow copy the caller owns and may change (pages
  * decorate it). NULL when none. */
