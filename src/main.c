@@ -22,6 +22,19 @@ static void usage(void)
     fputs("usage: smip COMMAND [options]\n"
           "  init                         create or upgrade the database (districts, 2020 batch)\n"
           "  serve [--listen H:P] [--public-url URL] [--max-upload N] [--max-json N]\n"
+          "        [--secure-cookies] [--hsts] [--trusted-proxy ADDRS] [--max-conns-per-addr N]\n"
+          "        [--header-timeout S] [--body-timeout S]\n"
+          "      --max-upload/--max-json  body limits in bytes (default 20 MB / 2 MB)\n"
+          "      --secure-cookies         session cookie only over HTTPS (behind TLS)\n"
+          "      --hsts                   send Strict-Transport-Security (behind TLS)\n"
+          "      --trusted-proxy ADDRS    the reverse proxy's addresses, comma-separated\n"
+          "                               (default 127.0.0.1,::1): its X-Real-IP names the\n"
+          "                               client, and the limit per address leaves it out\n"
+          "      --max-conns-per-addr N   open connections of one client address (default 64;\n"
+          "                               0: no limit)\n"
+          "      --header-timeout S       a request's headers, from the connection's start or\n"
+          "                               its last answer (default 30)\n"
+          "      --body-timeout S         a request's body, plus 1 s per 16 KiB (default 60)\n"
           "  demo                         a demo database: every role, an open batch, drafts\n"
           "  user add --role R --username U [--district CODE] --password-stdin\n"
           "  import-legacy accounts|certificates FILE.csv\n"
@@ -46,8 +59,10 @@ typedef struct opts {
     const char *role, *username, *district;
     const char *enterprises; /* seed */
     bool password_stdin;
-    bool secure_cookies;
+    bool secure_cookies, hsts;
     size_t max_upload, max_json;
+    const char *trusted_proxy;
+    unsigned max_conns_per_addr, header_timeout, body_timeout;
     const char *args[4];
     int nargs;
 } opts;
@@ -62,6 +77,15 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* A count or a number of seconds: digits only, 0 allowed. */
+static int parse_uint(const char *s, unsigned *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 9 || strspn(s, "0123456789") != n) return -1;
+    *out = (unsigned)strtoul(s, NULL, 10);
+    return 0;
+}
+
 static int parse_opts(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -70,6 +94,10 @@ static int parse_opts(int argc, char **argv, opts *o)
     o->listen = "127.0.0.1:8080";
     o->max_upload = 20u * 1024 * 1024;
     o->max_json = 2u * 1024 * 1024;
+    o->trusted_proxy = "127.0.0.1,::1";
+    o->max_conns_per_addr = 64;
+    o->header_timeout = 30;
+    o->body_timeout = 60;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -88,11 +116,22 @@ static int parse_opts(int argc, char **argv, opts *o)
         TAKE("--username", username)
         TAKE("--district", district)
         TAKE("--enterprises", enterprises)
+        TAKE("--trusted-proxy", trusted_proxy)
 #undef TAKE
         if (strcmp(a, "--password-stdin") == 0) {
             o->password_stdin = true;
         } else if (strcmp(a, "--secure-cookies") == 0) {
             o->secure_cookies = true;
+        } else if (strcmp(a, "--hsts") == 0) {
+            o->hsts = true;
+        } else if (strcmp(a, "--max-conns-per-addr") == 0 || strcmp(a, "--header-timeout") == 0 ||
+                   strcmp(a, "--body-timeout") == 0) {
+            unsigned *dst = a[2] == 'm' ? &o->max_conns_per_addr
+                            : a[2] == 'h' ? &o->header_timeout
+                                          : &o->body_timeout;
+            if (!next || parse_uint(next, dst) != 0)
+                return fprintf(stderr, "smip: %s needs a whole number\n", a), -1;
+            i++;
         } else if (strcmp(a, "--max-upload") == 0 || strcmp(a, "--max-json") == 0) {
             size_t *dst = a[6] == 'u' ? &o->max_upload : &o->max_json;
             if (!next || parse_size(next, dst) != 0)
@@ -212,6 +251,12 @@ static int cmd_serve(const opts *o)
     cfg.max_upload = o->max_upload;
     cfg.max_json = o->max_json;
     cfg.secure_cookies = o->secure_cookies;
+    cfg.hsts = o->hsts;
+    cfg.guard = (web_guard_config){.max_per_addr = o->max_conns_per_addr,
+                                   .header_timeout = o->header_timeout,
+                                   .body_timeout = o->body_timeout,
+                                   .body_rate = 16 * 1024,
+                                   .trusted = o->trusted_proxy};
     cfg.svc.public_url = o->public_url ? o->public_url : "http://127.0.0.1:8080";
     cfg.db_uri = o->db;
     int rc = web_serve(&cfg, o->listen);

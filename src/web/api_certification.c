@@ -12,6 +12,7 @@
 
 #include "service/certificate.h"
 #include "service/publicity.h"
+#include "web/guard.h"
 #include "web/handlers.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -41,21 +42,6 @@ static int64_t api_ce_query_id(req *r, const char *key)
     return strtoll(s, NULL, 10);
 }
 
-/* Loopback peers are the reverse proxy of docs/deploy.md (nginx on the same host): its
- * X-Real-IP (set from $remote_addr, never passed through from the client) or the last hop of
- * X-Forwarded-For names the client. Anyone else is taken by the socket's address, whatever
- * headers it sends, so a remote client cannot choose its own rate-limit bucket. */
-static bool api_ce_loopback(const struct sockaddr *sa)
-{
-    if (sa->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return false;
-}
-
 /* A textual IP address (v4 or v6), copied trimmed into out; false when it is none. */
 static bool api_ce_ip(const char *s, size_t n, char *out, size_t len)
 {
@@ -78,7 +64,10 @@ const char *api_client_address(req *r)
     char *out = arena_alloc(r->a, INET6_ADDRSTRLEN + 1);
     out[0] = '\0';
     if (!sa) return "unknown";
-    if (api_ce_loopback(sa)) {
+    /* The reverse proxy of docs/deploy.md (--trusted-proxy) sets X-Real-IP from $remote_addr,
+     * never passed through from the client; anyone else is taken by the socket's address,
+     * whatever headers it sends, so a remote client cannot choose its own rate-limit bucket. */
+    if (web_guard_trusted(sa)) {
         const char *real = web_header(r, "X-Real-IP");
         const char *xff = web_header(r, "X-Forwarded-For");
         if (real && api_ce_ip(real, strlen(real), out, INET6_ADDRSTRLEN + 1)) return out;

@@ -11,6 +11,8 @@
 #define A ROLE_ADMIN
 #define ANY ROLE_ANY
 #define PUB 0
+/* What an anonymous client may send: a login, a registration, an objection. */
+#define SMALL (64 * 1024)
 
 const route web_routes[] = {
     /* method  path                                         roles  flags           handler */
@@ -18,8 +20,9 @@ const route web_routes[] = {
     {"GET", "/static/{file}", PUB, 0, web_static, 0, NULL},
 
     /* ---- accounts, session, portal (API.md) */
-    {"POST", "/api/v1/accounts", PUB, R_JSON | R_SLOW, api_accounts_create, 0, NULL},
-    {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF | R_SLOW, api_session_create, 0, NULL},
+    {"POST", "/api/v1/accounts", PUB, R_JSON | R_SLOW, api_accounts_create, SMALL, NULL},
+    {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF | R_SLOW, api_session_create, SMALL,
+     NULL},
     {"DELETE", "/api/v1/session", ANY, R_JSON, api_session_delete, 0, NULL},
     {"GET", "/api/v1/me", ANY, 0, api_me, 0, NULL},
     {"GET", "/api/v1/inbox", ANY, 0, api_inbox, 0, NULL},
@@ -106,7 +109,8 @@ const route web_routes[] = {
     {"POST", "/api/v1/batches/{id}/publicity", C, R_IMP | R_JSON, api_publicity_create, 0,
      api_load_batch},
     {"GET", "/api/v1/public/publicity", PUB, 0, api_public_publicity, 0, NULL},
-    {"POST", "/api/v1/public/objections", PUB, R_JSON, api_public_objection_create, 0, NULL},
+    {"POST", "/api/v1/public/objections", PUB, R_JSON, api_public_objection_create, SMALL,
+     NULL},
     {"GET", "/api/v1/objections", C, R_IMP, api_objections_list, 0, NULL},
     {"POST", "/api/v1/objections/{id}/resolve", C, R_IMP | R_JSON, api_objection_resolve, 0,
      api_load_objection},
@@ -146,9 +150,9 @@ const route web_routes[] = {
     /* ---- pages (HTML; work without JavaScript) */
     {"GET", "/", PUB, R_PAGE | R_OPTIONAL_AUTH, page_home, 0, NULL},
     {"GET", "/register", PUB, R_PAGE | R_OPTIONAL_AUTH, page_register, 0, NULL},
-    {"POST", "/register", PUB, R_PAGE | R_FORM | R_SLOW, page_register_post, 0, NULL},
+    {"POST", "/register", PUB, R_PAGE | R_FORM | R_SLOW, page_register_post, SMALL, NULL},
     {"GET", "/login", PUB, R_PAGE | R_OPTIONAL_AUTH, page_login, 0, NULL},
-    {"POST", "/login", PUB, R_PAGE | R_FORM | R_SLOW, page_login_post, 0, NULL},
+    {"POST", "/login", PUB, R_PAGE | R_FORM | R_SLOW, page_login_post, SMALL, NULL},
     {"POST", "/logout", ANY, R_PAGE | R_FORM, page_logout_post, 0, NULL},
     {"GET", "/portal", ANY, R_PAGE, page_portal, 0, NULL},
     {"POST", "/portal/connect", ANY, R_PAGE | R_FORM, page_portal_connect, 0, NULL},
@@ -216,7 +220,8 @@ const route web_routes[] = {
      NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */
     {"GET", "/publicity", PUB, R_PAGE | R_OPTIONAL_AUTH, page_publicity, 0, NULL},
-    {"POST", "/publicity/objections", PUB, R_PAGE | R_FORM, page_publicity_objection, 0, NULL},
+    {"POST", "/publicity/objections", PUB, R_PAGE | R_FORM, page_publicity_objection, SMALL,
+     NULL},
     {"GET", "/verify/{no}", PUB, R_PAGE | R_OPTIONAL_AUTH, page_verify, 0, NULL},
 };
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "web/form.h"
 #include "web/handlers.h"
 #include "web/web.h"
 
@@ -97,8 +98,11 @@ static const route *web_find_route(req *r, bool *path_known)
 
 /* ---------------------------------------------------------------- responses */
 
-static void web_add_security_headers(struct MHD_Response *resp)
+static void web_add_security_headers(const req *r, struct MHD_Response *resp)
 {
+    if (r->cfg->hsts)
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=31536000; includeSubDomains");
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                             "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -126,7 +130,7 @@ static enum MHD_Result web_send(req *r)
     if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
     if (!r->route || !(r->route->flags & R_PAGE) || r->actor.id)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
-    web_add_security_headers(resp);
+    web_add_security_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -210,23 +214,34 @@ static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const c
         return MHD_YES;
     }
     if (filename) return MHD_YES; /* other file fields are ignored */
-    if (!r->form) r->form = json_object();
-    json_t *old = json_object_get(r->form, key);
-    if (old && off > 0) {
-        char *joined = xasprintf("%s%.*s", json_string_value(old), (int)size, data);
-        json_object_set_new(r->form, key, json_string_nocheck(joined));
-        free(joined);
-    } else if (old && strchr(key, '[') == NULL) {
-        /* Repeated names (checkbox lists) collect into "a,b,c". */
-        char *joined = xasprintf("%s,%.*s", json_string_value(old), (int)size, data);
-        json_object_set_new(r->form, key, json_string_nocheck(joined));
-        free(joined);
-    } else {
-        char *v = xstrndup(data, size);
-        json_object_set_new(r->form, key, json_stringn_nocheck(v, size));
-        free(v);
+    web_form_status st = web_formset_add(r->formset, key, data, off, size);
+    return st == WEB_FORM_OK ? MHD_YES : MHD_NO; /* web_access answers from the set's refusal */
+}
+
+/* What a form route's fields may be: the public forms (login, registration, objections) are
+ * small; a signed-in form takes a whole application or questionnaire. */
+static web_form_limits web_form_limits_for(const route *rt)
+{
+    if (!rt->roles) return (web_form_limits){.max_values = 64, .max_value_bytes = 16 * 1024,
+                                             .max_name_bytes = 128};
+    return (web_form_limits){.max_values = 2000, .max_value_bytes = 256 * 1024,
+                             .max_name_bytes = 256};
+}
+
+/* The body of a form post refused by its limits, or by the PostProcessor: 413 or 400. */
+static void web_form_refused(req *r)
+{
+    web_form_limits lim = web_form_limits_for(r->route);
+    web_form_status st = r->formset ? web_formset_status(r->formset) : WEB_FORM_OK;
+    if (st == WEB_FORM_OK) {
+        web_fail(r, 400, "bad_request", "表单或文件内容格式错误");
+        return;
     }
-    return MHD_YES;
+    const char *name = web_formset_refused_name(r->formset);
+    char *msg = web_form_status_message(st, &lim);
+    fprintf(stderr, "smip: %s %s: form refused at field %.64s\n", r->method, r->path, name);
+    web_fail(r, 413, "too_large", msg);
+    free(msg);
 }
 
 static bool web_type_is(const char *ctype, const char *want)
@@ -244,9 +259,10 @@ static int web_check_body_headers(req *r)
     const char *ctype = web_header(r, "Content-Type");
     const char *clen = web_header(r, "Content-Length");
     bool has_body = (clen && strcmp(clen, "0") != 0) || web_header(r, "Transfer-Encoding");
-    size_t limit = rt->max_body;
-    if (!limit)
-        limit = (rt->flags & (R_MULTIPART | R_FORM)) ? r->cfg->max_upload : r->cfg->max_json;
+    /* The server's limit for the kind of body, lowered where the route asks for less (the
+     * public forms and JSON endpoints anyone may post to). */
+    size_t limit = (rt->flags & (R_MULTIPART | R_FORM)) ? r->cfg->max_upload : r->cfg->max_json;
+    if (rt->max_body && rt->max_body < limit) limit = rt->max_body;
     if (rt->flags & R_MULTIPART) limit += 64 * 1024; /* room for the multipart framing */
     r->body_limit = limit;
     if (has_body) {
@@ -280,6 +296,8 @@ static int web_check_body_headers(req *r)
         }
     }
     if (has_body && (rt->flags & (R_MULTIPART | R_FORM))) {
+        web_form_limits lim = web_form_limits_for(rt);
+        r->formset = web_formset_new(&lim);
         r->pp = MHD_create_post_processor(r->conn, 64 * 1024, web_post_iter, r);
         if (!r->pp) {
             web_fail(r, 400, "bad_request", "无法解析表单内容");
@@ -549,6 +567,15 @@ static bool web_begin(req *r)
     return false;
 }
 
+/* The body's length as its Content-Length declares it, or 0. */
+static uint64_t web_declared_length(req *r)
+{
+    const char *clen = web_header(r, "Content-Length");
+    char *end = NULL;
+    unsigned long long n = clen ? strtoull(clen, &end, 10) : 0;
+    return end && *end == '\0' ? n : 0;
+}
+
 /* Runs a write's handler once its body is in, its reads before its transaction from one
  * snapshot (its db_begin ends it; web_send ends it if it never begins). */
 static void web_run_write(req *r)
@@ -578,8 +605,13 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
          * the connection after any answer queued on the first call (it cannot know the body is
          * empty yet), and a TCP handshake per page was a third of a page's cost. A request
          * with a body is checked now, before a byte of it is read; an early refusal closes. */
-        if (!web_state_changing(method)) return MHD_YES;
-        return web_begin(r) ? web_finish(r, false) : MHD_YES;
+        if (!web_state_changing(method)) {
+            web_guard_headers_done(conn, 0, 0, 0);
+            return MHD_YES;
+        }
+        bool answered = web_begin(r);
+        web_guard_headers_done(conn, !answered, web_declared_length(r), r->body_limit);
+        return answered ? web_finish(r, false) : MHD_YES;
     }
     if (!web_state_changing(r->method)) {
         if (*upload_data_size) { /* a body on a GET: not read */
@@ -603,19 +635,23 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
         r->body_started = true;
         if (r->pp) {
             r->body.len += n; /* counted, not kept */
-            if (MHD_post_process(r->pp, upload_data, n) != MHD_YES)
-                web_fail(r, 400, "bad_request", "表单或文件内容格式错误");
+            if (MHD_post_process(r->pp, upload_data, n) != MHD_YES) web_form_refused(r);
         } else {
             sbuf_append(&r->body, upload_data, n);
         }
         return MHD_YES;
     }
+    web_guard_body_done(conn);
     if (!r->answered) {
         if (r->body_too_large) {
             char *msg = xasprintf("请求内容过大，上限 %zu 字节", r->body_limit);
             web_fail(r, 413, "too_large", msg);
             free(msg);
         } else if (!r->slow_done) {
+            if (r->formset) { /* the fields are all in */
+                r->form = web_formset_finish(r->formset);
+                r->formset = NULL;
+            }
             if (web_slow_submit(r)) return MHD_YES; /* resumed by the pool */
             web_run_write(r);
         }
@@ -626,9 +662,11 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
 static void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                           enum MHD_RequestTerminationCode toe)
 {
+    web_guard_request_done(conn);
     req *r = *con_cls;
     if (!r) return;
     if (r->pp) MHD_destroy_post_processor(r->pp);
+    web_formset_free(r->formset);
     if (r->upload.file) fclose(r->upload.file);
     if (r->json) json_decref(r->json);
     if (r->form) json_decref(r->form);
@@ -694,17 +732,20 @@ int web_serve(web_config *cfg, const char *listen_addr)
      * other thread's (issue 5: p99 at 64 connections). */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cores > 1 ? cores : 2);
+    if (web_guard_start(&cfg->guard) != 0) return -1;
     web_slow_start(threads);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL, web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        0, web_guard_accept, NULL, web_access, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 1000u,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg, MHD_OPTION_END);
+        (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, web_completed, cfg,
+        MHD_OPTION_NOTIFY_CONNECTION, web_guard_notify, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "smip: cannot listen on %s\n", listen_addr);
         web_slow_stop();
+        web_guard_stop();
         return -1;
     }
     fprintf(stderr, "smip: serving on http://%s/\n", listen_addr);
@@ -718,5 +759,6 @@ int web_serve(web_config *cfg, const char *listen_addr)
         usleep(1000);
     MHD_stop_daemon(d);
     web_slow_stop();
+    web_guard_stop();
     return 0;
 }

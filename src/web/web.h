@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "render/template.h"
+#include "web/guard.h"
 #include "service/svc.h"
 #include "util/util.h"
 
@@ -45,7 +46,7 @@ typedef struct route {
     unsigned roles;
     unsigned flags;
     web_handler handler;
-    size_t max_body; /* 0: the server's default for the media type */
+    size_t max_body; /* 0: the server's limit for the media type; else at most this */
     /* Optional: checks that the object named in the path exists and is visible to the caller
      * (404 otherwise) before the body is read, so 404 answers before 400/413/415. */
     web_handler load;
@@ -58,6 +59,8 @@ typedef struct web_config {
     size_t max_json;   /* default 2 MB */
     size_t max_upload; /* default 20 MB */
     bool secure_cookies;
+    bool hsts; /* Strict-Transport-Security on every answer (behind TLS) */
+    web_guard_config guard;
     svc_config svc;
     tpl_set *templates;
     const char *db_uri;
@@ -100,6 +103,7 @@ struct req {
     bool slow_queued, slow_done;
     req *slow_next;
     void *pp;     /* MHD PostProcessor for forms and multipart */
+    struct web_formset *formset; /* the form's fields while its body comes (web/form.h) */
     json_t *json; /* parsed JSON body (NULL when empty) */
     json_t *form; /* form fields: name -> string */
     web_upload upload;

@@ -1,0 +1,247 @@
+"""What one anonymous client may cost the server (web/form.c, web/guard.c).
+
+Form bodies are gathered in time linear in their size and within per-route limits (public forms
+small, signed-in forms large), refused with 413 the moment a limit is passed; the server's CPU
+for a 2 MB and a 20 MB body and for 80,000 repeated keys is read from /proc and bounded (before,
+a 2 MB field took 35 s of CPU). Slow clients: one address holds at most --max-conns-per-addr
+connections, a request's headers are due within --header-timeout of the connection's start
+however the bytes trickle in, and /healthz keeps answering from another address while one
+address opens 1,000 slow connections. The attacker's sockets come from 127.0.0.2 (the whole of
+127.0.0.0/8 is loopback), the probes from 127.0.0.1."""
+import os
+import resource
+import select
+import socket
+import time
+
+import pytest
+
+import smiptest as st
+from conftest import start_server
+from smiptest import expect
+
+HEADER_TIMEOUT = 2
+PER_ADDR = 40
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    srv = start_server("guard", extra_args=["--header-timeout", str(HEADER_TIMEOUT),
+                                            "--body-timeout", "3",
+                                            "--max-conns-per-addr", str(PER_ADDR)])
+    yield srv
+    srv.stop()
+
+
+def cpu_seconds(srv):
+    """User + system CPU of the server process so far."""
+    with open(f"/proc/{srv.proc.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def form_post(port, path, body_iter, length, cookie=None, chunked=False):
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    if chunked:
+        h["Transfer-Encoding"] = "chunked"
+        pieces = body_iter
+        body_iter = (c for p in pieces for c in (b"%x\r\n%s\r\n" % (len(p), p),))
+        body_iter = _then(body_iter, b"0\r\n\r\n")
+    else:
+        h["Content-Length"] = str(length)
+    if cookie:
+        h["Cookie"] = cookie
+    return st.raw_http(port, "POST", path, h, body_iter, early_wait=0.2)
+
+
+def _then(it, last):
+    yield from it
+    yield last
+
+
+def repeated(piece, total):
+    n = total // len(piece)
+    block = piece * (65536 // len(piece))
+    while n > 0:
+        k = min(n, 65536 // len(piece))
+        yield block[:k * len(piece)]
+        n -= k
+
+
+def test_public_form_limits_answer_at_once(server):
+    before = cpu_seconds(server)
+    # Declared over the public forms' 64 KiB: refused before a byte of the body is read.
+    status, _, body = form_post(server.port, "/login", st.pieces(2 << 20, byte=b"a"), 2 << 20)
+    assert status == 413, body
+    # The same 2 MB, chunked (no length declared): refused once 64 KiB came in.
+    status, _, _ = form_post(server.port, "/login",
+                             (b"username=" + b"a" * 65536 if i == 0 else b"a" * 65536
+                              for i in range(32)), 0, chunked=True)
+    assert status == 413
+    # 5,000 repeated keys (20 KB) pass the size but not the 64 fields of a public form.
+    status, _, body = form_post(server.port, "/login", [b"a=b&" * 5000], 20000)
+    assert status == 413, body
+    assert "字段" in body.decode(), body
+    # One 20 KB field: over a public form's 16 KiB.
+    status, _, body = form_post(server.port, "/register", [b"username=" + b"x" * 20000], 20009)
+    assert status == 413, body
+    assert "16 KiB" in body.decode() or "16384" in body.decode() or "超过" in body.decode(), body
+    used = cpu_seconds(server) - before
+    print(f"server CPU for 2 MB declared + 2 MB chunked + 5,000 keys + 20 KB field: {used:.2f} s")
+    # Gathered linearly the four cost a few milliseconds; the quadratic copy took seconds for
+    # far less (a 312 KB body of repeated keys: 16 s).
+    assert used < 2.0, used
+    expect(st.Client(server.base).raw("GET", "/healthz"), 200)
+
+
+def test_signed_in_form_limits(server, shared_enterprise):
+    ent = shared_enterprise
+    cookie = "; ".join(f"{k}={v}" for k, v in ent.c.cookies.items())
+    before = cpu_seconds(server)
+    # 20 MB in one field of a signed-in form: refused at the 256 KiB a field may hold.
+    status, _, body = form_post(server.port, "/profile",
+                                (b"name=" + b"x" * 65531 if i == 0 else b"x" * 65536
+                                 for i in range(320)), 320 * 65536, cookie=cookie)
+    assert status == 413, body
+    # 80,000 repeated keys (312 KB): over the 2,000 fields a form may have.
+    status, _, body = form_post(server.port, "/profile", repeated(b"a=b&", 320000), 320000,
+                                cookie=cookie)
+    assert status == 413, body
+    # A 2 MB declared body of many small fields: the same, however it is split.
+    status, _, _ = form_post(server.port, "/projects/new", repeated(b"k=v&", 2 << 20), 2 << 20,
+                             cookie=cookie)
+    assert status == 413
+    used = cpu_seconds(server) - before
+    print(f"server CPU for 20 MB field + 80,000 keys + 2 MB of fields (signed in): {used:.2f} s")
+    assert used < 3.0, used
+    # What was saved is untouched and the account still works.
+    expect(ent.c.get("/enterprise"), 200)
+
+
+def test_form_within_limits_still_works(server, shared_enterprise):
+    """A signed-in form with many fields under the limits is taken as before."""
+    ent = shared_enterprise
+    r = ent.c.raw("GET", "/profile", headers={"Accept": "text/html"})
+    assert r.status == 200
+
+
+# ---------------------------------------------------------------- slow clients
+
+def _raise_fd_limit(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def attacker_socket(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.2", 0))
+    s.setblocking(False)
+    try:
+        s.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    return s
+
+
+def is_closed(s):
+    """True when the server closed the connection (EOF or reset); an answer it sent first is
+    read past."""
+    try:
+        while True:
+            r, _, _ = select.select([s], [], [], 0)
+            if not r:
+                return False
+            if s.recv(65536) == b"":
+                return True
+    except (ConnectionResetError, BrokenPipeError, OSError):
+        return True
+
+
+def trickle(s, data):
+    try:
+        s.send(data)
+        return True
+    except (BlockingIOError, ConnectionResetError, BrokenPipeError, OSError):
+        return False
+
+
+def healthz(port, timeout=5):
+    c = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.split(b"\r\n", 1)[0]
+    finally:
+        c.close()
+
+
+def test_header_deadline_does_not_restart_with_each_byte(guarded):
+    s = attacker_socket(guarded.port)
+    try:
+        time.sleep(0.1)
+        trickle(s, b"GET /healthz HTTP/1.1\r\n")
+        start = time.time()
+        closed_at = None
+        # A header line every 0.3 s: the old 30 s idle timeout restarted with each one.
+        while time.time() - start < 4 * HEADER_TIMEOUT:
+            if is_closed(s) or not trickle(s, b"X-A: b\r\n"):
+                closed_at = time.time() - start
+                break
+            time.sleep(0.3)
+        assert closed_at is not None, "a trickling client kept its connection past the deadline"
+        assert closed_at >= HEADER_TIMEOUT - 0.5, closed_at
+    finally:
+        s.close()
+
+
+def test_one_address_holds_at_most_its_share(guarded):
+    socks = [attacker_socket(guarded.port) for _ in range(PER_ADDR + 10)]
+    try:
+        time.sleep(0.5)
+        for s in socks:
+            trickle(s, b"GET / HTTP/1.1\r\n")
+        time.sleep(0.5)
+        open_ = [s for s in socks if not is_closed(s)]
+        assert len(open_) <= PER_ADDR, len(open_)
+        # Another address is not held up by them.
+        assert b" 200 " in healthz(guarded.port)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_healthz_answers_while_one_address_holds_1000_slow_connections(guarded):
+    n = 1000
+    if _raise_fd_limit(n + 200) < n + 100:
+        pytest.fail("RLIMIT_NOFILE too small for 1,000 sockets", pytrace=False)
+    socks = []
+    probes = []
+    try:
+        for i in range(n):
+            socks.append(attacker_socket(guarded.port))
+            if i % 100 == 99:
+                probes.append(healthz(guarded.port))
+        for s in socks:
+            trickle(s, b"GET / HTTP/1.1\r\n")
+        start = time.time()
+        # Each attacker socket sends a header line now and then, as the slowloris tool does.
+        while time.time() - start < 2 * HEADER_TIMEOUT + 1:
+            for s in socks:
+                trickle(s, b"X-B: c\r\n")
+            probes.append(healthz(guarded.port))
+            time.sleep(0.2)
+        assert all(b" 200 " in p for p in probes), probes
+        still_open = [s for s in socks if not is_closed(s)]
+        # Past the header deadline, none of them is kept.
+        assert still_open == [], len(still_open)
+    finally:
+        for s in socks:
+            s.close()
+    assert b" 200 " in healthz(guarded.port)
