@@ -355,6 +355,40 @@ static unsigned web_role_bit(const char *role)
     return 0;
 }
 
+/* The host[:port] of an origin "scheme://host[:port]" (borrowed into s), or NULL. */
+static const char *web_origin_host(const char *origin, size_t *len)
+{
+    const char *p = strstr(origin, "://");
+    if (!p) return NULL;
+    p += 3;
+    size_t n = strcspn(p, "/");
+    if (!n) return NULL;
+    *len = n;
+    return p;
+}
+
+/* Whether a form post comes from this platform's own pages. Browsers say so in Sec-Fetch-Site;
+ * older ones in Origin, compared with the Host the request was sent to or the public URL
+ * (behind the TLS proxy the scheme differs, the host does not). A request with neither comes
+ * from no browser (a script, curl): not a cross-site forgery. "Origin: null" (sandboxed
+ * frames, data: URLs) is refused. */
+static bool web_form_same_origin(req *r)
+{
+    const char *site = web_header(r, "Sec-Fetch-Site");
+    if (site) return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
+    const char *origin = web_header(r, "Origin");
+    if (!origin) return true;
+    size_t n = 0;
+    const char *host = web_origin_host(origin, &n);
+    if (!host) return false;
+    const char *want = web_header(r, "Host");
+    if (want && strlen(want) == n && strncasecmp(want, host, n) == 0) return true;
+    const char *pub = r->cfg->svc.public_url;
+    size_t pn = 0;
+    const char *phost = pub ? web_origin_host(pub, &pn) : NULL;
+    return phost && pn == n && strncasecmp(phost, host, n) == 0;
+}
+
 /* API.md's order: 401 → 403 csrf → 403 imp_not_connected → 403 imp_not_bound → 403 forbidden.
  * Form posts check their hidden CSRF field once the body is parsed (web_check_form_csrf). */
 static int web_check_access(req *r)
@@ -376,12 +410,10 @@ static int web_check_access(req *r)
             sodium_memcmp(tok, r->csrf_token, strlen(r->csrf_token)) != 0)
             return web_fail(r, 403, "csrf", "缺少或错误的 CSRF 令牌，请刷新页面后重试"), -1;
     }
-    if (r->actor.id && (rt->flags & R_FORM)) {
-        /* Browsers say where a form post comes from; refuse other sites before parsing. */
-        const char *site = web_header(r, "Sec-Fetch-Site");
-        if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-            return web_fail(r, 403, "csrf", "跨站提交被拒绝"), -1;
-    }
+    /* Every form post, signed in or not: a login or registration posted from another site
+     * would sign the victim into the attacker's account (login CSRF). */
+    if ((rt->flags & R_FORM) && !web_form_same_origin(r))
+        return web_fail(r, 403, "csrf", "跨站提交被拒绝：请在本平台的页面上提交表单"), -1;
     if (!rt->roles) return 0;
     if ((rt->flags & R_IMP) && !r->actor.imp_connected) {
         if (page) return web_redirect(r, "/portal"), -1;

@@ -245,3 +245,76 @@ def test_healthz_answers_while_one_address_holds_1000_slow_connections(guarded):
         for s in socks:
             s.close()
     assert b" 200 " in healthz(guarded.port)
+
+
+# ---------------------------------------------------------------- login CSRF, HSTS, usage
+
+def page_form(srv, path, fields, headers):
+    import urllib.parse
+    c = st.Client(srv.base)
+    h = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+    h.update(headers)
+    return c, c.raw("POST", path, urllib.parse.urlencode(fields).encode(), h, csrf=False)
+
+
+def test_login_and_register_forms_refuse_other_sites(server, platform):
+    c, username, _, r = platform.register()
+    platform.approve(expect(r, 201)["id"])
+    login = {"username": username, "password": st.PASSWORD}
+    origin = f"http://127.0.0.1:{server.port}"
+    # From another site: refused before the password is even checked, no session is made.
+    for hostile in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                    {"Origin": "https://evil.example"}, {"Origin": "null"},
+                    {"Origin": f"http://127.0.0.1:{server.port}.evil.example"}):
+        cl, resp = page_form(server, "/login", login, hostile)
+        assert resp.status == 403, (hostile, resp)
+        assert "跨站" in resp.raw.decode(), hostile
+        assert "smip_session" not in cl.cookies, hostile
+    for path, fields in (("/register", {"username": st.unique("x"), "password": st.PASSWORD}),
+                         ("/publicity/objections", {"reason": "x"})):
+        _, resp = page_form(server, path, fields, {"Sec-Fetch-Site": "cross-site"})
+        assert resp.status == 403, (path, resp)
+    # From the platform's own pages: a browser says same-origin, or names this origin.
+    for friendly in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": origin},
+                     {"Sec-Fetch-Site": "none"}, {}):
+        cl, resp = page_form(server, "/login", login, friendly)
+        assert resp.status == 303, (friendly, resp)
+        assert "smip_session" in cl.cookies, friendly
+
+
+def test_signed_in_form_from_another_site_is_refused(server, shared_enterprise):
+    ent = shared_enterprise
+    h = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
+         "Origin": "https://evil.example"}
+    r = ent.c.raw("POST", "/logout", b"csrf_token=" + ent.c.csrf.encode(), h, csrf=False)
+    assert r.status == 403, r
+    expect(ent.c.get("/me"), 200)  # still signed in
+
+
+def test_hsts_only_when_asked(server):
+    r = st.Client(server.base).raw("GET", "/healthz")
+    assert r.headers.get("Strict-Transport-Security") is None
+    srv = start_server("hsts", extra_args=["--hsts"])
+    try:
+        r = st.Client(srv.base).raw("GET", "/healthz")
+        assert r.headers.get("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+        r = st.Client(srv.base).raw("GET", "/")
+        assert "max-age=31536000" in (r.headers.get("Strict-Transport-Security") or "")
+    finally:
+        srv.stop()
+
+
+def test_every_option_is_in_the_usage_text():
+    """The options main.c takes (its string literals starting with --) all appear in the usage
+    text `smip` prints for an unknown option."""
+    import re
+    src = open(os.path.join(os.path.dirname(__file__), "..", "..", "src", "main.c")).read()
+    usage_fn = src[src.index("static void usage(void)"):]
+    usage_fn = usage_fn[:usage_fn.index("\n}\n")]
+    taken = set(re.findall(r'"(--[a-z][a-z-]+)"', src.replace(usage_fn, "")))
+    assert {"--secure-cookies", "--hsts", "--trusted-proxy", "--header-timeout"} <= taken
+    r = st.run_cli("serve", "--no-such-option")
+    text = r.stderr.decode()
+    assert r.returncode != 0
+    missing = [o for o in sorted(taken) if o not in text]
+    assert missing == [], missing
