@@ -970,14 +970,6 @@ static bool app_editable(const app_row *a)
 }
 
 /* True when the patch names a key of the application object that is no form field. */
-static bool app_patch_has_readonly(const json_t *patch)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)patch, k, v) if (ent_in(k, APP_READONLY)) return true;
-    return false;
-}
-
 /* The form of application `id` as it stands with `patch` merged in (new text), or NULL when
  * there is no such row. */
 static char *app_merged_form(db *d, int64_t id, const json_t *patch)
@@ -1037,16 +1029,9 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     }
     /* Keys of the application object may come back unchanged (a GET sent back); changing
      * them is refused. Everything else is the form. Only an echo needs the object itself. */
-    if (app_patch_has_readonly(patch)) cur = app_json_by_id(c, id);
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)patch, k, v)
-    {
-        if (!ent_in(k, APP_READONLY))
-            json_object_set(fpatch, k, v);
-        else if (!json_equal(json_object_get(cur, k), v))
-            json_object_set_new(errors, k, json_string("只读字段，不能修改"));
-    }
+    if (svc_has_any(patch, APP_READONLY)) cur = app_json_by_id(c, id);
+    json_decref(fpatch);
+    fpatch = svc_writable(patch, APP_READONLY, cur, errors);
     rules = app_batch_rules(c->db, a->batch_id);
     rules_validate_form_for(fpatch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(fpatch, errors);

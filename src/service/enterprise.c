@@ -32,9 +32,15 @@ static const char *const ENT_FIELDS[] = {"uscc",
                                          "independent_legal_person",
                                          "complete_machine",
                                          NULL};
-/* Keys GET answers that a client may send back unchanged; they are ignored. */
+/* Keys GET answers that a client may send back unchanged (svc_writable). */
 static const char *const ENT_READONLY[] = {"id", "created_at", "updated_at", "legacy", NULL};
 static const char *const ENT_MTYPES[] = {"discrete", "process", "mixed", NULL};
+/* The district reviews the enterprise's applications and the credit code is who it is: a
+ * change is a request (POST /api/v1/enterprise/changes) the districts or the admin approve. */
+#define ENT_CHANGE_DISTRICT                                                                        \
+    "所在区县已确定，不能直接修改：请提交区县变更申请，经原、新区县或管理员审核后生效"
+#define ENT_CHANGE_USCC                                                                            \
+    "统一社会信用代码已确定，不能直接修改：请提交信用代码变更申请，经所在区县或管理员审核后生效"
 
 /* The profile of enterprise `id`: its document with the id and the columns laid over it.
  * New reference; NULL when absent. */
@@ -101,15 +107,24 @@ int svc_enterprise_version(svc_ctx *c, svc_ent_version *v)
     return rc;
 }
 
-/* Validates a profile patch into `clean` (the USCC normalised, read-only keys dropped). */
-static void ent_validate_profile(svc_ctx *c, const json_t *patch, json_t *clean, json_t *errors)
+/* Whether `key` of profile `cur` is set (a string) and `v` (a string) differs from it: the
+ * district and the credit code, once set, change only by a request someone approves. */
+static bool ent_moves(const json_t *cur, const char *key, const char *v)
+{
+    const char *was = json_string_value(json_object_get(cur, key));
+    return was && *was && (!v || strcmp(was, v) != 0);
+}
+
+/* Validates a profile patch (read-only keys already out) into `clean`, the USCC normalised;
+ * `cur` is the profile as it stands. */
+static void ent_validate_profile(svc_ctx *c, const json_t *patch, const json_t *cur, json_t *clean,
+                                 json_t *errors)
 {
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)patch, k, v)
     {
         const char *why = NULL;
-        if (ent_in(k, ENT_READONLY)) continue;
         if (!ent_in(k, ENT_FIELDS)) {
             why = "未知字段";
         } else if (strcmp(k, "uscc") == 0) {
@@ -119,6 +134,8 @@ static void ent_validate_profile(svc_ctx *c, const json_t *patch, json_t *clean,
             } else if (uscc_normalize(json_string_value(v), norm, err, sizeof err) != 0) {
                 json_object_set_new(errors, k, json_string(err[0] ? err : "统一社会信用代码无效"));
                 continue;
+            } else if (ent_moves(cur, k, norm)) {
+                why = ENT_CHANGE_USCC;
             } else {
                 json_object_set_new(clean, k, json_string(norm));
                 continue;
@@ -133,6 +150,8 @@ static void ent_validate_profile(svc_ctx *c, const json_t *patch, json_t *clean,
                 why = "所在区县必填，应为区县代码（见 GET /api/v1/districts）";
             else if (!ent_district_known(c->db, json_string_value(v)))
                 why = "不是重庆市的区县代码（见 GET /api/v1/districts）";
+            else if (ent_moves(cur, k, json_string_value(v)))
+                why = ENT_CHANGE_DISTRICT;
         } else if (strcmp(k, "address") == 0 || strcmp(k, "legal_representative") == 0) {
             if (!json_is_null(v) && !json_is_string(v))
                 why = "应为文字";
@@ -165,7 +184,9 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
         svc_fail(e, 404, "not_found", "企业信息不存在");
         goto fail;
     }
-    ent_validate_profile(c, patch, clean, errors);
+    json_t *writable = svc_writable(patch, ENT_READONLY, doc, errors);
+    ent_validate_profile(c, writable, doc, clean, errors);
+    json_decref(writable);
     if (json_object_size(errors) > 0) {
         svc_fail_fields(e, errors);
         errors = NULL;
@@ -311,15 +332,6 @@ json_t *ent_proj_doc(json_t *project)
     return d;
 }
 
-/* A copy of `in` without the read-only keys a client may echo back. */
-static json_t *proj_strip(const json_t *in)
-{
-    json_t *p = json_deep_copy(in);
-    for (const char *const *k = PROJ_READONLY; *k; k++)
-        json_object_del(p, *k);
-    return p;
-}
-
 /* The checks core does not know: the district exists, the name is there, attachments are
  * the caller's own. `patch` is what the client sent, `merged` the resulting document. */
 static void proj_check_extra(svc_ctx *c, const json_t *patch, const json_t *merged, json_t *errors)
@@ -347,7 +359,8 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
     int64_t eid = c->actor->enterprise_id;
-    json_t *patch = proj_strip(in), *doc = json_object(), *errors = json_object();
+    json_t *errors = json_object(), *doc = json_object();
+    json_t *patch = svc_writable(in, PROJ_READONLY, NULL, errors);
     char *text = NULL;
     if (db_begin(c->db) != 0) {
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
@@ -413,7 +426,7 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
     int64_t eid = c->actor->enterprise_id;
-    json_t *patch = proj_strip(in), *cur = NULL, *doc = NULL, *errors = json_object();
+    json_t *patch = NULL, *cur = NULL, *doc = NULL, *errors = json_object();
     char *text = NULL;
     if (db_begin(c->db) != 0) {
         svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
@@ -424,6 +437,7 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
         svc_fail(e, 404, "not_found", "项目不存在");
         goto fail;
     }
+    patch = svc_writable(in, PROJ_READONLY, cur, errors);
     doc = ent_proj_doc(cur);
     json_object_del(doc, "id");
     rules_validate_project(patch, errors);

@@ -66,6 +66,14 @@ const char *svc_text(const json_t *in, const char *key, const char *label, bool 
 const char *svc_enum(const json_t *in, const char *key, const char *const *set, const char *why,
                      json_t *errors);
 int svc_fields_done(svc_err *e, json_t *errors);
+/* The one rule for read-only keys of a body, every endpoint alike: a key of `readonly`
+ * (NULL-terminated) may come back with the value `current` has for it (a GET sent back
+ * unchanged) and is then left out; any other value — or any such key at all when `current` is
+ * NULL (a create) — gets "只读字段，不能修改" in `errors`. Returns the rest (new reference).
+ * svc_has_any: whether `in` holds any of `keys` (to load `current` only when needed). */
+json_t *svc_writable(const json_t *in, const char *const *readonly, const json_t *current,
+                     json_t *errors);
+bool svc_has_any(const json_t *in, const char *const *keys);
 
 /* Appends one audit entry inside the caller's open write transaction and returns its number
  * (> 0), or -1. `detail` is borrowed. */

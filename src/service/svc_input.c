@@ -80,3 +80,37 @@ int svc_fields_done(svc_err *e, json_t *errors)
     }
     return svc_fail_fields(e, errors);
 }
+
+static bool svc_in_set(const char *k, const char *const *set)
+{
+    for (; *set; set++)
+        if (strcmp(k, *set) == 0) return true;
+    return false;
+}
+
+bool svc_has_any(const json_t *in, const char *const *keys)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)in, k, v)
+    {
+        if (svc_in_set(k, keys)) return true;
+    }
+    return false;
+}
+
+json_t *svc_writable(const json_t *in, const char *const *readonly, const json_t *current,
+                     json_t *errors)
+{
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)in, k, v)
+    {
+        if (!svc_in_set(k, readonly))
+            json_object_set(out, k, v);
+        else if (!current || !json_equal(json_object_get(current, k), v))
+            json_object_set_new(errors, k, json_string("只读字段，不能修改"));
+    }
+    return out;
+}

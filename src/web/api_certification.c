@@ -30,16 +30,8 @@ static const char *api_ce_no(req *r, bool *pdf)
 /* A positive decimal query id: 0 when absent, -1 (after answering 400) when malformed. */
 static int64_t api_ce_query_id(req *r, const char *key)
 {
-    const char *s = web_query(r, key);
-    if (!s) return 0;
-    size_t n = strlen(s);
-    if (n == 0 || n > 15 || strspn(s, "0123456789") != n || strtoll(s, NULL, 10) <= 0) {
-        char *why = xasprintf("%s 应为正整数", key);
-        web_bad_fields(r, json_pack("{s:s}", key, why));
-        free(why);
-        return -1;
-    }
-    return strtoll(s, NULL, 10);
+    int64_t v = 0;
+    return web_query_int(r, key, 1, INT64_MAX, "编号", &v) < 0 ? -1 : v;
 }
 
 /* A textual IP address (v4 or v6), copied trimmed into out; false when it is none. */

@@ -18,15 +18,6 @@ static int api_doc_send(req *r, svc_file *f)
     return 0;
 }
 
-/* A batch id of the query: digits only, positive; else -1. */
-static int64_t api_doc_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 15 || strspn(s, "0123456789") != n) return -1;
-    int64_t v = strtoll(s, NULL, 10);
-    return v > 0 ? v : -1;
-}
-
 int api_authenticity_template(req *r)
 {
     svc_ctx c = web_svc(r);
@@ -39,9 +30,7 @@ int api_authenticity_template(req *r)
 int api_export_applications(req *r)
 {
     svc_app_filter f = {0};
-    const char *b = web_query(r, "batch_id");
-    if (b && *b && (f.batch_id = api_doc_id(b)) < 0)
-        return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
+    if (web_query_int(r, "batch_id", 1, INT64_MAX, "批次编号", &f.batch_id) < 0) return 0;
     const char *st = web_query(r, "status"), *dc = web_query(r, "district_code");
     f.status = st && *st ? st : NULL;
     f.district_code = dc && *dc ? dc : NULL;
@@ -74,9 +63,8 @@ int api_export_certificates(req *r)
 int api_export_objections(req *r)
 {
     int64_t batch_id = 0;
-    const char *b = web_query(r, "batch_id"), *st = web_query(r, "status");
-    if (b && *b && (batch_id = api_doc_id(b)) < 0)
-        return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
+    const char *st = web_query(r, "status");
+    if (web_query_int(r, "batch_id", 1, INT64_MAX, "批次编号", &batch_id) < 0) return 0;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     svc_file f;

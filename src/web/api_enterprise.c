@@ -10,18 +10,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Parses a non-negative decimal integer query value; -1 when malformed. */
-static int64_t api_ent_num(const char *s)
-{
-    if (!s || !*s || strlen(s) > 15) return -1;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
-}
-
 /* ---------------------------------------------------------------- profile */
 
 int api_enterprise_get(req *r)
@@ -123,12 +111,7 @@ int api_applications_list(req *r)
 {
     svc_app_filter f = {0};
     if (web_paging(r, &f.limit, &f.offset) != 0) return 0;
-    const char *b = web_query(r, "batch_id");
-    if (b && *b) {
-        f.batch_id = api_ent_num(b);
-        if (f.batch_id <= 0)
-            return web_fail(r, 400, "bad_request", "batch_id 应为批次编号（正整数）");
-    }
+    if (web_query_int(r, "batch_id", 1, INT64_MAX, "批次编号", &f.batch_id) < 0) return 0;
     const char *st = web_query(r, "status"), *dc = web_query(r, "district_code");
     f.status = st && *st ? st : NULL;
     f.district_code = dc && *dc ? dc : NULL;

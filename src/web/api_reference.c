@@ -68,10 +68,9 @@ int api_audit_list(req *r)
 {
     int64_t limit, offset;
     if (web_paging(r, &limit, &offset) != 0) return 0;
-    const char *entity = web_query(r, "entity"), *id = web_query(r, "id");
+    const char *entity = web_query(r, "entity");
     int64_t eid = 0;
-    if (id && (eid = strtoll(id, NULL, 10)) <= 0)
-        return web_bad_fields(r, json_pack("{s:s}", "id", "对象编号 id 应为正整数"));
+    if (web_query_int(r, "id", 1, INT64_MAX, "对象编号", &eid) < 0) return 0;
     return web_json(r, 200, svc_audit_list(r->db, entity, eid, limit, offset));
 }
 

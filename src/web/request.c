@@ -108,26 +108,75 @@ const json_t *web_body(req *r)
     return empty;
 }
 
-/* One paging parameter: digits only (no sign, no spaces), at most 9 of them. */
-static bool web_paging_value(const char *q, int64_t *v)
+/* A whole number of at most 15 digits, nothing else. */
+static bool web_digits(const char *q, int64_t *v)
 {
     size_t n = strlen(q);
-    if (n == 0 || n > 9 || strspn(q, "0123456789") != n) return false;
+    if (n == 0 || n > 15 || strspn(q, "0123456789") != n) return false;
     *v = strtoll(q, NULL, 10);
     return true;
+}
+
+int web_query_int(req *r, const char *key, int64_t min, int64_t max, const char *label,
+                  int64_t *out)
+{
+    const char *q = web_query(r, key);
+    if (!q) return 0;
+    int64_t v = 0;
+    if (web_digits(q, &v) && v >= min && v <= max) {
+        *out = v;
+        return 1;
+    }
+    char *why = max >= 100000000000000LL
+                    ? xasprintf("%s %s 应为不小于 %lld 的整数", label, key, (long long)min)
+                    : xasprintf("%s %s 应为 %lld 至 %lld 的整数", label, key, (long long)min,
+                                (long long)max);
+    web_bad_fields(r, json_pack("{s:s}", key, why));
+    free(why);
+    return -1;
 }
 
 int web_paging(req *r, int64_t *limit, int64_t *offset)
 {
     *limit = 50;
     *offset = 0;
-    json_t *bad = json_object();
-    const char *l = web_query(r, "limit"), *o = web_query(r, "offset");
-    if (l && (!web_paging_value(l, limit) || *limit < 1 || *limit > 500))
-        json_object_set_new(bad, "limit", json_string("每页条数 limit 应为 1 至 500 的整数"));
-    if (o && !web_paging_value(o, offset))
-        json_object_set_new(bad, "offset", json_string("起始位置 offset 应为非负整数"));
-    return web_bad_fields(r, bad);
+    if (web_query_int(r, "limit", 1, 500, "每页条数", limit) < 0) return -1;
+    if (web_query_int(r, "offset", 0, 999999999, "起始位置", offset) < 0) return -1;
+    return 0;
+}
+
+typedef struct web_qbad {
+    const char *key; /* the first bad name (or the name of the first bad value), or NULL */
+} web_qbad;
+
+static enum MHD_Result web_query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    web_qbad *bad = cls;
+    bool ok = key && strlen(key) == key_size && util_utf8_valid(key, key_size);
+    if (ok && value) ok = strlen(value) == value_size && util_utf8_valid(value, value_size);
+    if (ok) return MHD_YES;
+    bad->key = key ? key : "";
+    return MHD_NO;
+}
+
+int web_query_check(req *r)
+{
+    web_qbad bad = {NULL};
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, web_query_one, &bad);
+    if (!bad.key) return 0;
+    /* The name itself may be what is wrong: shown only when it is printable UTF-8. */
+    size_t n = strlen(bad.key);
+    bool showable = n > 0 && n <= 64 && util_utf8_valid(bad.key, n);
+    char *why = xasprintf("查询参数%s%s%s含有无效字符（空字符或非 UTF-8 编码）",
+                          showable ? " " : "", showable ? bad.key : "", showable ? " " : "");
+    if (showable)
+        web_bad_fields(r, json_pack("{s:s}", bad.key, why));
+    else
+        web_fail(r, 400, "bad_request", why);
+    free(why);
+    return -1;
 }
 
 int web_no_content(req *r)

@@ -222,10 +222,11 @@ static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const c
  * small; a signed-in form takes a whole application or questionnaire. */
 static web_form_limits web_form_limits_for(const route *rt)
 {
-    if (!rt->roles) return (web_form_limits){.max_values = 64, .max_value_bytes = 16 * 1024,
-                                             .max_name_bytes = 128};
-    return (web_form_limits){.max_values = 2000, .max_value_bytes = 256 * 1024,
-                             .max_name_bytes = 256};
+    if (!rt->roles)
+        return (web_form_limits){
+            .max_values = 64, .max_value_bytes = 16 * 1024, .max_name_bytes = 128};
+    return (web_form_limits){
+        .max_values = 2000, .max_value_bytes = 256 * 1024, .max_name_bytes = 256};
 }
 
 /* The body of a form post refused by its limits, or by the PostProcessor: 413 or 400. */
@@ -587,6 +588,7 @@ static bool web_begin(req *r)
         web_state_changing(r->method))
         web_session_load(r);
     if (web_check_access(r) != 0) return true;
+    if (web_query_check(r) != 0) return true;
     if (r->route->load && (r->route->load(r) != 0 || r->answered)) return true;
     if (web_check_body_headers(r) != 0) return true;
     if (!web_state_changing(r->method)) {

@@ -168,6 +168,16 @@ const json_t *web_body(req *r);
 /* API.md's paging: ?limit= an integer 1–500 (default 50), ?offset= ≥ 0 (default 0). Returns -1
  * after answering 400 naming the bad parameter. */
 int web_paging(req *r, int64_t *limit, int64_t *offset);
+/* Query parameter `key` as a whole number in [min, max], written in digits only (no sign,
+ * space or anything after them: "1 OR 1=1" is no id). Returns 1 with *out set, 0 when absent
+ * (*out untouched: the caller's default; "?key=" is not absent), -1 after answering 400 naming `key`;
+ * `label` is the person's word for it ("批次编号"). */
+int web_query_int(req *r, const char *key, int64_t min, int64_t max, const char *label,
+                  int64_t *out);
+/* The query string as a whole: every name and value valid UTF-8 with no NUL (which would cut
+ * what C code reads of it, "5%00x" read as "5"). Returns -1 after answering 400 naming the
+ * parameter. */
+int web_query_check(req *r);
 
 /* ---- answering (each returns 0 so handlers can `return web_json(...)`) */
 /* Answers JSON; steals the reference to `body`. */

@@ -31,6 +31,7 @@ def test_put_merges(enterprise):
     ("uscc", "915001"),
     ("manufacturing_type", "craft"),
     ("district_code", "510100"),
+    ("district_code", "500101"),
     ("complete_machine", "no"),
 ])
 def test_put_validation_saves_nothing(shared_enterprise, field, value):
@@ -43,19 +44,48 @@ def test_put_validation_saves_nothing(shared_enterprise, field, value):
 
 
 def test_put_uscc_lower_case_normalised(enterprise):
+    """The same code in lower case is no change: saved as it was."""
     got = expect(enterprise.c.put("/enterprise", {"uscc": enterprise.uscc.lower()}), 200)
     assert got["uscc"] == enterprise.uscc
 
 
-def test_put_uscc_owned_by_another_enterprise(shared_enterprise, other_enterprise):
-    before = expect(shared_enterprise.c.get("/enterprise"), 200)
-    assert_error(shared_enterprise.c.put("/enterprise", {"uscc": other_enterprise.uscc}), 409, "duplicate")
-    assert expect(shared_enterprise.c.get("/enterprise"), 200) == before
+def test_put_cannot_move_the_district_or_the_credit_code(shared_enterprise, other_enterprise, platform,
+                                                        batch):
+    """The district reviews the enterprise's applications and the credit code is who it is: once
+    set, PUT refuses to change either (a change request does it, tests/api/test_enterprise_changes.py)
+    and nothing moves — not the profile, not the drafts' copies."""
+    ent = shared_enterprise
+    before = expect(ent.c.get("/enterprise"), 200)
+    draft, _ = platform.new_application(ent, batch["id"])
+    for field, value in (("uscc", other_enterprise.uscc), ("uscc", st.make_uscc("500112")),
+                         ("district_code", "500101"), ("district_code", None), ("uscc", None)):
+        err = assert_error(ent.c.put("/enterprise", {"address": "不应保存", field: value}), 400,
+                           "bad_request", [field])
+        assert value is None or "变更申请" in err["fields"][field], err
+    assert expect(ent.c.get("/enterprise"), 200) == before
+    got = expect(ent.c.get(f"/applications/{draft['id']}"), 200)
+    assert got["district_code"] == before["district_code"]
+    # The same values sent back (a GET echoed) are no change.
+    got = expect(ent.c.put("/enterprise", {"uscc": before["uscc"].lower(),
+                                           "district_code": before["district_code"]}), 200)
+    assert got["uscc"] == before["uscc"] and got["district_code"] == before["district_code"]
 
 
-def test_put_new_valid_uscc(enterprise):
-    new = st.make_uscc("500112")
-    assert expect(enterprise.c.put("/enterprise", {"uscc": new}), 200)["uscc"] == new
+def test_put_read_only_and_unknown_fields(shared_enterprise):
+    """One rule for every endpoint: read-only keys may come back unchanged, a different value
+    or an unknown key is 400 naming it, and nothing is saved."""
+    c = shared_enterprise.c
+    before = expect(c.get("/enterprise"), 200)
+    echoed = dict(before, address="回显整份资料也能保存")
+    got = expect(c.put("/enterprise", echoed), 200)
+    assert got["address"] == "回显整份资料也能保存"
+    before = got
+    for field, value in (("id", before["id"] + 1), ("created_at", "2020-01-01T00:00:00+08:00"),
+                         ("legacy", not before["legacy"]), ("enterprise_id", 1), ("owner", "x")):
+        err = assert_error(c.put("/enterprise", {"address": "不应保存", field: value}), 400,
+                           "bad_request", [field])
+        assert ("只读" in err["fields"][field]) or ("未知" in err["fields"][field]), err
+    assert expect(c.get("/enterprise"), 200) == before
 
 
 def test_enterprise_endpoints_refusals(anon, shared_enterprise, district_yb, commission):

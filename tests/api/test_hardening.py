@@ -318,3 +318,53 @@ def test_every_option_is_in_the_usage_text():
     assert r.returncode != 0
     missing = [o for o in sorted(taken) if o not in text]
     assert missing == [], missing
+
+
+# ---------------------------------------------------------------- one input rule
+
+def test_project_read_only_fields_are_refused_not_dropped(platform, shared_enterprise):
+    ent = shared_enterprise
+    p = platform.new_project(ent)
+    r = ent.c.post("/projects", dict(st.project_body(), id=p["id"] + 1000))
+    assert_error_fields(r, ["id"], "只读")
+    for field, value in (("id", p["id"] + 1), ("enterprise_id", p["enterprise_id"] + 1),
+                         ("created_at", "2020-01-01T00:00:00+08:00")):
+        r = ent.c.put(f"/projects/{p['id']}", {"name": "不应保存", field: value})
+        assert_error_fields(r, [field], "只读")
+    assert expect(ent.c.get(f"/projects/{p['id']}"), 200) == p
+    # the whole project sent back as GET gave it, with one change: saved
+    got = expect(ent.c.put(f"/projects/{p['id']}", dict(p, name="回显后改名")), 200)
+    assert got["name"] == "回显后改名"
+    assert_error_fields(ent.c.put(f"/projects/{p['id']}", {"no_such_field": 1}), ["no_such_field"],
+                        "未知")
+
+
+def assert_error_fields(r, fields, word):
+    err = st.assert_error(r, 400, "bad_request", fields)
+    for f in fields:
+        assert word in err["fields"][f], err
+
+
+def test_query_integers_are_strict(commission, shared_enterprise):
+    c = commission
+    for path, field in (("/audit?id=1%20OR%201=1", "id"), ("/audit?id=-1", "id"),
+                        ("/audit?id=1x", "id"), ("/applications?limit=5%00", "limit"),
+                        ("/applications?limit=5%20", "limit"), ("/applications?offset=%2B1", "offset"),
+                        ("/applications?batch_id=1.0", "batch_id"),
+                        ("/applications?batch_id=", "batch_id"),
+                        ("/exports/applications.xlsx?batch_id=0x1", "batch_id"),
+                        ("/objections?batch_id=99999999999999999999", "batch_id")):
+        st.assert_error(c.get(path), 400, "bad_request", [field])
+    expect(c.get("/audit?id=1"), 200)
+    expect(c.get("/applications?limit=5&offset=0"), 200)
+
+
+def test_query_with_nul_or_bad_utf8_is_refused(commission):
+    for path in ("/applications?status=sub%00mitted", "/applications?status=%FF%FE",
+                 "/applications?lim%00it=5", "/public/publicity?batch_id=1%00"):
+        r = commission.get(path)
+        st.assert_error(r, 400, "bad_request")
+        assert "查询参数" in r.error["message"], r
+    # a page too: an HTML answer, not a crash
+    r = commission.raw("GET", "/commission?status=%C0%AF", headers={"Accept": "text/html"})
+    assert r.status == 400, r
