@@ -210,6 +210,7 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
             continue;
         }
         char uscc[USCC_LEN + 1];
+        const char *hash_why = NULL;
         const char *user = rec.f[0], *hash = rec.n > 1 ? rec.f[1] : "";
         const char *code = rec.n > 2 ? rec.f[2] : "", *name = rec.n > 3 ? rec.f[3] : "";
         const char *district = rec.n > 4 ? rec.f[4] : "";
@@ -217,9 +218,8 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
             csv_error(errors, rec.line, "应有 5 列，实际为 %d 列", rec.too_many ? 99 : rec.n);
         else if (!*user || strlen(user) > 64)
             csv_error(errors, rec.line, "username 不能为空，且不超过 64 个字节");
-        else if (!password_legacy_scheme(hash) || strlen(hash) > 256)
-            csv_error(errors, rec.line,
-                      "password_hash 须为 crypt(3) 格式，以 $6$、$5$、$2b$ 或 $y$ 开头");
+        else if ((hash_why = password_legacy_problem(hash)) != NULL)
+            csv_error(errors, rec.line, "password_hash 无效（%s），该账号将无法绑定", hash_why);
         else if (!*name)
             csv_error(errors, rec.line, "enterprise_name 不能为空");
         else if (*district &&

@@ -128,6 +128,80 @@ bool password_legacy_scheme(const char *hash)
     return false;
 }
 
+/* crypt(3)'s base-64 alphabet, in bcrypt's order (the SHA-crypt and yescrypt order differs,
+ * the set is the same). */
+static const char PASSWORD_B64[] =
+    "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/* The length of the run of alphabet characters at s. */
+static size_t password_b64_run(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && strchr(PASSWORD_B64, s[n]))
+        n++;
+    return n;
+}
+
+/* "$5$" / "$6$": [rounds=N$]salt$digest — N 1000 to 999999999 as crypt writes it, a salt of 1
+ * to 16 characters (crypt cuts a longer one), a digest of 43 / 86. */
+static const char *password_sha_problem(const char *p, size_t digest)
+{
+    if (strncmp(p, "rounds=", 7) == 0) {
+        p += 7;
+        size_t n = strspn(p, "0123456789");
+        long long r = n && n <= 9 && p[0] != '0' ? strtoll(p, NULL, 10) : 0;
+        if (p[n] != '$' || r < 1000) return "rounds 须为 1000 至 999999999 的整数";
+        p += n + 1;
+    }
+    size_t salt = password_b64_run(p);
+    if (salt == 0 || salt > 16 || p[salt] != '$') return "salt 须为 1 至 16 个 crypt 字符";
+    p += salt + 1;
+    if (password_b64_run(p) != digest || p[digest] != '\0')
+        return digest == 86 ? "SHA-512 摘要须为 86 个 crypt 字符"
+                            : "SHA-256 摘要须为 43 个 crypt 字符";
+    return NULL;
+}
+
+/* "$2b$": a cost of two digits 04 to 31, then 22 characters of salt and 31 of digest whose
+ * last characters carry unused bits (crypt writes them zero: any other never matches). */
+static const char *password_bcrypt_problem(const char *p)
+{
+    if (!(p[0] >= '0' && p[0] <= '3' && p[1] >= '0' && p[1] <= '9' && p[2] == '$'))
+        return "bcrypt 成本须为两位数字 04 至 31";
+    int cost = (p[0] - '0') * 10 + (p[1] - '0');
+    if (cost < 4 || cost > 31) return "bcrypt 成本须为 04 至 31";
+    p += 3;
+    if (password_b64_run(p) != 53 || p[53] != '\0') return "bcrypt 的盐和摘要须共 53 个 crypt 字符";
+    size_t salt_last = (size_t)(strchr(PASSWORD_B64, p[21]) - PASSWORD_B64);
+    size_t hash_last = (size_t)(strchr(PASSWORD_B64, p[52]) - PASSWORD_B64);
+    if (salt_last % 16 != 0 || hash_last % 4 != 0) return "bcrypt 的盐或摘要末位字符无效";
+    return NULL;
+}
+
+/* "$y$": parameters$salt$digest, each in crypt's alphabet, the digest 43 characters. */
+static const char *password_yescrypt_problem(const char *p)
+{
+    size_t params = password_b64_run(p);
+    if (params == 0 || p[params] != '$') return "yescrypt 参数无效";
+    p += params + 1;
+    size_t salt = password_b64_run(p);
+    if (salt == 0 || salt > 86 || p[salt] != '$') return "yescrypt 的盐无效";
+    p += salt + 1;
+    if (password_b64_run(p) != 43 || p[43] != '\0') return "yescrypt 摘要须为 43 个 crypt 字符";
+    return NULL;
+}
+
+const char *password_legacy_problem(const char *hash)
+{
+    if (!hash || !password_legacy_scheme(hash))
+        return "须为 crypt(3) 格式，以 $6$、$5$、$2b$ 或 $y$ 开头";
+    if (strlen(hash) > 256) return "不超过 256 个字符";
+    if (strncmp(hash, "$6$", 3) == 0) return password_sha_problem(hash + 3, 86);
+    if (strncmp(hash, "$5$", 3) == 0) return password_sha_problem(hash + 3, 43);
+    if (strncmp(hash, "$2b$", 4) == 0) return password_bcrypt_problem(hash + 4);
+    return password_yescrypt_problem(hash + 3);
+}
+
 static bool password_legacy_verify(const char *hash, const char *password)
 {
     if (!password_legacy_scheme(hash)) return false;

@@ -26,6 +26,13 @@ bool password_verify(const char *hash, const char *password);
 /* True when hash starts with one of the crypt(3) schemes the old platform may have used. */
 bool password_legacy_scheme(const char *hash);
 
+/* Why a legacy crypt(3) hash can never match any password — its form is not what crypt(3)
+ * writes for its scheme (a bcrypt cost outside 04–31, a digest of the wrong length, a
+ * character outside crypt's alphabet, a salt crypt would cut) — as a Chinese sentence; NULL
+ * when it is well formed. Checked by form only: running crypt(3) on each line of an import
+ * would cost up to the hash's own cost (2^31 rounds for "$2b$31$"). */
+const char *password_legacy_problem(const char *hash);
+
 /* Spends as long as password_verify on a real account, so an unknown user name cannot be told
  * from a wrong password by the time the answer takes. */
 void password_dummy_verify(const char *password);

@@ -269,3 +269,20 @@ def e5_for_site(platform, ent, batch, site):
 def test_e5_prior_certificates(platform, batch, certified, site, ok):
     ent, _ = certified
     assert e5_for_site(platform, ent, batch, site) is ok
+
+
+def test_malformed_hashes_are_reported_per_line(admin):
+    """A hash in a known scheme that crypt(3) could never produce would import an account no
+    one can ever bind: each is reported with its line and why, and not imported."""
+    good = legacy_hash("$6$")
+    bent = ["$2b$99$abc", "$2b$03$" + "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+            good[:-1], good + "x", "$6$rounds=10$salt$" + good.rsplit("$", 1)[1],
+            "$y$j9T$$", "$5$salt$tooshort"]
+    rows = [[st.unique("old"), h, st.make_uscc(), "重庆坏哈希有限公司", "500112"] for h in bent]
+    rows.append([st.unique("old"), good, st.make_uscc(), "重庆好哈希有限公司", "500112"])
+    result = expect(post_csv(admin, "/admin/legacy-import", csv_body(ACCOUNTS_HEADER, rows)), 200)
+    assert result["imported"] == 1, result
+    assert [e["line"] for e in result["errors"]] == list(range(2, 2 + len(bent))), result
+    for e in result["errors"]:
+        assert "password_hash" in e["message"] and "无法绑定" in e["message"], e
+    assert "04 至 31" in result["errors"][0]["message"], result["errors"][0]

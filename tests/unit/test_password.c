@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 #include <crypt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,73 @@ static void test_malformed_hashes(void **state)
                                  "x"));
 }
 
+/* Hashes crypt(3) itself writes for each scheme are well formed (and verify); the same hashes
+ * bent the ways an old database or a hand-made CSV bends them are reported, and never verify. */
+static void test_legacy_problem(void **state)
+{
+    (void)state;
+    static const char *const prefixes[] = {"$6$", "$5$", "$2b$", "$y$"};
+    for (size_t i = 0; i < 4; i++) {
+        char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+        unsigned long cost = strcmp(prefixes[i], "$2b$") == 0 ? 4 : 0;
+        assert_non_null(crypt_gensalt_rn(prefixes[i], cost, NULL, 0, setting, sizeof setting));
+        struct crypt_data *cd = calloc(1, sizeof *cd);
+        const char *h = crypt_rn("Old2019pass", setting, cd, (int)sizeof *cd);
+        assert_non_null(h);
+        char good[256];
+        snprintf(good, sizeof good, "%s", h);
+        free(cd);
+        assert_null(password_legacy_problem(good));
+        assert_true(password_verify(good, "Old2019pass"));
+        char bad[300];
+        size_t n = strlen(good);
+        snprintf(bad, sizeof bad, "%.*s", (int)(n - 1), good); /* one character short */
+        assert_non_null(password_legacy_problem(bad));
+        assert_false(password_verify(bad, "Old2019pass"));
+        snprintf(bad, sizeof bad, "%sA", good); /* one too many */
+        assert_non_null(password_legacy_problem(bad));
+        snprintf(bad, sizeof bad, "%s", good);
+        bad[n - 3] = '!'; /* outside crypt's alphabet */
+        assert_non_null(password_legacy_problem(bad));
+    }
+    /* bcrypt's cost at its bounds, and the "$2b$99$abc" */
+    const char *salt53 = "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+    char h[128];
+    for (int cost = 3; cost <= 32; cost++) {
+        snprintf(h, sizeof h, "$2b$%02d$%s", cost, salt53);
+        if (cost >= 4 && cost <= 31)
+            assert_null(password_legacy_problem(h));
+        else
+            assert_non_null(password_legacy_problem(h));
+    }
+    assert_non_null(password_legacy_problem("$2b$99$abc"));
+    assert_non_null(
+        password_legacy_problem("$2b$4$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"));
+    /* a salt whose last character carries bits bcrypt never sets */
+    assert_non_null(
+        password_legacy_problem("$2b$10$N9qo8uLOickgx2ZMRZoMyfIjZAgcfl7p92ldGxad68LJZdL17lhWy"));
+    /* SHA-crypt rounds at their bounds, the salt at 16 and 17 */
+    const char *d86 =
+        "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234.";
+    char s6[256];
+    snprintf(s6, sizeof s6, "$6$rounds=1000$salt$%s", d86);
+    assert_null(password_legacy_problem(s6));
+    snprintf(s6, sizeof s6, "$6$rounds=999$salt$%s", d86);
+    assert_non_null(password_legacy_problem(s6));
+    snprintf(s6, sizeof s6, "$6$rounds=999999999$salt$%s", d86);
+    assert_null(password_legacy_problem(s6));
+    snprintf(s6, sizeof s6, "$6$rounds=1000000000$salt$%s", d86);
+    assert_non_null(password_legacy_problem(s6));
+    snprintf(s6, sizeof s6, "$6$0123456789abcdef$%s", d86);
+    assert_null(password_legacy_problem(s6));
+    snprintf(s6, sizeof s6, "$6$0123456789abcdefg$%s", d86);
+    assert_non_null(password_legacy_problem(s6));
+    assert_non_null(password_legacy_problem("$6$$"));
+    assert_non_null(password_legacy_problem("$y$j9T$$"));
+    assert_non_null(password_legacy_problem("md5$abc"));
+    assert_non_null(password_legacy_problem(""));
+}
+
 static void test_dummy_verify(void **state)
 {
     (void)state;
@@ -113,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_hash_round_trip),  cmocka_unit_test(test_policy),
         cmocka_unit_test(test_legacy_sha512),    cmocka_unit_test(test_legacy_sha256),
         cmocka_unit_test(test_malformed_hashes), cmocka_unit_test(test_dummy_verify),
+        cmocka_unit_test(test_legacy_problem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
