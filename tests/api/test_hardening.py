@@ -368,3 +368,46 @@ def test_query_with_nul_or_bad_utf8_is_refused(commission):
     # a page too: an HTML answer, not a crash
     r = commission.raw("GET", "/commission?status=%C0%AF", headers={"Accept": "text/html"})
     assert r.status == 400, r
+
+
+def test_multipart_forms_have_the_same_limits(server, shared_enterprise):
+    """The same limits hold when a form comes as multipart/form-data (the encoding file inputs
+    need): many small parts or one big text part are refused at once, in linear time."""
+    ent = shared_enterprise
+    cookie = "; ".join(f"{k}={v}" for k, v in ent.c.cookies.items())
+    boundary = "----smipboundary7MA4YWxkTrZu0gW"
+
+    def parts(n, value):
+        one = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n".encode()
+               + value + b"\r\n")
+        block = one * 256
+        while n > 0:
+            k = min(n, 256)
+            yield block[:k * len(one)]
+            n -= k
+        yield f"--{boundary}--\r\n".encode()
+
+    def post(path, body, length, cookie=None):
+        h = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)}
+        if cookie:
+            h["Cookie"] = cookie
+        return st.raw_http(server.port, "POST", path, h, body, early_wait=0.2)
+
+    before = cpu_seconds(server)
+    one_len = len(f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n".encode()) + 3
+    n = 40000
+    total = n * one_len + len(f"--{boundary}--\r\n")
+    status, _, body = post("/profile", parts(n, b"x"), total, cookie)
+    assert status == 413, body
+    # One text part of 300 KB: over the 256 KiB a field of a signed-in form may hold.
+    big = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n".encode(),
+           b"y" * 300000, f"\r\n--{boundary}--\r\n".encode()]
+    status, _, body = post("/profile", big, sum(map(len, big)), cookie)
+    assert status == 413, body
+    # 200 parts on the public login form: over its 64 fields.
+    status, _, body = post("/login", parts(200, b"z"), 200 * one_len + len(f"--{boundary}--\r\n"))
+    assert status == 413, body
+    used = cpu_seconds(server) - before
+    print(f"server CPU for multipart: 40,000 parts + a 300 KB part + 200 public parts: {used:.2f} s")
+    assert used < 3.0, used
+    expect(ent.c.get("/enterprise"), 200)
