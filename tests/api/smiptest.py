@@ -2,7 +2,7 @@
 for sanitizer reports, USCC generation, tiny valid upload files and the bodies of a project and
 an application that pass every rule of the 2020 batch.
 
-Only the contract of ../shared/API.md is assumed; nothing here knows the server's internals.
+Only the contract of docs/api.md is assumed; nothing here knows the server's internals.
 """
 import datetime as _dt
 import json
