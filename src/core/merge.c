@@ -197,37 +197,96 @@ static bool merge_object(merge_walk *m, int ti, const json_t *patch)
     return ok;
 }
 
-/* True when the text is as MERGE_DUMP_FLAGS writes it, but for the keys' order (checked as the
- * members are walked): no space outside strings, and only numbers written one way (integers;
- * a real may be written many ways, so a document with one takes the tree). */
-static bool merge_compact(const char *text, const jsmntok_t *tok, int ntok)
+/* jansson refuses deeper nesting (its parser's limit): such text takes the tree, as {}. */
+#define MERGE_MAX_DEPTH 2048
+
+/* True when the string token t is written as jansson writes it: no raw control character and
+ * only the escapes it uses (\" \\ \b \f \n \r \t, \u00XX in upper case for the other control
+ * characters). jansson reads "\u00e9" or "\/" too, but writes "é" and "/": copied as they are,
+ * they would not be the tree's text. */
+static bool merge_canonical_string(const char *s, size_t n)
 {
-    bool in_str = false;
-    for (const char *c = text; *c; c++) {
-        if (in_str) {
-            if (*c == '\\' && c[1])
-                c++;
-            else if (*c == '"')
-                in_str = false;
-        } else if (*c == '"') {
-            in_str = true;
-        } else if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r') {
-            return false;
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20) return false;
+        if (c != '\\') continue;
+        if (++i >= n) return false;
+        if (strchr("\"\\bfnrt", s[i]) && s[i]) continue;
+        if (s[i] != 'u' || n - i < 5 || memcmp(s + i + 1, "00", 2) != 0) return false;
+        int v = 0;
+        for (int k = 3; k <= 4; k++) {
+            const char *h = memchr(hex, s[i + k], 16);
+            if (!h) return false;
+            v = v * 16 + (int)(h - hex);
         }
-    }
-    for (int i = 0; i < ntok; i++) {
-        if (tok[i].type != JSMN_PRIMITIVE) continue;
-        const char *p = text + tok[i].start;
-        size_t n = (size_t)(tok[i].end - tok[i].start);
-        if ((n == 4 && memcmp(p, "true", 4) == 0) || (n == 5 && memcmp(p, "false", 5) == 0) ||
-            (n == 4 && memcmp(p, "null", 4) == 0))
-            continue;
-        size_t d = p[0] == '-' ? 1 : 0;
-        if (n == d || (p[d] == '0' && n > d + 1) || (d && n == 2 && p[1] == '0')) return false;
-        for (size_t k = d; k < n; k++)
-            if (p[k] < '0' || p[k] > '9') return false;
+        if (v == 0 || v >= 0x20 || strchr("\b\f\n\r\t", v)) return false;
+        i += 4;
     }
     return true;
+}
+
+/* True when the primitive token is written as jansson writes it: true, false, null or an
+ * integer in json_int_t's range without a leading zero or "-0" (a real may be written many
+ * ways, so a document with one takes the tree; an integer out of range jansson refuses). */
+static bool merge_canonical_primitive(const char *p, size_t n)
+{
+    if ((n == 4 && memcmp(p, "true", 4) == 0) || (n == 5 && memcmp(p, "false", 5) == 0) ||
+        (n == 4 && memcmp(p, "null", 4) == 0))
+        return true;
+    size_t d = p[0] == '-' ? 1 : 0;
+    if (n == d || (p[d] == '0' && n > d + 1) || (d && n == 2 && p[1] == '0')) return false;
+    for (size_t k = d; k < n; k++)
+        if (p[k] < '0' || p[k] > '9') return false;
+    const char *lim = d ? "9223372036854775808" : "9223372036854775807";
+    return n - d < 19 || (n - d == 19 && memcmp(p + d, lim, 19) <= 0);
+}
+
+/* Checks the value at token i against the text as MERGE_DUMP_FLAGS writes it: each object's
+ * and array's members with nothing but ',' and ':' between them (jsmn alone takes `{"a"}`,
+ * `{"a" 1}` or `[1 2]`, which jansson refuses), no space, keys unescaped and in strictly
+ * increasing order (the tree would sort the members of an object the patch leaves, and keep
+ * one of two equal keys), strings and numbers as jansson writes them. Returns the token after
+ * the value, or -1 when the text is not such a dump. */
+static int merge_shape(const merge_walk *m, int i, int depth)
+{
+    if (i >= m->ntok || depth > MERGE_MAX_DEPTH) return -1;
+    const jsmntok_t *t = &m->tok[i];
+    const char *p = m->text + t->start;
+    size_t n = (size_t)(t->end - t->start);
+    if (t->type == JSMN_STRING) return merge_canonical_string(p, n) ? i + 1 : -1;
+    if (t->type == JSMN_PRIMITIVE) return merge_canonical_primitive(p, n) ? i + 1 : -1;
+    bool obj = t->type == JSMN_OBJECT;
+    if (!obj && t->type != JSMN_ARRAY) return -1;
+    int pos = t->start + 1, j = i + 1;
+    const char *prev = NULL;
+    size_t prevn = 0;
+    for (int c = 0; c < t->size; c++) {
+        if (c && m->text[pos++] != ',') return -1;
+        if (obj) {
+            if (j >= m->ntok) return -1;
+            const jsmntok_t *k = &m->tok[j];
+            const char *kp = m->text + k->start;
+            size_t kn = (size_t)(k->end - k->start);
+            if (k->type != JSMN_STRING || k->start != pos + 1 || memchr(kp, '\\', kn) ||
+                !merge_canonical_string(kp, kn) ||
+                (prev && merge_key_cmp(prev, prevn, kp, kn) >= 0))
+                return -1;
+            prev = kp;
+            prevn = kn;
+            pos = k->end + 1;
+            if (m->text[pos++] != ':') return -1;
+            j++;
+        }
+        if (j >= m->ntok) return -1;
+        const jsmntok_t *v = &m->tok[j];
+        bool str = v->type == JSMN_STRING;
+        if (v->start != pos + (str ? 1 : 0)) return -1;
+        pos = v->end + (str ? 1 : 0);
+        if ((j = merge_shape(m, j, depth + 1)) < 0) return -1;
+    }
+    if (m->text[pos] != (obj ? '}' : ']') || pos + 1 != t->end) return -1;
+    return j;
 }
 
 char *merge_splice(const char *text, const json_t *patch)
@@ -242,8 +301,9 @@ char *merge_splice(const char *text, const json_t *patch)
     jsmn_init(&p);
     merge_walk m = {.text = text, .tok = tok, .ntok = jsmn_parse(&p, text, len, tok, (unsigned)n)};
     char *out = NULL;
+    /* jansson reads only UTF-8: other text is {} to the tree. */
     if (m.ntok == n && tok[0].type == JSMN_OBJECT && tok[0].start == 0 &&
-        (size_t)tok[0].end == len && merge_compact(text, tok, n)) {
+        (size_t)tok[0].end == len && util_utf8_valid(text, len) && merge_shape(&m, 0, 1) == n) {
         sbuf_init(&m.out);
         if (merge_object(&m, 0, patch))
             out = sbuf_take(&m.out);
