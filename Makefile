@@ -29,6 +29,9 @@ LISTEN ?= 127.0.0.1:8080
 .PHONY: all deps run test unit api pg test-pg scale e2e clean format bench demo
 all: build/smip
 
+# The libFuzzer harnesses: make fuzz, make fuzz-run (docs/fuzzing.md).
+include mk/fuzz.mk
+
 deps:
 	@bash scripts/install-deps.sh
 
@@ -70,8 +73,9 @@ run: deps build/smip
 	@if [ ! -f $(DB) ]; then ./build/smip demo --db $(DB); else echo "demo database $(DB) exists (delete it for a fresh one)"; fi
 	./build/smip serve --db $(DB) --listen $(LISTEN)
 
-# make test: install, build with ASan/UBSan, run unit, API and browser suites, one summary line.
-test: deps build/asan/smip $(UNIT_BIN) build/fault/fail_wal_flush.so
+# make test: install, build with ASan/UBSan (and the fuzz harnesses), run unit, fuzz, API and
+# browser suites, one summary line.
+test: deps build/asan/smip $(UNIT_BIN) build/fault/fail_wal_flush.so $(FUZZ_BIN)
 	@bash scripts/run-tests.sh
 
 unit: build/asan/smip $(UNIT_BIN)

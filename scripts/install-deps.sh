@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential pkg-config
+  build-essential pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libjsmn-dev libsqlite3-dev sqlite3 libsodium-dev
   postgresql libpq-dev nginx
   libmagic-dev libutf8proc-dev libcrypt-dev

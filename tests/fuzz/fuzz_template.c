@@ -1,11 +1,7 @@
 /* fuzz_template — libFuzzer harness for the template engine: arbitrary bytes are parsed as a
  * template (also reachable as a partial of itself) and rendered against a fixed context, so
  * parse errors, deep nesting, runaway partials and every lookup path are exercised.
- * Not part of the build. Build and run from the repository root:
- *   clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *     tests/fuzz/fuzz_template.c src/render/template.c src/util/util.c build/gen/assets.c \
- *     -ljansson -o build/fuzz_template && ./build/fuzz_template -max_len=4096 -max_total_time=60
- * (build/gen/assets.c comes from `make build/gen/assets.c`.) */
+ * Built by `make fuzz` (mk/fuzz.mk); docs/fuzzing.md tells how to run it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
