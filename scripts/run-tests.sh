@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs the test suites (unit, api, pg, scale, e2e; SUITES picks some) against the ASan/UBSan build
-# and prints each suite's summary, then one final "N passed, N failed" line. Exit 1 if anything
-# failed. `pg` is the API suite again, on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh);
+# Runs the test suites (unit, fuzz, api, pg, scale, e2e; SUITES picks some) against the ASan/UBSan
+# build and prints each suite's summary, then one final "N passed, N failed" line. Exit 1 if
+# anything failed. `fuzz` runs each libFuzzer harness of build/fuzz briefly (docs/fuzzing.md);
+# `pg` is the API suite again, on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh);
 # `scale` is tests/scale: two servers on one such cluster behind nginx.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit api pg scale e2e"}
+SUITES=${SUITES:-"unit fuzz api pg scale e2e"}
 export SMIP_BIN=${SMIP_BIN:-$PWD/build/asan/smip}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -37,6 +38,47 @@ run_unit() {
         p=$((p + tp)); f=$((f + tf))
     done
     echo "unit: $p passed, $f failed"
+    add $p $f
+}
+
+# run_fuzz: each harness of build/fuzz (`make fuzz`) replays its regression inputs
+# (tests/fuzz/regress/NAME: crashes found once), then fuzzes for FUZZ_TIME seconds (default 10)
+# from its seed corpus (tests/fuzz/corpus/NAME; new inputs go to a scratch folder, never into
+# the repository). One pass per harness that ran clean; a crash, leak, sanitizer report or
+# failed check fails it, and its input is kept in build/fuzz/crashes/.
+run_fuzz() {
+    local p=0 f=0 secs=${FUZZ_TIME:-10} work bin
+    work=$(mktemp -d /tmp/smip-fuzz-XXXXXX)
+    mkdir -p build/fuzz/crashes
+    for bin in build/fuzz/fuzz_*; do
+        [[ -f $bin && -x $bin ]] || continue
+        local name=${bin##*/} log="$logdir/${bin##*/}.log" rc=0 opts=() regress=()
+        [[ -f tests/fuzz/$name.options ]] && read -ra opts <"tests/fuzz/$name.options"
+        mkdir -p "$work/$name"
+        : >"$log"
+        if [[ -d tests/fuzz/regress/$name ]]; then
+            mapfile -t regress < <(find "tests/fuzz/regress/$name" -type f | sort)
+        fi
+        if ((${#regress[@]})); then
+            "$bin" "${opts[@]}" "${regress[@]}" >>"$log" 2>&1 || rc=1
+        fi
+        if [[ $rc -eq 0 ]]; then
+            "$bin" "${opts[@]}" -max_total_time="$secs" -timeout=20 \
+                -artifact_prefix="build/fuzz/crashes/$name-" "$work/$name" \
+                "tests/fuzz/corpus/$name" >>"$log" 2>&1 || rc=1
+        fi
+        if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|fuzz check failed' "$log"; then rc=1; fi
+        if [[ $rc -eq 0 ]]; then
+            p=$((p + 1))
+        else
+            f=$((f + 1))
+            echo "$name: failed (see $log; input in build/fuzz/crashes/)"
+            grep -aE 'fuzz check failed|ERROR:|SUMMARY:|runtime error:|Test unit written' "$log" | head -6
+        fi
+    done
+    rm -rf "$work"
+    if [[ $p -eq 0 && $f -eq 0 ]]; then echo "fuzz: no harness in build/fuzz (make fuzz)"; f=1; fi
+    echo "fuzz: $p passed, $f failed"
     add $p $f
 }
 
@@ -87,6 +129,7 @@ run_e2e() {
 for s in $SUITES; do
     case $s in
         unit) run_unit ;;
+        fuzz) run_fuzz ;;
         api) [[ -d tests/api ]] && run_api ;;
         pg) [[ -d tests/api ]] && run_pg pg tests/api ;;
         scale) [[ -d tests/scale ]] && run_pg scale tests/scale ;;
