@@ -52,7 +52,8 @@ run_fuzz() {
     mkdir -p build/fuzz/crashes
     for bin in build/fuzz/fuzz_*; do
         [[ -f $bin && -x $bin ]] || continue
-        local name=${bin##*/} log="$logdir/${bin##*/}.log" rc=0 opts=() regress=()
+        local name=${bin##*/} log="$logdir/${bin##*/}.log" rc=0 opts=() regress=() where
+        where="input in build/fuzz/crashes/"
         [[ -f tests/fuzz/$name.options ]] && read -ra opts <"tests/fuzz/$name.options"
         mkdir -p "$work/$name"
         : >"$log"
@@ -61,6 +62,7 @@ run_fuzz() {
         fi
         if ((${#regress[@]})); then
             "$bin" "${opts[@]}" "${regress[@]}" >>"$log" 2>&1 || rc=1
+            [[ $rc -eq 0 ]] || where="a regression input of tests/fuzz/regress/$name"
         fi
         if [[ $rc -eq 0 ]]; then
             "$bin" "${opts[@]}" -max_total_time="$secs" -timeout=20 \
@@ -72,7 +74,7 @@ run_fuzz() {
             p=$((p + 1))
         else
             f=$((f + 1))
-            echo "$name: failed (see $log; input in build/fuzz/crashes/)"
+            echo "$name: failed (see $log; $where)"
             grep -aE 'fuzz check failed|ERROR:|SUMMARY:|runtime error:|Test unit written' "$log" | head -6
         fi
     done
