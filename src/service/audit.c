@@ -113,6 +113,8 @@ static const struct {
     {"certificate", "certificates", "UPDATE certificates SET last_audit_seq = ? WHERE id = ?"},
     {"adjustment", "certificate_adjustments",
      "UPDATE certificate_adjustments SET last_audit_seq = ? WHERE id = ?"},
+    {"enterprise_change", "enterprise_changes",
+     "UPDATE enterprise_changes SET last_audit_seq = ? WHERE id = ?"},
 };
 
 /* An application's timeline as it is shown (migration 009): a save by the same person as the

@@ -29,9 +29,16 @@ char *ent_dump(const json_t *o);
 int ent_need_enterprise(svc_ctx *c, svc_err *e);
 
 /* ---- profile and projects (enterprise.c) */
+/* Whether `code` is one of the districts (reviewing units). */
+bool ent_district_known(db *d, const char *code);
 /* The profile of enterprise `id`: its document with the id and the columns laid over it.
  * New reference; NULL when absent. */
 json_t *ent_profile(db *d, int64_t id);
+/* Writes profile `doc` (as ent_profile gives it; its read-only keys are dropped) to enterprise
+ * `eid` — the document and the uscc, name and district_code columns — and copies the USCC and
+ * the district to the enterprise's drafts, inside the caller's write transaction. 0, 1 when
+ * another enterprise holds the USCC, -1 on error. No audit entry: the caller writes it. */
+int ent_profile_store(svc_ctx *c, int64_t eid, json_t *doc);
 /* The enterprise's own district code, the default place of its projects (E6). malloc'd or NULL. */
 char *ent_district(db *d, int64_t eid);
 /* The project `id` when it belongs to enterprise `eid` (eid 0: any). New reference or NULL. */

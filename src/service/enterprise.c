@@ -16,7 +16,7 @@
 
 /* ---------------------------------------------------------------- small helpers */
 
-static bool ent_district_known(db *d, const char *code)
+bool ent_district_known(db *d, const char *code)
 {
     return db_scalar_int(d, 0, "SELECT count(*) FROM districts WHERE code = ?", "t", code) > 0;
 }
@@ -170,6 +170,29 @@ static void ent_validate_profile(svc_ctx *c, const json_t *patch, const json_t *
     }
 }
 
+int ent_profile_store(svc_ctx *c, int64_t eid, json_t *doc)
+{
+    for (const char *const *k = ENT_READONLY; *k; k++)
+        json_object_del(doc, *k);
+    const char *uscc = json_string_value(json_object_get(doc, "uscc"));
+    const char *name = json_string_value(json_object_get(doc, "name"));
+    const char *dc = json_string_value(json_object_get(doc, "district_code"));
+    char *text = ent_dump(doc);
+    int rc = db_exec(c->db,
+                     "UPDATE enterprises SET uscc = ?, name = ?, district_code = ?, profile = ?, "
+                     "updated_at = ? WHERE id = ?",
+                     "ttttii", uscc, name ? name : "", dc, text, c->now, eid);
+    free(text);
+    /* Drafts follow the profile (E4 counts by USCC; the district reviews); submitted
+     * applications keep what they were submitted with. */
+    if (rc == 0)
+        rc = db_exec(c->db,
+                     "UPDATE applications SET uscc = ?, district_code = ? WHERE enterprise_id = ? "
+                     "AND status = 'draft'",
+                     "tti", uscc ? uscc : "", dc ? dc : "", eid);
+    return rc;
+}
+
 int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
@@ -193,30 +216,14 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
         goto fail;
     }
     merge_patch(doc, clean);
-    for (const char *const *k = ENT_READONLY; *k; k++)
-        json_object_del(doc, *k);
-    const char *uscc = json_string_value(json_object_get(doc, "uscc"));
-    const char *name = json_string_value(json_object_get(doc, "name"));
-    const char *dc = json_string_value(json_object_get(doc, "district_code"));
-    char *text = ent_dump(doc);
-    int rc = db_exec(c->db,
-                     "UPDATE enterprises SET uscc = ?, name = ?, district_code = ?, profile = ?, "
-                     "updated_at = ? WHERE id = ?",
-                     "ttttii", uscc, name ? name : "", dc, text, c->now, eid);
-    free(text);
+    int rc = ent_profile_store(c, eid, doc);
     if (rc == 1) {
+        const char *uscc = json_string_value(json_object_get(doc, "uscc"));
         svc_fail(e, 409, "duplicate",
                  "统一社会信用代码 %s 已被其他企业使用：一个信用代码只属于一个企业",
                  uscc ? uscc : "");
         goto fail;
     }
-    /* Drafts follow the profile (E4 counts by USCC; the district reviews); submitted
-     * applications keep what they were submitted with. */
-    if (rc == 0)
-        rc = db_exec(c->db,
-                     "UPDATE applications SET uscc = ?, district_code = ? WHERE enterprise_id = ? "
-                     "AND status = 'draft'",
-                     "tti", uscc ? uscc : "", dc ? dc : "", eid);
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(clean));
     int64_t seq = rc == 0 ? svc_audit(c, "enterprise", eid, "update", NULL, NULL, detail) : -1;
     json_decref(detail);
