@@ -24,6 +24,12 @@ static const inbox_kind INBOX_KINDS[] = {
     {"district", "adjustments", "待审核的更名或重组申请", "/adjustments", 'd',
      "SELECT count(*) FROM certificate_adjustments WHERE district_code = ? "
      "AND status = 'pending_district'"},
+    /* The district's side of a change request not yet approved; the one parameter is read
+     * once through a one-row join, since both sides compare with it. */
+    {"district", "changes", "待审核的企业区县或信用代码变更", "/enterprise-changes", 'd',
+     "SELECT count(*) FROM enterprise_changes c JOIN (SELECT CAST(? AS TEXT) AS d) p ON 1 = 1 "
+     "WHERE c.status = 'pending' AND ((c.from_district = p.d AND c.from_approved_at IS NULL) "
+     "OR (c.to_district = p.d AND c.to_approved_at IS NULL))"},
     {"expert", "to_score", "待评审的申报", "/expert", 'a',
      "SELECT count(*) FROM assignments s JOIN applications a ON a.id = s.application_id "
      "WHERE s.expert_id = ? AND a.status = 'expert_review' AND NOT EXISTS (SELECT 1 FROM "
@@ -46,6 +52,8 @@ static const inbox_kind INBOX_KINDS[] = {
      "SELECT count(*) FROM certificate_adjustments WHERE status = 'pending_commission'"},
     {"admin", "accounts", "待审核的注册申请", "/admin/accounts", 0,
      "SELECT count(*) FROM accounts WHERE status = 'pending'"},
+    {"admin", "changes", "待审核的企业区县或信用代码变更", "/enterprise-changes", 0,
+     "SELECT count(*) FROM enterprise_changes WHERE status = 'pending'"},
 };
 
 static int64_t inbox_count(svc_ctx *c, const inbox_kind *k)

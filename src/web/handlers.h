@@ -107,6 +107,20 @@ int api_load_adjustment(req *r);
  * reverse proxy) its X-Real-IP / last X-Forwarded-For hop. Arena memory. */
 const char *api_client_address(req *r);
 
+/* api_changes.c: the enterprise's district or credit-code change requests */
+int api_ent_changes_create(req *r);
+int api_ent_changes_list(req *r);
+int api_ent_change_withdraw(req *r);
+int api_changes_list(req *r);
+int api_change_get(req *r);
+int api_change_review(req *r);
+/* The loader of /enterprise-changes/{id}: the imp gate, then 404 for what the caller may not
+ * see. */
+int api_load_ent_change(req *r);
+/* The imp gate of R_IMP for routes the admin shares (the admin never connects imp): 0 for the
+ * admin or a caller through the gate, else -1 after answering 403 (a page: the redirect). */
+int api_change_imp_gate(req *r);
+
 /* loaders.c: object checks the route table runs before the body */
 int web_load_application(req *r);
 int web_load_project(req *r);

@@ -782,7 +782,8 @@ static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 102
 /* The whole page as an account saw it last, per status filter: kept while its rows are (the
  * queue's version, and until a row turns overdue), the current batch (its id and newest audit
  * entry: the deadline, the footer), who is logged in (the session's CSRF token, the account's
- * names) and the inbox's other count (the district's pending adjustments) stand, and until the
+ * names) and the inbox's other counts (the district's pending adjustments and change requests)
+ * stand, and until the
  * deadline's time left changes (web_time_left_until). A district's account reloading its queue
  * then costs the version statements and one copy of the page, instead of rendering the page
  * around the rows and copying the rows into it (issue 5). Room for ~12 pages of 150 rows. */
@@ -802,7 +803,8 @@ static bool pa_queue_page_version(req *r, const char *status, svc_queue_version 
     svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
     *kv =
         (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq, batch_id, batch_seq,
-                                    web_session_digest(r), svc_inbox_count(&c, "adjustments")}};
+                                    web_session_digest(r), svc_inbox_count(&c, "adjustments"),
+                                    svc_inbox_count(&c, "changes")}};
     return true;
 }
 

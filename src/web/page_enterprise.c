@@ -279,6 +279,8 @@ static json_t *pe_done_flash(req *r)
         {"created", "项目已登记。"},
         {"submitted", "申报已提交，等待区县初审。"},
         {"withdrawn", "申报已撤回，回到草稿状态；修改后请在申报截止前重新提交。"},
+        {"change_requested", "变更申请已提交，经区县或平台管理员审核同意后生效。"},
+        {"change_withdrawn", "变更申请已撤回。"},
     };
     const char *d = web_query(r, "done");
     for (size_t i = 0; d && i < sizeof map / sizeof map[0]; i++)
@@ -420,25 +422,41 @@ static json_t *pe_profile_missing(const json_t *ent)
     return m;
 }
 
-static int pe_profile_render(req *r, int status, json_t *form, json_t *errors, json_t *flash)
+/* `saved` is the profile as stored: what is set there (the district, the USCC) is shown as
+ * text with the change request beside it, whatever a refused post typed. */
+static int pe_profile_render(req *r, int status, json_t *form, const json_t *saved, json_t *errors,
+                             json_t *flash, const json_t *change_typed, const json_t *change_errors)
 {
     const char *dc = json_string_value(json_object_get(form, "district_code"));
     json_t *ctx = json_object();
     pe_common(ctx, "企业信息", "profile", flash);
     json_object_set_new(ctx, "legacy", json_boolean(json_is_true(json_object_get(form, "legacy"))));
     json_object_set_new(ctx, "district_groups", pe_district_groups(r, dc));
+    page_changes_profile(r, saved, ctx, change_typed, change_errors);
     json_object_set_new(ctx, "form", form);
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
     return web_page(r, status, "profile", ctx);
 }
 
-int page_profile(req *r)
+int page_profile_view(req *r, int status, json_t *flash, const json_t *change_typed,
+                      const json_t *change_errors)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *ent = NULL;
-    if (svc_enterprise_get(&c, &ent, &e) != 0) return pe_error_page(r, &e, "/dashboard");
-    return pe_profile_render(r, 200, ent, NULL, pe_done_flash(r));
+    if (svc_enterprise_get(&c, &ent, &e) != 0) {
+        json_decref(flash);
+        return pe_error_page(r, &e, "/dashboard");
+    }
+    json_t *saved = json_incref(ent);
+    int rc = pe_profile_render(r, status, ent, saved, NULL, flash, change_typed, change_errors);
+    json_decref(saved);
+    return rc;
+}
+
+int page_profile(req *r)
+{
+    return page_profile_view(r, 200, pe_done_flash(r), NULL, NULL);
 }
 
 int page_profile_post(req *r)
@@ -461,7 +479,6 @@ int page_profile_post(req *r)
         return pe_error_page(r, &e, "/dashboard");
     }
     json_t *form = pe_form_over(saved, patch);
-    json_decref(saved);
     json_decref(patch);
     json_t *errors = e.fields ? json_incref(e.fields) : json_object();
     if (e.status == 409 && !json_object_get(errors, "uscc"))
@@ -469,7 +486,9 @@ int page_profile_post(req *r)
     int status = e.status;
     json_t *flash = pe_flash("error", e.status == 400 ? "请按提示修改标红的字段。" : e.message);
     svc_err_clear(&e);
-    return pe_profile_render(r, status, form, errors, flash);
+    rc = pe_profile_render(r, status, form, saved, errors, flash, NULL, NULL);
+    json_decref(saved);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- projects */

@@ -79,6 +79,22 @@ int page_cert_revocation_request(req *r);
 int page_cert_adjustment(req *r);
 int page_cert_adjustment_review(req *r);
 int page_adjustments(req *r);
+/* The profile page (page_enterprise.c) rendered again with `status` and `flash` (stolen), for
+ * the change request's posts; `change_typed`/`change_errors` a refused request's form. */
+int page_profile_view(req *r, int status, json_t *flash, const json_t *change_typed,
+                      const json_t *change_errors);
+/* page_changes.c: district or credit-code change requests — the enterprise's form and card
+ * on the profile page, the reviewers' page */
+int page_change_create(req *r);
+int page_change_withdraw(req *r);
+int page_changes(req *r);
+int page_change_review(req *r);
+/* Adds to the profile page's context: `locked` {district_code, uscc} (set, so shown as text),
+ * `change` (the enterprise's newest request, decorated for reading) and `change_form` (the
+ * districts to choose from, what was typed, `change_errors`). `typed`/`errors` are a refused
+ * request's form and reasons (NULL: none). */
+void page_changes_profile(req *r, const json_t *saved, json_t *ctx, const json_t *typed,
+                          const json_t *errors);
 /* page_public.c: 公示 with the objection form, certificate verification (no login) */
 int page_publicity(req *r);
 int page_publicity_objection(req *r);

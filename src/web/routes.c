@@ -53,6 +53,17 @@ const route web_routes[] = {
     /* ---- enterprise side */
     {"GET", "/api/v1/enterprise", E, R_IMP, api_enterprise_get, 0, NULL},
     {"PUT", "/api/v1/enterprise", E, R_IMP | R_JSON, api_enterprise_put, 0, NULL},
+    /* district or credit-code change requests (api_changes.c): the reviewers' routes serve
+     * the admin, who never connects imp, so their handlers apply the imp gate themselves */
+    {"POST", "/api/v1/enterprise/changes", E, R_IMP | R_JSON, api_ent_changes_create, 0, NULL},
+    {"GET", "/api/v1/enterprise/changes", E, R_IMP, api_ent_changes_list, 0, NULL},
+    {"POST", "/api/v1/enterprise/changes/{id}/withdraw", E, R_IMP | R_JSON, api_ent_change_withdraw,
+     0, api_load_ent_change},
+    {"GET", "/api/v1/enterprise-changes", D | A, 0, api_changes_list, 0, NULL},
+    {"GET", "/api/v1/enterprise-changes/{id}", E | D | A, 0, api_change_get, 0,
+     api_load_ent_change},
+    {"POST", "/api/v1/enterprise-changes/{id}/review", D | A, R_JSON, api_change_review, 0,
+     api_load_ent_change},
     {"GET", "/api/v1/projects", E, R_IMP, api_projects_list, 0, NULL},
     {"POST", "/api/v1/projects", E, R_IMP | R_JSON, api_project_create, 0, NULL},
     {"GET", "/api/v1/projects/{id}", E, R_IMP, api_project_get, 0, NULL},
@@ -162,6 +173,13 @@ const route web_routes[] = {
     {"GET", "/dashboard", ANY, R_PAGE | R_IMP, page_dashboard, 0, NULL},
     {"GET", "/profile", E, R_PAGE | R_IMP, page_profile, 0, NULL},
     {"POST", "/profile", E, R_PAGE | R_IMP | R_FORM, page_profile_post, 0, NULL},
+    {"POST", "/profile/changes", E, R_PAGE | R_IMP | R_FORM, page_change_create, 0, NULL},
+    {"POST", "/profile/changes/{id}/withdraw", E, R_PAGE | R_IMP | R_FORM, page_change_withdraw, 0,
+     NULL},
+    /* the reviewers' page of change requests (page_changes.c; the admin's too: no R_IMP) */
+    {"GET", "/enterprise-changes", D | A, R_PAGE, page_changes, 0, NULL},
+    {"POST", "/enterprise-changes/{id}/review", D | A, R_PAGE | R_FORM, page_change_review, 0,
+     NULL},
     {"GET", "/projects", E, R_PAGE | R_IMP, page_projects, 0, NULL},
     {"GET", "/projects/new", E, R_PAGE | R_IMP, page_project_new, 0, NULL},
     {"POST", "/projects/new", E, R_PAGE | R_IMP | R_FORM, page_project_create, 0, NULL},
