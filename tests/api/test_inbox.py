@@ -16,7 +16,7 @@ def test_inbox_follows_an_application_through_the_review(platform, batch, commis
     district = platform.district_for("500113")
     experts = [platform.new_expert() for _ in range(3)]
     d0, c0 = counts(district), counts(commission)
-    assert set(d0) == {"to_review", "adjustments"}
+    assert set(d0) == {"to_review", "adjustments", "changes"}
     assert {"to_assign", "to_decide", "to_publish", "objections", "to_certify"} <= set(c0)
 
     app, _ = platform.submitted_application(ent, batch["id"])
