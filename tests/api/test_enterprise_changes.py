@@ -156,6 +156,8 @@ def test_district_change_needs_old_and_new_district(platform, batch, commission,
     yb_page0, wz_page0 = html(district_yb, "/district"), html(district_wz, "/district")
     dash0 = text_of(html(ent.c, "/dashboard"))
     assert "渝北区" in dash0, dash0
+    # GET /applications/{id} is kept by version too: read once so a stale answer would be kept
+    assert expect(ent.c.get(f"/applications/{draft['id']}"), 200)["district_code"] == YB
 
     ch = expect(ask(ent, district_code=WZ, reason="生产基地整体搬迁至万州"), 201)
     cid = ch["id"]
@@ -186,6 +188,8 @@ def test_district_change_needs_old_and_new_district(platform, batch, commission,
     assert got["decided_by_role"] == "district" and got["decided_by_district"] == WZ, got
     assert profile(ent)["district_code"] == WZ
     assert app_of(ent, draft["id"])["district_code"] == WZ, "the draft stayed in the old district"
+    assert expect(ent.c.get(f"/applications/{draft['id']}"), 200)["district_code"] == WZ, \
+        "the kept application answer still names the old district"
     sub = app_of(ent, submitted["id"])
     assert sub["district_code"] == YB and sub["status"] == "submitted", "a submitted one moved"
     yb_apps = expect(district_yb.get("/applications?limit=500"), 200)["items"]

@@ -1240,6 +1240,63 @@ test("review chain in the browser: district approves with the authenticity scan,
   }
 });
 
+test("a district change: the enterprise asks on its profile, the old and the new district approve", async () => {
+  assert(server.base, "no server (setup failed)");
+  const uniq = String(Date.now() % 1e6).padStart(6, "0");
+  const admin = new Api(server.base);
+  await admin.login(ADMIN.username, ADMIN.password);
+  // a fresh enterprise in 渝北区 through the API (the browser part is the change itself)
+  const ent = { username: `e2e_chg_${uniq}`, password: PASSWORD, name: `重庆迁址测试${uniq}有限公司`, uscc: makeUscc() };
+  const acc = await new Api(server.base).expect("POST", "/accounts", { username: ent.username, password: ent.password, display_name: "刘洋", phone: "13800138001", email: `chg${uniq}@example.cn`, enterprise_name: ent.name, uscc: ent.uscc }, 201);
+  await admin.expect("POST", `/admin/accounts/${acc.id}/approve`, {}, 200);
+  const api = new Api(server.base);
+  await api.login(ent.username, ent.password);
+  await api.expect("POST", "/apps/imp/connect", {}, 200);
+  await api.expect("POST", "/imp/confirm-new", { enterprise: { uscc: ent.uscc, name: ent.name, district_code: "500112", address: "重庆市渝北区金开大道 1 号", legal_representative: "刘洋", manufacturing_type: "discrete", independent_legal_person: true, complete_machine: false } }, 200);
+  const reviewers = {};
+  for (const [code, tag] of [["500112", "yb"], ["500101", "wz"]]) {
+    reviewers[tag] = { username: `e2e_chg_${tag}_${uniq}`, password: PASSWORD };
+    await admin.expect("POST", "/admin/accounts", { ...reviewers[tag], role: "district", district_code: code, display_name: "区县经信委", phone: "13900000002", email: `chg${tag}${uniq}@example.cn` }, 201);
+  }
+
+  const e = await staffPage("enterprise", ent.username, ent.password);
+  try {
+    await e.page.goto(server.base + "/profile");
+    await landed(e.page, "the profile");
+    assert((await e.page.locator("#district-value").innerText()).includes("渝北区"), "the profile does not show 渝北区 as the district");
+    const form = e.page.locator('form[action="/profile/changes"]');
+    await form.getByLabel("新的所在区县").selectOption({ label: "万州区" });
+    await form.getByLabel("变更理由").fill("生产基地整体搬迁至万州经开区");
+    await submit(e.page, form.getByRole("button", { name: "提交变更申请" }), "requesting the change");
+    await see(e.page.getByText("变更申请已提交"), "the confirmation");
+    const progress = await e.page.locator("#change-progress").innerText();
+    assert(progress.includes("待原区县（渝北区）审核") && progress.includes("待新区县（万州区）审核"), `the progress says ${progress}`);
+    await shot(e.page, "change-requested");
+    for (const [tag, flash] of [["yb", "正等待另一区县审核"], ["wz", "变更已生效"]]) {
+      const d = await staffPage(tag, reviewers[tag].username, reviewers[tag].password);
+      try {
+        await d.page.locator("nav.site-nav").getByRole("link", { name: "企业变更审核" }).click();
+        await landed(d.page, `the ${tag} reviewers' page`);
+        const card = d.page.locator("section.card", { hasText: ent.name });
+        await see(card, `the request on the ${tag} page`);
+        assert((await card.innerText()).includes("渝北区 → 万州区"), "the request does not name both districts");
+        await submit(d.page, card.getByRole("button", { name: "同意" }), `${tag} approves`);
+        await see(d.page.getByText(flash), `"${flash}"`);
+        await shot(d.page, `change-approved-${tag}`);
+      } finally {
+        await d.ctx.close();
+      }
+    }
+    await e.page.goto(server.base + "/profile");
+    await landed(e.page, "the profile after the approvals");
+    assert((await e.page.locator("#district-value").innerText()).includes("万州区"), "the profile does not show the new district 万州区");
+    assert((await e.page.locator("#change-progress").innerText()).includes("变更已生效"), "the request is not shown as in effect");
+    await shot(e.page, "change-in-effect");
+  } finally {
+    await e.ctx.close();
+  }
+});
+
 // ------------------------------------------------------------------ main
 
 const watchdog = setTimeout(async () => {
