@@ -214,6 +214,7 @@ static enum MHD_Result web_post_iter(void *cls, enum MHD_ValueKind kind, const c
         return MHD_YES;
     }
     if (filename) return MHD_YES; /* other file fields are ignored */
+    if (!r->formset) return MHD_NO;
     web_form_status st = web_formset_add(r->formset, key, data, off, size);
     return st == WEB_FORM_OK ? MHD_YES : MHD_NO; /* web_access answers from the set's refusal */
 }
@@ -683,6 +684,10 @@ static enum MHD_Result web_access(void *cls, struct MHD_Connection *conn, const 
             free(msg);
         } else if (!r->slow_done) {
             if (r->formset) { /* the fields are all in */
+                /* The PostProcessor hands over the value it still holds (an empty last
+                 * field) only when destroyed: before the set is finished, not after. */
+                if (r->pp) MHD_destroy_post_processor(r->pp);
+                r->pp = NULL;
                 r->form = web_formset_finish(r->formset);
                 r->formset = NULL;
             }

@@ -411,3 +411,17 @@ def test_multipart_forms_have_the_same_limits(server, shared_enterprise):
     print(f"server CPU for multipart: 40,000 parts + a 300 KB part + 200 public parts: {used:.2f} s")
     assert used < 3.0, used
     expect(ent.c.get("/enterprise"), 200)
+
+
+def test_form_with_an_empty_last_field(server, platform):
+    """A browser sends an empty hidden field last ("next="): libmicrohttpd hands it over only
+    when its PostProcessor is destroyed, which must come before the fields are finished."""
+    c, username, _, r = platform.register()
+    platform.approve(expect(r, 201)["id"])
+    cl, resp = page_form(server, "/login", {"username": username, "password": st.PASSWORD,
+                                            "next": ""}, {})
+    assert resp.status == 303, resp
+    _, resp = page_form(server, "/login", {"username": username, "password": "wrong-1a",
+                                           "next": ""}, {})
+    assert resp.status == 401, resp
+    expect(st.Client(server.base).raw("GET", "/healthz"), 200)

@@ -53,9 +53,9 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
         return MHD_YES;
     }
     if (filename) return MHD_YES;
-    /* server.c finishes the fields on the request's last call and destroys the PostProcessor
-     * when the request is done; a value the PostProcessor still held (an empty last one, as in
-     * "a=1&next=") comes from MHD_destroy_post_processor, after the set is gone. */
+    /* server.c destroys the PostProcessor before it finishes the fields on the request's last
+     * call: a value the PostProcessor still held (an empty last one, as in "a=1&next=") comes
+     * from MHD_destroy_post_processor and must find the set still there. */
     FUZZ_CHECK(h->fs,
                "the PostProcessor handed field \"%s\" after the form was finished "
                "(server.c: web_post_iter after web_formset_finish)",
@@ -84,6 +84,8 @@ static void handle(hreq *h)
     web_session_load(r);
     if (r->actor.id) FUZZ_CHECK(strcmp(r->actor.username, "fuzz") == 0, "a session of nobody");
     if (h->fs) {
+        if (h->pp) MHD_destroy_post_processor(h->pp); /* as server.c: before the finish */
+        h->pp = NULL;
         h->refused = h->refused || web_formset_status(h->fs) != WEB_FORM_OK;
         json_t *form = web_formset_finish(h->fs);
         h->fs = NULL;
