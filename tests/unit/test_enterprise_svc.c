@@ -92,8 +92,17 @@ static void test_profile_merge_patch(void **state)
     assert_int_equal(svc_enterprise_get(&f->ca, &out, &e), 0);
     assert_string_equal(json_string_value(json_object_get(out, "legal_representative")), "王");
     json_decref(out);
-    /* Another enterprise's USCC is a duplicate. */
+    /* A set credit code changes only through a change request. */
     p = J("{\"uscc\":\"91500000MA5U3J7X22\"}");
+    assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(e.fields, "uscc")), "变更申请"));
+    svc_err_clear(&e);
+    /* An enterprise without one (an old-platform account) may set it, but not to another
+     * enterprise's code. */
+    assert_int_equal(db_exec(f->d, "UPDATE enterprises SET uscc = NULL WHERE id = ?", "i",
+                             f->a.enterprise_id),
+                     0);
     assert_int_equal(svc_enterprise_put(&f->ca, p, &out, &e), -1);
     assert_int_equal(e.status, 409);
     assert_string_equal(e.code, "duplicate");
