@@ -105,31 +105,10 @@ static bool pa_local_path(const char *p)
 
 /* ---------------------------------------------------------------- times */
 
-static int64_t pa_epoch(const json_t *v)
-{
-    int64_t t = 0;
-    if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), &t) != 0) return 0;
-    return t;
-}
-
-/* "2020年3月17日 10:00"; midnight reads as the end of the day before ("2020年4月10日 24:00"),
- * as the notice writes its deadlines. */
-static char *pa_when(int64_t t)
-{
-    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
-    cal_date d = cal_date_of_epoch(t);
-    if (sec == 0) {
-        d = cal_add_days(d, -1);
-        return xasprintf("%d年%d月%d日 24:00", d.y, d.m, d.d);
-    }
-    return xasprintf("%d年%d月%d日 %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
-                     (int)(sec % 3600 / 60));
-}
-
 /* "2020-03-17 10:00" for list columns; NULL JSON when the value is no time. */
 static json_t *pa_short_time(const json_t *v)
 {
-    int64_t t = pa_epoch(v);
+    int64_t t = web_epoch(v);
     char buf[WEB_SHORT_TIME_BUF];
     return t ? json_string(web_short_time(t, buf)) : json_null();
 }
@@ -137,9 +116,9 @@ static json_t *pa_short_time(const json_t *v)
 /* {label, at, time_left, passed} for a batch time field, or NULL when it is absent. */
 static json_t *pa_milestone(req *r, const char *label, const json_t *at, const char *what)
 {
-    int64_t t = pa_epoch(at);
+    int64_t t = web_epoch(at);
     if (!t) return NULL;
-    char *when = pa_when(t), *left = web_time_left(t, r->now, what);
+    char *when = web_when(t), *left = web_time_left(t, r->now, what);
     json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "label", label, "at", when, "time_left", left,
                           "passed", t <= r->now);
     free(when);
@@ -162,8 +141,8 @@ static json_t *pa_home_batch(req *r)
         json_t *m = pa_milestone(r, ms[i][0], json_object_get(b, ms[i][1]), ms[i][2]);
         if (m) json_array_append_new(list, m);
     }
-    int64_t opens = pa_epoch(json_object_get(b, "opens_at"));
-    int64_t closes = pa_epoch(json_object_get(b, "closes_at"));
+    int64_t opens = web_epoch(json_object_get(b, "opens_at"));
+    int64_t closes = web_epoch(json_object_get(b, "closes_at"));
     json_object_set_new(b, "milestones", list);
     json_object_set_new(b, "window_open", json_boolean(opens <= r->now && r->now < closes));
     json_object_del(b, "rules");
@@ -622,7 +601,7 @@ static int pa_decorate_accounts(json_t *items)
             json_string(pa_role_name(json_string_value(json_object_get(a, "role")))));
         json_t *known = json_object_get(a, "age_calendar_known");
         if (json_is_false(known)) {
-            int y = cal_date_of_epoch(pa_epoch(created)).y;
+            int y = cal_date_of_epoch(web_epoch(created)).y;
             if (!unknown_from || y < unknown_from) unknown_from = y;
         }
         json_object_set_new(a, "created_at", pa_short_time(created));
@@ -885,7 +864,7 @@ int page_district_queue(req *r)
     json_t *b = web_current_batch(r);
     json_t *dl =
         b ? pa_milestone(r, "区县初审截止", json_object_get(b, "district_deadline"), "截止") : NULL;
-    int64_t deadline = b ? pa_epoch(json_object_get(b, "district_deadline")) : 0;
+    int64_t deadline = b ? web_epoch(json_object_get(b, "district_deadline")) : 0;
     int64_t until = deadline ? web_time_left_until(deadline, r->now) : INT64_MAX;
     if (q.valid_until < until) until = q.valid_until;
     json_decref(b);

@@ -35,6 +35,41 @@ const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF])
     return buf;
 }
 
+int64_t web_epoch(const json_t *v)
+{
+    int64_t t = 0;
+    if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), &t) != 0) return 0;
+    return t;
+}
+
+char *web_when(int64_t t)
+{
+    int64_t sec = ((t + CAL_TZ_OFFSET) % 86400 + 86400) % 86400;
+    cal_date d = cal_date_of_epoch(t);
+    if (sec == 0) {
+        d = cal_add_days(d, -1);
+        return xasprintf("%d年%d月%d日 24:00", d.y, d.m, d.d);
+    }
+    return xasprintf("%d年%d月%d日 %02d:%02d", d.y, d.m, d.d, (int)(sec / 3600),
+                     (int)(sec % 3600 / 60));
+}
+
+char *web_date(int64_t t)
+{
+    cal_date d = cal_date_of_epoch(t);
+    return xasprintf("%d年%d月%d日", d.y, d.m, d.d);
+}
+
+json_t *web_when_json(const json_t *rfc3339)
+{
+    int64_t t = web_epoch(rfc3339);
+    if (!t) return json_null();
+    char *s = web_when(t);
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
 char *web_time_left(int64_t at, int64_t now, const char *what)
 {
     int64_t d = at - now;

@@ -102,10 +102,10 @@ struct req {
      * suspended: queued once, done once it has run there. */
     bool slow_queued, slow_done;
     req *slow_next;
-    void *pp;     /* MHD PostProcessor for forms and multipart */
+    void *pp;                    /* MHD PostProcessor for forms and multipart */
     struct web_formset *formset; /* the form's fields while its body comes (web/form.h) */
-    json_t *json; /* parsed JSON body (NULL when empty) */
-    json_t *form; /* form fields: name -> string */
+    json_t *json;                /* parsed JSON body (NULL when empty) */
+    json_t *form;                /* form fields: name -> string */
     web_upload upload;
     /* Field reasons of a refused page post, shown beside the fields when the page is rendered
      * again (released with the arena). */
@@ -131,6 +131,15 @@ struct req {
 enum { WEB_SHORT_TIME_BUF = 24 };
 const char *web_short_time(int64_t t, char buf[WEB_SHORT_TIME_BUF]);
 
+/* The epoch second of an RFC 3339 JSON string; 0 when `v` is no time. */
+int64_t web_epoch(const json_t *v);
+/* How people read a time: "2020年3月17日 10:00"; midnight reads as the end of the day before
+ * ("2020年4月10日 24:00"), as the notice writes its deadlines. Caller frees. */
+char *web_when(int64_t t);
+/* "2020年3月17日" (Chongqing time). Caller frees. */
+char *web_date(int64_t t);
+/* web_when of an RFC 3339 JSON string, as a new JSON string (JSON null when it is no time). */
+json_t *web_when_json(const json_t *rfc3339);
 /* "距截止还有 3 天 4 小时", "… 2 小时 5 分钟", "… 7 分钟", "距截止不足 1 分钟", "已截止" (`what`:
  * 截止 or 开始) for a moment `at` seen at `now`; malloc'd. */
 char *web_time_left(int64_t at, int64_t now, const char *what);
@@ -170,8 +179,8 @@ const json_t *web_body(req *r);
 int web_paging(req *r, int64_t *limit, int64_t *offset);
 /* Query parameter `key` as a whole number in [min, max], written in digits only (no sign,
  * space or anything after them: "1 OR 1=1" is no id). Returns 1 with *out set, 0 when absent
- * (*out untouched: the caller's default; "?key=" is not absent), -1 after answering 400 naming `key`;
- * `label` is the person's word for it ("批次编号"). */
+ * (*out untouched: the caller's default; "?key=" is not absent), -1 after answering 400 naming
+ * `key`; `label` is the person's word for it ("批次编号"). */
 int web_query_int(req *r, const char *key, int64_t min, int64_t max, const char *label,
                   int64_t *out);
 /* The query string as a whole: every name and value valid UTF-8 with no NUL (which would cut
