@@ -384,3 +384,23 @@
     });
   }
 })();
+
+/* The expert's score form: the total, added up as the scores are typed (the server adds them up
+   again and shows the same total when a post comes back refused). Only whole numbers within a
+   criterion's maximum count, as the server counts them. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-score-form]");
+  var out = document.getElementById("score-total");
+  if (!form || !out) return;
+  var inputs = form.querySelectorAll('input[type="number"]');
+  function total() {
+    var t = 0;
+    for (var i = 0; i < inputs.length; i++) {
+      var v = inputs[i].value, max = parseInt(inputs[i].max, 10);
+      if (/^\d+$/.test(v) && parseInt(v, 10) <= max) t += parseInt(v, 10);
+    }
+    out.textContent = String(t);
+  }
+  form.addEventListener("input", total);
+})();

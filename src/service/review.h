@@ -65,6 +65,15 @@ int svc_review_expert_list(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 /* ---- what other services ask */
 /* True when expert account `expert_id` is assigned to application `app_id`. */
 bool svc_review_assigned(db *d, int64_t expert_id, int64_t app_id);
+/* Why expert `expert_id` must stay away from application `app_id` (its employer is the
+ * applicant, or it declared a conflict with it), in Chinese; NULL when it may review it. */
+const char *svc_review_conflict(db *d, int64_t expert_id, int64_t app_id);
+/* When expert `expert_id`'s score on application `app_id` is due (epoch seconds); 0 when it is
+ * not assigned or the assignment has no due date. */
+int64_t svc_review_due(db *d, int64_t expert_id, int64_t app_id);
+/* The score form [{id, name, max}] experts fill for batch `batch_id`: the batch's own, else the
+ * shipped 2020 one. New reference. */
+json_t *svc_review_score_form(db *d, int64_t batch_id);
 /* True when expert account `expert_id` has submitted its review of application `app_id` (one
  * probe of the pair's index: the expert's desk asks it for each of its applications). */
 bool svc_review_submitted(db *d, int64_t expert_id, int64_t app_id);

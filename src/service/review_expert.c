@@ -8,14 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/decimal.h"
 #include "core/uscc.h"
 #include "service/accounts.h"
+#include "service/reference.h"
 #include "service/review_internal.h"
 #include "util/assets.h"
 #include "util/util.h"
 
 #define RV_MAX_ASSIGN 50 /* experts named in one assignment request */
+/* Without a due date from the commission, a score is due at the end of the tenth working day
+ * after the assignment: two working weeks, the time provincial reviews usually give. */
+#define RV_DEFAULT_DUE_WORKING_DAYS 10
+/* How people know an expert: the name, else the login name (accounts as `u`). */
+#define RV_EXPERT_LABEL "COALESCE(NULLIF(u.display_name, ''), u.username)"
 
 /* ---------------------------------------------------------------- experts and conflicts */
 
@@ -34,18 +41,21 @@ int svc_experts_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, sv
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
     json_t *items = json_array();
+    /* The employer's name when it is an enterprise of the platform (one row per credit code). */
     db_stmt *s = db_query(c->db,
-                          "SELECT id, username, display_name, phone, email, employer_uscc, status, "
-                          "created_at FROM accounts WHERE role = 'expert' ORDER BY id "
-                          "LIMIT ? OFFSET ?",
+                          "SELECT u.id, u.username, u.display_name, u.phone, u.email, "
+                          "u.employer_uscc, u.status, u.created_at, " RV_EXPERT_LABEL ", "
+                          "(SELECT e.name FROM enterprises e WHERE e.uscc = u.employer_uscc) "
+                          "FROM accounts u WHERE u.role = 'expert' ORDER BY u.id LIMIT ? OFFSET ?",
                           "ii", limit, offset);
     while (db_next(s)) {
         char *created = svc_time_str(db_int(s, 7));
         json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:s,s:s}", "id", (json_int_t)db_int(s, 0),
-                             "username", db_text(s, 1), "display_name", db_text(s, 2), "phone",
-                             db_text(s, 3), "email", db_text(s, 4), "employer_uscc", db_text(s, 5),
-                             "status", db_text(s, 6), "created_at", created));
+            items, json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:s?,s:s,s:s,s:s,s:s?}", "id",
+                             (json_int_t)db_int(s, 0), "username", db_text(s, 1), "display_name",
+                             db_text(s, 2), "phone", db_text(s, 3), "email", db_text(s, 4),
+                             "employer_uscc", db_text(s, 5), "status", db_text(s, 6), "created_at",
+                             created, "label", db_text(s, 8), "employer_name", db_text(s, 9)));
         free(created);
     }
     db_done(s);
@@ -141,6 +151,7 @@ int svc_expert_conflicts_list(svc_ctx *c, json_t **out, svc_err *e)
  * declared. NULL when it may. */
 static const char *rv_conflict(db *d, int64_t expert_id, const char *uscc)
 {
+    if (!uscc || !*uscc) return NULL;
     char *employer =
         db_scalar_text(d, "SELECT employer_uscc FROM accounts WHERE id = ?", "i", expert_id);
     bool same = employer && strcmp(employer, uscc) == 0;
@@ -153,26 +164,62 @@ static const char *rv_conflict(db *d, int64_t expert_id, const char *uscc)
     return NULL;
 }
 
+int64_t svc_review_due(db *d, int64_t expert_id, int64_t app_id)
+{
+    return db_scalar_int(d, 0,
+                         "SELECT due_at FROM assignments WHERE application_id = ? AND "
+                         "expert_id = ? AND due_at IS NOT NULL",
+                         "ii", app_id, expert_id);
+}
+
+const char *svc_review_conflict(db *d, int64_t expert_id, int64_t app_id)
+{
+    char *uscc = db_scalar_text(d, "SELECT uscc FROM applications WHERE id = ?", "i", app_id);
+    const char *why = rv_conflict(d, expert_id, uscc);
+    free(uscc);
+    return why;
+}
+
+/* "李建国（x0012，编号 17）": how a message names expert `id` — the name people know, the login
+ * name, and the account id the API's clients send; caller frees. */
+static char *rv_expert_named(db *d, int64_t id)
+{
+    char *name =
+        db_scalar_text(d, "SELECT " RV_EXPERT_LABEL " FROM accounts u WHERE u.id = ?", "i", id);
+    char *user = db_scalar_text(d, "SELECT username FROM accounts WHERE id = ?", "i", id);
+    char *out = !name ? xasprintf("编号 %lld", (long long)id)
+                : !user || strcmp(name, user) == 0
+                    ? xasprintf("%s（编号 %lld）", name, (long long)id)
+                    : xasprintf("%s（%s，编号 %lld）", name, user, (long long)id);
+    free(name);
+    free(user);
+    return out;
+}
+
 /* ---------------------------------------------------------------- assignments */
 
 static json_t *rv_assignment_items(db *d, int64_t app_id)
 {
     json_t *items = json_array();
-    db_stmt *s = db_query(d,
-                          "SELECT s.id, s.expert_id, u.display_name, u.username, s.created_at, "
-                          "(SELECT count(*) FROM expert_reviews r WHERE r.application_id = "
-                          "s.application_id AND r.expert_id = s.expert_id) FROM assignments s "
-                          "JOIN accounts u ON u.id = s.expert_id WHERE s.application_id = ? "
-                          "ORDER BY s.id",
-                          "i", app_id);
+    db_stmt *s =
+        db_query(d,
+                 "SELECT s.id, s.expert_id, " RV_EXPERT_LABEL ", u.username, s.created_at, "
+                 "(SELECT count(*) FROM expert_reviews r WHERE r.application_id = "
+                 "s.application_id AND r.expert_id = s.expert_id), s.due_at FROM "
+                 "assignments s "
+                 "JOIN accounts u ON u.id = s.expert_id WHERE s.application_id = ? "
+                 "ORDER BY s.id",
+                 "i", app_id);
     while (db_next(s)) {
         char *at = svc_time_str(db_int(s, 4));
-        json_array_append_new(items,
-                              json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)db_int(s, 0),
-                                        "expert_id", (json_int_t)db_int(s, 1), "display_name",
-                                        db_text(s, 2), "username", db_text(s, 3), "created_at", at,
-                                        "reviewed", db_int(s, 5) > 0));
+        char *due = db_is_null(s, 6) ? NULL : svc_time_str(db_int(s, 6));
+        json_array_append_new(
+            items, json_pack("{s:I,s:I,s:s,s:s,s:s,s:b,s:s?}", "id", (json_int_t)db_int(s, 0),
+                             "expert_id", (json_int_t)db_int(s, 1), "display_name", db_text(s, 2),
+                             "username", db_text(s, 3), "created_at", at, "reviewed",
+                             db_int(s, 5) > 0, "due_at", due));
         free(at);
+        free(due);
     }
     db_done(s);
     return items;
@@ -220,7 +267,8 @@ static int rv_experts_exist(svc_ctx *c, const json_t *ids, svc_err *e)
                           "SELECT count(*) FROM accounts WHERE id = ? AND role = 'expert' AND "
                           "status = 'active'",
                           "i", id) == 0)
-            return svc_fail(e, 404, "not_found", "专家 %lld 不存在或账号未启用", (long long)id);
+            return svc_fail(e, 404, "not_found", "编号为 %lld 的专家不存在或账号未启用",
+                            (long long)id);
     }
     return 0;
 }
@@ -236,18 +284,48 @@ static int rv_assignable(svc_ctx *c, const rv_app *a, const json_t *ids, svc_err
         int64_t id = json_integer_value(v);
         const char *why = rv_conflict(c->db, id, a->uscc);
         if (!why) continue;
-        svc_fail(e, 409, "conflict_of_interest", "专家 %lld 须回避：%s（%s）", (long long)id, why,
-                 a->uscc);
+        char *who = rv_expert_named(c->db, id);
+        svc_fail(e, 409, "conflict_of_interest", "专家 %s 须回避：%s（%s）", who, why, a->uscc);
+        free(who);
         e->fields = json_pack("{s:s?}", "expert_ids", e->message);
         return -1;
     }
     json_array_foreach(ids, i, v)
     {
         if (!svc_review_assigned(c->db, json_integer_value(v), a->id)) continue;
-        return svc_fail(e, 409, "duplicate", "专家 %lld 已分配评审此申报",
-                        (long long)json_integer_value(v));
+        char *who = rv_expert_named(c->db, json_integer_value(v));
+        svc_fail(e, 409, "duplicate", "专家 %s 已分配评审此申报", who);
+        free(who);
+        return -1;
     }
     return 0;
+}
+
+/* due_at of the body: an RFC 3339 time after now, or (absent or null) the end of the tenth
+ * working day after today. 0 with a reason in `errors`. */
+static int64_t rv_due_at(svc_ctx *c, const json_t *in, json_t *errors)
+{
+    json_t *v = json_object_get(in, "due_at");
+    int64_t t = 0;
+    if (v && !json_is_null(v)) {
+        if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), &t) != 0) {
+            json_object_set_new(errors, "due_at",
+                                json_string("评审截止时间应为带时区的时间，如 "
+                                            "2020-05-08T17:00:00+08:00"));
+            return 0;
+        }
+        if (t <= c->now) {
+            json_object_set_new(errors, "due_at", json_string("评审截止时间必须晚于现在"));
+            return 0;
+        }
+        return t;
+    }
+    cal_table days;
+    svc_holidays_load(c->db, &days);
+    cal_date last = cal_add_working_days_date(cal_date_of_epoch(c->now),
+                                              RV_DEFAULT_DUE_WORKING_DAYS, &days, NULL);
+    free((void *)days.days);
+    return cal_epoch_of_date(cal_add_days(last, 1));
 }
 
 int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
@@ -258,6 +336,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *ids = json_object_get(in, "expert_ids"), *errors = json_object();
     rv_expert_ids(ids, errors);
+    int64_t due = rv_due_at(c, in, errors);
     if (svc_fields_done(e, errors) != 0 || rv_experts_exist(c, ids, e) != 0) return svc_abort(c);
     /* Issue 4: at least three experts per application. The first assignment (which starts the
      * review) names them all at once; later ones may add single experts. */
@@ -276,14 +355,18 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     {
         if (db_insert(c->db,
                       "INSERT INTO assignments (application_id, expert_id, assigned_by, "
-                      "created_at) VALUES (?, ?, ?, ?)",
-                      "iiii", a.id, (int64_t)json_integer_value(v), c->actor->id, c->now) <= 0) {
-            svc_fail(e, 409, "duplicate", "专家 %lld 已分配评审此申报",
-                     (long long)json_integer_value(v));
+                      "created_at, due_at) VALUES (?, ?, ?, ?, ?)",
+                      "iiiii", a.id, (int64_t)json_integer_value(v), c->actor->id, c->now,
+                      due) <= 0) {
+            char *who = rv_expert_named(c->db, json_integer_value(v));
+            svc_fail(e, 409, "duplicate", "专家 %s 已分配评审此申报", who);
+            free(who);
             return svc_abort(c);
         }
     }
-    json_t *detail = json_pack("{s:O}", "expert_ids", ids);
+    char *due_text = svc_time_str(due);
+    json_t *detail = json_pack("{s:O,s:s}", "expert_ids", ids, "due_at", due_text);
+    free(due_text);
     int rc = rv_move(c, &a, wf_action_name(WF_ASSIGN), wf_state_name(to), detail);
     json_decref(detail);
     if (rc != 0 || db_commit(c->db) != 0) {
@@ -339,6 +422,11 @@ static json_t *rv_score_form(db *d, int64_t batch_id)
     form = json_incref(json_object_get(json_object_get(b, "rules"), "score_form"));
     json_decref(b);
     return form ? form : json_array();
+}
+
+json_t *svc_review_score_form(db *d, int64_t batch_id)
+{
+    return rv_score_form(d, batch_id);
 }
 
 /* Checks criteria against the form: every criterion an integer within 0..max, none unknown.
@@ -404,7 +492,8 @@ static json_t *rv_review_row(db_stmt *s)
 }
 
 #define RV_REVIEW_COLS                                                                             \
-    "SELECT r.id, r.expert_id, u.display_name, r.criteria, r.score, r.recommend, r.opinion, "      \
+    "SELECT r.id, r.expert_id, " RV_EXPERT_LABEL ", r.criteria, r.score, r.recommend, "            \
+    "r.opinion, "                                                                                  \
     "r.created_at, r.application_id FROM expert_reviews r JOIN accounts u ON u.id = r.expert_id "
 
 static json_t *rv_review_json(db *d, int64_t id)

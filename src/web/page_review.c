@@ -3,9 +3,11 @@
  * reviews with their aggregate, the decision and the direct route, the expert's scoring form;
  * the /commission and /expert desks. Every post calls the same service function as the JSON
  * API, so a page can never allow what the API refuses. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/workflow.h"
 #include "service/enterprise.h"
 #include "service/inbox.h"
@@ -78,54 +80,96 @@ static json_t *pr_done_flash(req *r)
 
 /* ---------------------------------------------------------------- the panel */
 
-/* The batch's score form (criteria with their maxima), with the values posted back. */
+/* The batch's score form for the expert: [{id, field, name, max, value, error}] with what a
+ * refused post carried, and the total of the posted scores that are whole numbers within their
+ * maximum (what the page's script adds up as the expert types). */
 static json_t *pr_score_form(req *r, const json_t *app)
 {
-    json_t *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
-    json_t *form = json_array();
+    json_t *form =
+        svc_review_score_form(r->db, json_integer_value(json_object_get(app, "batch_id")));
+    json_t *items = json_array();
+    json_int_t total = 0, max_total = 0;
     size_t i;
     json_t *cr;
-    json_array_foreach(json_object_get(json_object_get(batch, "rules"), "score_form"), i, cr)
+    json_array_foreach(form, i, cr)
     {
         const char *id = json_string_value(json_object_get(cr, "id"));
-        if (!id) continue;
+        const char *name = json_string_value(json_object_get(cr, "name"));
+        json_int_t max = json_integer_value(json_object_get(cr, "max"));
+        if (!id || max <= 0) continue;
         char *field = xasprintf("criteria.%s", id);
         const char *posted = web_form(r, field);
-        json_array_append_new(form,
-                              json_pack("{s:s,s:s,s:O,s:s,s:s}", "id", id, "field", field, "name",
-                                        json_object_get(cr, "name"), "max",
-                                        json_object_get(cr, "max"), "value", posted ? posted : ""));
+        char *end = NULL;
+        long long v = posted && *posted ? strtoll(posted, &end, 10) : -1;
+        if (end && !*end && v >= 0 && v <= max) total += v;
+        max_total += max;
+        json_t *err = r->page_errors ? json_object_get(r->page_errors, field) : NULL;
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:I,s:s,s:O?}", "id", id, "field",
+                                               field, "name", name ? name : id, "max", max, "value",
+                                               posted ? posted : "", "error", err));
         free(field);
     }
-    json_decref(batch);
-    return form;
+    json_decref(form);
+    return json_pack("{s:o,s:I,s:I}", "items", items, "total", total, "max_total", max_total);
 }
 
-/* The reviews as the caller may see them, with recommendation names; NULL when it may not. */
-static json_t *pr_reviews(req *r, int64_t id)
+/* {at, left, passed} of a due time, as the page shows it; NULL for none. */
+static json_t *pr_due(req *r, int64_t due)
+{
+    if (!due) return NULL;
+    char *at = web_when(due), *left = web_time_left(due, r->now, "截止");
+    json_t *o = json_pack("{s:s,s:s,s:b}", "at", at, "left", left, "passed", due <= r->now);
+    free(at);
+    free(left);
+    return o;
+}
+
+/* The reviews as the caller may see them: each with its scores in the order of the score form
+ * (`cells`), the recommendation and time in words, and who wrote it (the commission sees names;
+ * an expert sees its own as 您 and the others as 专家 1, 2, …). NULL when it may not see them. */
+static json_t *pr_reviews(req *r, const json_t *app)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    if (svc_review_expert_list(&c, id, &out, &e) != 0) {
+    if (svc_review_expert_list(&c, json_integer_value(json_object_get(app, "id")), &out, &e) != 0) {
         svc_err_clear(&e);
         return NULL;
     }
-    size_t i;
-    json_t *rv;
+    json_t *criteria =
+        svc_review_score_form(r->db, json_integer_value(json_object_get(app, "batch_id")));
+    size_t i, j, others = 0;
+    json_t *rv, *cr;
     json_array_foreach(json_object_get(out, "items"), i, rv)
     {
         const char *rec = json_string_value(json_object_get(rv, "recommend"));
         json_object_set_new(rv, "recommend_name",
                             json_string(pr_is(rec, "pass") ? "建议通过" : "建议不通过"));
-        if (!json_object_get(rv, "expert_name"))
-            json_object_set_new(rv, "expert_name", json_sprintf("专家 %zu", i + 1));
+        json_object_set_new(rv, "at", web_when_json(json_object_get(rv, "created_at")));
+        bool mine = json_is_true(json_object_get(rv, "mine"));
+        if (mine && pr_is(r->actor.role, "expert"))
+            json_object_set_new(rv, "expert_name", json_string("您"));
+        else if (!json_string_value(json_object_get(rv, "expert_name")))
+            json_object_set_new(rv, "expert_name", json_sprintf("专家 %zu", ++others));
+        json_t *cells = json_array(), *scores = json_object_get(rv, "criteria");
+        json_array_foreach(criteria, j, cr)
+        {
+            json_t *v = json_object_get(scores, json_string_value(json_object_get(cr, "id")));
+            json_array_append_new(cells,
+                                  json_pack("{s:O?,s:O?,s:O?}", "name", json_object_get(cr, "name"),
+                                            "max", json_object_get(cr, "max"), "value", v));
+        }
+        json_object_set_new(rv, "cells", cells);
+        if (mine) json_object_set(out, "mine", rv);
     }
+    json_object_set_new(out, "columns", criteria);
     return out;
 }
 
-/* The commission's experts to choose from: active, not yet assigned to this application. */
-static json_t *pr_expert_choices(req *r, const json_t *assigned)
+/* Every active expert for the commission to choose from, with its employer; those already
+ * assigned are left out, those who must stay away from the applicant are shown with the reason
+ * and cannot be ticked. */
+static json_t *pr_expert_choices(req *r, int64_t app_id, const json_t *assigned)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
@@ -153,19 +197,55 @@ static json_t *pr_expert_choices(req *r, const json_t *assigned)
             checked |= n == strlen(key) && strncmp(p, key, n) == 0;
             p += n + (p[n] == ',');
         }
-        json_array_append_new(choices,
-                              json_pack("{s:I,s:O,s:O,s:b}", "id", xid, "display_name",
-                                        json_object_get(x, "display_name"), "employer_uscc",
-                                        json_object_get(x, "employer_uscc"), "checked", checked));
+        const char *why = svc_review_conflict(r->db, xid, app_id);
+        const char *employer = json_string_value(json_object_get(x, "employer_name"));
+        const char *employer_uscc = json_string_value(json_object_get(x, "employer_uscc"));
+        json_array_append_new(choices, json_pack("{s:I,s:O,s:O,s:s?,s:s?,s:b,s:s?}", "id", xid,
+                                                 "label", json_object_get(x, "label"), "username",
+                                                 json_object_get(x, "username"), "employer",
+                                                 employer, "employer_uscc", employer_uscc,
+                                                 "checked", checked && !why, "conflict", why));
     }
     json_decref(out);
     return choices;
+}
+
+/* The assignments with their due time in words and an overdue flag for unscored ones. */
+static void pr_assignments_words(req *r, json_t *assigned)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(assigned, "items"), i, a)
+    {
+        int64_t due = web_epoch(json_object_get(a, "due_at"));
+        if (!due) continue;
+        char *at = web_when(due);
+        json_object_set_new(a, "due_text", json_string(at));
+        free(at);
+        json_object_set_new(
+            a, "overdue",
+            json_boolean(due <= r->now && !json_is_true(json_object_get(a, "reviewed"))));
+    }
+}
+
+/* States in which the experts' scores are part of the record the commission reads. */
+static bool pr_reviewed_state(const char *st)
+{
+    static const char *const after[] = {"expert_review", "expert_passed", "expert_failed",
+                                        "publicity",     "certified",     "revoked"};
+    for (size_t i = 0; i < sizeof after / sizeof after[0]; i++)
+        if (pr_is(st, after[i])) return true;
+    return false;
 }
 
 static void pr_panel_commission(req *r, const json_t *app, const char *st, json_t *panel)
 {
     int64_t id = json_integer_value(json_object_get(app, "id"));
     bool approved = pr_is(st, "district_approved"), in_review = pr_is(st, "expert_review");
+    if (pr_reviewed_state(st)) {
+        json_t *reviews = pr_reviews(r, app);
+        if (reviews) json_object_set_new(panel, "reviews", reviews);
+    }
     if (!approved && !in_review) return;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
@@ -174,21 +254,20 @@ static void pr_panel_commission(req *r, const json_t *app, const char *st, json_
         svc_err_clear(&e);
         assigned = json_pack("{s:[],s:i}", "items", "total", 0);
     }
-    json_object_set_new(panel, "experts", pr_expert_choices(r, assigned));
+    pr_assignments_words(r, assigned);
+    json_object_set_new(panel, "experts", pr_expert_choices(r, id, assigned));
     json_object_set_new(panel, "assignments", assigned);
     json_object_set_new(panel, "assign_form", json_true());
     if (approved) json_object_set_new(panel, "direct_form", json_true());
-    if (in_review) {
-        json_t *reviews = pr_reviews(r, id);
-        if (reviews) json_object_set_new(panel, "reviews", reviews);
-        json_object_set_new(panel, "decision_form", json_true());
-    }
+    if (in_review) json_object_set_new(panel, "decision_form", json_true());
 }
 
 static void pr_panel_expert(req *r, const json_t *app, const char *st, json_t *panel)
 {
     int64_t id = json_integer_value(json_object_get(app, "id"));
-    json_t *reviews = pr_reviews(r, id);
+    json_t *due = pr_due(r, svc_review_due(r->db, r->actor.id, id));
+    if (due) json_object_set_new(panel, "due", due);
+    json_t *reviews = pr_reviews(r, app);
     if (reviews) {
         json_object_set_new(panel, "reviews", reviews);
         return;
@@ -212,7 +291,8 @@ void page_review_panel(req *r, const json_t *app, json_t *ctx)
     if (pr_is(role, "expert")) pr_panel_expert(r, app, st, panel);
     /* What a refused post carried comes back beside its fields. */
     json_t *posted = json_object();
-    static const char *const keep[] = {"decision", "opinion", "reason", "recommend", "programme"};
+    static const char *const keep[] = {"decision",  "opinion",   "reason",
+                                       "recommend", "programme", "due_date"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         const char *v = web_form(r, keep[i]);
         if (v) json_object_set_new(posted, keep[i], json_string(v));
@@ -315,6 +395,21 @@ int page_review_assign(req *r)
     json_t *in = json_pack("{s:o}", "expert_ids", ids), *out = NULL;
     svc_ctx c = web_svc(r);
     svc_err e = {0};
+    /* The page asks for a day; the score is due at its end (24:00 Chongqing time). */
+    const char *day = web_form(r, "due_date");
+    if (day && *day) {
+        cal_date d;
+        if (cal_parse_date(day, &d) != 0) {
+            json_decref(in);
+            svc_fail(&e, 400, "bad_request", "评审截止日期无效");
+            svc_field(&e, "due_at", "评审截止日期应为有效日期，如 2020-05-08");
+            return page_post_refused(r, &e);
+        }
+        char buf[CAL_TIME_BUF];
+        json_object_set_new(
+            in, "due_at",
+            json_string(cal_format_rfc3339(cal_epoch_of_date(cal_add_days(d, 1)), buf)));
+    }
     int rc = svc_review_assign(&c, id, in, &out, &e);
     json_decref(in);
     if (rc != 0) return page_post_refused(r, &e);
@@ -519,8 +614,12 @@ int page_expert_desk(req *r)
         /* One index probe an application (the reviews' list with its aggregate was built and
          * thrown away for each before). */
         int64_t id = json_integer_value(json_object_get(a, "id"));
-        json_object_set_new(a, "reviewed",
-                            json_boolean(svc_review_submitted(r->db, r->actor.id, id)));
+        bool reviewed = svc_review_submitted(r->db, r->actor.id, id);
+        json_object_set_new(a, "reviewed", json_boolean(reviewed));
+        json_t *due = pr_due(r, svc_review_due(r->db, r->actor.id, id));
+        if (!due) continue;
+        if (reviewed) json_object_set_new(due, "passed", json_false());
+        json_object_set_new(a, "due", due);
     }
     json_t *ctx = pr_ctx("评审任务", "expert",
                          flash           ? flash
@@ -533,6 +632,8 @@ int page_expert_desk(req *r)
         svc_err_clear(&ce);
         conflicts = json_pack("{s:[],s:i}", "items", "total", 0);
     }
+    json_array_foreach(json_object_get(conflicts, "items"), i, a)
+        json_object_set_new(a, "created_text", web_when_json(json_object_get(a, "created_at")));
     json_object_set_new(ctx, "conflicts", conflicts);
     json_object_set_new(ctx, "errors",
                         r->page_errors ? json_incref(r->page_errors) : json_object());

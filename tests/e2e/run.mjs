@@ -22,7 +22,7 @@ const SHOTS = path.join(HERE, "screenshots");
 const ACTION_MS = 15000; // every click, fill and navigation
 const TOTAL_MS = 170000; // the whole script stays under 3 minutes
 const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
+const DESKTOP = { width: 1366, height: 900 };
 
 const ADMIN = { username: "admin", password: "Admin2020pass" };
 const COMMISSION = { username: "comm", password: "Comm2020pass" };
@@ -1073,7 +1073,17 @@ test("review chain in the browser: district approves with the authenticity scan,
       for (let i = 0; i < 4; i++) await inputs.nth(i).fill(String(scores[k][i]));
       await x.page.getByLabel("建议通过").check();
       await x.page.getByLabel("评审意见").fill(`第${k + 1}位专家：建设内容完整，指标达到要求。`);
-      if (k === 0) await shot(x.page, "review-expert-form");
+      // the total adds up as the scores are typed; the deadline is in words
+      const typed = String(scores[k].reduce((a, b) => a + b, 0));
+      const shown = (await x.page.locator("#score-total").innerText()).trim();
+      assert(shown === typed, `the score total shows ${shown}, expected ${typed}`);
+      await see(x.page.locator("section.review-panel .deadline", { hasText: /评审截止.*\d+年\d+月\d+日 24:00/ }), "the due date");
+      if (k === 0) {
+        await shot(x.page, "review-expert-form");
+        await x.page.setViewportSize(PHONE);
+        await shot(x.page, "review-expert-form-phone");
+        await x.page.setViewportSize(DESKTOP);
+      }
       await submit(x.page, x.page.getByRole("button", { name: "提交评审意见" }), `expert ${k + 1} submits`);
       await see(x.page.getByText("评审意见已提交"), "the confirmation");
       const rows = await x.page.locator("section.review-panel tbody tr").count();
@@ -1098,6 +1108,11 @@ test("review chain in the browser: district approves with the authenticity scan,
     await submit(c2.page, c2.page.getByRole("button", { name: "记录评审结论" }), "recording the decision");
     await see(c2.page.getByText("评审结论已记录"), "the confirmation");
     await see(c2.page.locator(".badge", { hasText: "专家评审通过" }).first(), "the state 专家评审通过");
+    // the scores stay on the page after the decision, each row under its expert's name
+    for (const x of experts) await see(c2.page.locator("table.reviews th", { hasText: x.display_name }), `expert ${x.display_name}'s scores after the decision`);
+    await c2.page.setViewportSize(PHONE);
+    await shot(c2.page, "review-commission-decided-phone");
+    await c2.page.setViewportSize(DESKTOP);
   } finally {
     await c2.ctx.close();
   }
