@@ -207,8 +207,8 @@ static bool rd_digits(const char *p, int n)
 }
 
 /* A rule's text with its machine times as people write them: an RFC 3339 time through `when`,
- * a "2026-12-05 09:14" (China time, as the rules print a window) as "2026年12月5日 09:14".
- * malloc'd. */
+ * a "2026-12-05 09:14" (China time, as the rules print a window) as "2026年12月5日 09:14", a
+ * bare date as "2019年12月31日". malloc'd. */
 static char *rd_times(const char *t, svc_when_fn when)
 {
     sbuf b;
@@ -233,6 +233,11 @@ static char *rd_times(const char *t, svc_when_fn when)
         if (date && p[10] == ' ' && rd_digits(p + 11, 2) && p[13] == ':' && rd_digits(p + 14, 2)) {
             sbuf_printf(&b, "%d年%d月%d日 %.5s", atoi(p), atoi(p + 5), atoi(p + 8), p + 11);
             p += 16;
+            continue;
+        }
+        if (date && !(p[10] >= '0' && p[10] <= '9')) {
+            sbuf_printf(&b, "%d年%d月%d日", atoi(p), atoi(p + 5), atoi(p + 8));
+            p += 10;
             continue;
         }
         sbuf_append(&b, p, 1);
