@@ -261,3 +261,20 @@ def test_factory_in_the_order_of_annex_2(platform, batch):
     assert "离散型智能制造模式" in text and "在同行业中率先实现全流程数字化。" in text
     assert re.search(r"产品研发周期 100 85 −15 −15%", text)
     no_codes(text)
+
+
+def test_pdf_flows_a_long_text_across_pages(platform, batch):
+    """A description of several pages flows on line by line: its end is printed, nothing cut."""
+    ent = platform.new_enterprise("500112")
+    app, _ = platform.new_application(ent, batch["id"], app_type="factory")
+    long = "智能工厂建设说明。" * 1000 + "全文到此结束"
+    expect(ent.c.put(f"/applications/{app['id']}", {"factory": {"leading_description": long}}),
+           200, "long text")
+    r = ent.c.raw("GET", f"/api/v1/applications/{app['id']}/application.pdf")
+    assert r.status == 200 and r.raw.startswith(b"%PDF")
+    text = pdf_text(r.raw)
+    flat = re.sub(r"\s+", "", text)  # lines wrap inside the phrase
+    assert "第6页" in flat
+    flat = re.sub(r"第\d+页", "", flat)  # the page numbers fall between the lines
+    assert flat.count("智能工厂建设说明。") == 1000  # no line lost at a page break
+    assert "智能工厂建设说明。全文到此结束" in flat
