@@ -206,10 +206,7 @@ static bool rd_digits(const char *p, int n)
     return true;
 }
 
-/* A rule's text with its machine times as people write them: an RFC 3339 time through `when`,
- * a "2026-12-05 09:14" (China time, as the rules print a window) as "2026年12月5日 09:14", a
- * bare date as "2019年12月31日". malloc'd. */
-static char *rd_times(const char *t, svc_when_fn when)
+char *svc_readable_times(const char *t, svc_when_fn when)
 {
     sbuf b;
     sbuf_init(&b);
@@ -264,9 +261,9 @@ static json_t *rd_finding_of(rd_ctx *x, const json_t *ck)
         bool warn = !ok && sev && !strcmp(sev, "warning");
         const char *tone = ok ? "ok" : warn ? "warning" : "fail";
         const char *verdict = ok ? "满足" : warn ? "提示" : "不满足";
-        char *msg = rd_times(rd_str(f, "message"), x->when);
-        char *req = rd_times(rd_str(f, "required"), x->when);
-        char *act = rd_times(rd_str(f, "actual"), x->when);
+        char *msg = svc_readable_times(rd_str(f, "message"), x->when);
+        char *req = svc_readable_times(rd_str(f, "required"), x->when);
+        char *act = svc_readable_times(rd_str(f, "actual"), x->when);
         json_t *o =
             json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s?}", "ok", ok, "tone", tone, "verdict", verdict,
                       "message", msg, "required", req, "actual", act, "basis", rd_str(ck, "basis"));

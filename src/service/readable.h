@@ -32,4 +32,10 @@ typedef char *(*svc_when_fn)(int64_t t);
  * by path, so a new figure and its threshold need no code. */
 int svc_app_readable(svc_ctx *c, int64_t id, svc_when_fn when, json_t **out, svc_err *e);
 
+/* `t` with its machine times as people write them: an RFC 3339 time through `when`, a
+ * "2026-12-05 09:14" (China time, as the rules print a window) as "2026年12月5日 09:14", a bare
+ * date as "2019年12月31日"; for texts written by the services (a rule's finding, a 公示
+ * reason). malloc'd; NULL reads as "". */
+char *svc_readable_times(const char *t, svc_when_fn when);
+
 #endif

@@ -75,6 +75,12 @@ static json_t *pa_timeline(const json_t *tl)
                          moved || (!from && to) ? pa_state_name(to) : NULL, "reason",
                          json_object_get(t, "reason"));
         json_array_append_new(out, prev);
+        const char *reason = json_string_value(json_object_get(t, "reason"));
+        if (reason) {
+            char *text = svc_readable_times(reason, web_when);
+            json_object_set_new(prev, "reason", json_string(text));
+            free(text);
+        }
         /* The API already collapses a run of saves into one entry with its count. */
         runs = save && json_is_integer(json_object_get(t, "count"))
                    ? (int)json_integer_value(json_object_get(t, "count"))

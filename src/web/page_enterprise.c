@@ -1,9 +1,10 @@
 /* page_enterprise — the enterprise's pages: the dashboard (where it stands in the three systems),
  * the profile, the 智能化改造项目 forms and the 申报书 (数字化车间/智能工厂) form with its
- * pre-check and submit (the application's view is page_application.c). One file, so the helpers the pages share (form post → merge
- * patch, uploads, districts, times, the error page) stay static. Handlers are thin: read the
- * post, call the same service function as the JSON API, render. On a refusal the form comes
- * back with everything the user typed and the service's reasons beside the fields. */
+ * pre-check and submit (the application's view is page_application.c). One file, so the helpers
+ * the pages share (form post → merge patch, uploads, districts, times, the error page) stay
+ * static. Handlers are thin: read the post, call the same service function as the JSON API,
+ * render. On a refusal the form comes back with everything the user typed and the service's
+ * reasons beside the fields. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -278,3 +278,14 @@ def test_pdf_flows_a_long_text_across_pages(platform, batch):
     flat = re.sub(r"第\d+页", "", flat)  # the page numbers fall between the lines
     assert flat.count("智能工厂建设说明。") == 1000  # no line lost at a page break
     assert "智能工厂建设说明。全文到此结束" in flat
+
+
+def test_certified_application_shows_no_machine_time(platform, batch, commission):
+    """After 公示 and certification the history (whose 公示 reason the service writes with its
+    times) and the certificate panel print every time as people read it."""
+    ent = platform.new_enterprise("500112")
+    app, _ = platform.certified_application(ent, batch["id"])
+    for client in (commission, platform.district_for("500112"), ent.c):
+        text = page_text(st.html_page(client, f"/applications/{app['id']}"))
+        assert "公示期" in text and "认定时间" in text, text[-800:]
+        assert not RFC3339.search(text), text[RFC3339.search(text).start() - 80:][:160]
