@@ -47,12 +47,13 @@ RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # Internal codes a person must never read: states, types, rule ids, enum values.
 CODES = ("district_approved", "expert_review", "submitted", "workshop", "factory",
          "before_project", "T-equipment-share", "T-kpi", "operating_cost", "D-declaration",
-         "discrete", "filing", "true", "false", "null")
+         "discrete", "filing", "true", "false", "null", "other_findings", "radar_svg", "{{", "}}")
 
 
 def no_codes(text):
     for c in CODES:
         assert not re.search(r"(?<![A-Za-z_-])" + re.escape(c) + r"(?![A-Za-z_-])", text), c
+    assert not re.search(r"[{}\[\]]", text), "template text leaks: " + text[:300]
     assert not RFC3339.search(text), RFC3339.search(text).group(0)
 
 
