@@ -775,6 +775,38 @@ int svc_asm_radar(svc_ctx *c, int64_t id, char **svg, svc_err *e)
     return 0;
 }
 
+json_t *svc_asm_for_reader(db *d, int64_t eid)
+{
+    int64_t id =
+        db_scalar_int(d, 0, "SELECT max(id) FROM assessments WHERE enterprise_id = ?", "i", eid);
+    json_t *r = id > 0 ? asm_load(d, id, eid) : NULL;
+    if (!r) return NULL;
+    json_t *doms = json_object_get(r, "domains");
+    size_t n = json_array_size(doms), i;
+    const char **labels = xcalloc(n + 1, sizeof *labels);
+    int64_t *vals = xcalloc(n + 1, sizeof *vals);
+    json_t *dm;
+    json_array_foreach(doms, i, dm)
+    {
+        labels[i] = json_string_value(json_object_get(dm, "name"));
+        vals[i] = json_integer_value(json_object_get(dm, "score_e4"));
+    }
+    char *title =
+        xasprintf("能力域雷达图：总分 %s，%s", json_string_value(json_object_get(r, "score")),
+                  json_string_value(json_object_get(r, "level_name")));
+    char *svg = asm_radar_svg(title, n, labels, vals, NULL, "最近一次测评", NULL);
+    int64_t at = db_scalar_int(d, 0, "SELECT created_at FROM assessments WHERE id = ?", "i", id);
+    json_t *o = json_pack("{s:O?,s:O?,s:O?,s:I,s:s}", "score", json_object_get(r, "score"), "level",
+                          json_object_get(r, "level"), "level_name",
+                          json_object_get(r, "level_name"), "at", (json_int_t)at, "radar_svg", svg);
+    free(title);
+    free(svg);
+    free(labels);
+    free(vals);
+    json_decref(r);
+    return o;
+}
+
 json_t *svc_asm_status(svc_ctx *c)
 {
     json_t *o = json_object();

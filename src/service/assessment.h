@@ -1,8 +1,10 @@
 /* assessment (service) — the 智能制造能力测评 of API.md: the model applicable to the calling
  * enterprise, the questionnaire draft, completed assessments with their report (history side by
  * side, peer averages), the radar chart, and the fact rule A1 needs. Scoring itself is
- * core/assessment.c. Only enterprise accounts reach these functions (the score is the
- * enterprise's own: reviewers and experts never see it); another enterprise's assessment is 404.
+ * core/assessment.c. Only enterprise accounts reach these functions, except svc_asm_for_reader:
+ * the readers of an application see the level and radar of its enterprise's latest assessment
+ * beside it, never the answers, the history or the peers; another enterprise's assessment is
+ * 404.
  * On success *out receives a new reference the caller owns; on refusal -1 and e is filled. */
 #ifndef SMIP_SERVICE_ASSESSMENT_H
 #define SMIP_SERVICE_ASSESSMENT_H
@@ -45,6 +47,12 @@ int svc_asm_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* The radar of assessment `id` as an SVG document (malloc'd), with the peer averages (or else
  * the previous assessment) as a dashed comparison. */
 int svc_asm_radar(svc_ctx *c, int64_t id, char **svg, svc_err *e);
+
+/* The latest completed assessment of enterprise `eid` for the readers of its application (the
+ * district, assigned experts, the commission see its level and radar there; the caller has
+ * checked that it may read the application): {score, level, level_name, at (epoch seconds),
+ * radar_svg (the radar without comparison)}, or NULL when the enterprise has none. */
+json_t *svc_asm_for_reader(db *d, int64_t eid);
 
 /* Where the calling enterprise stands, for its dashboard: {done, latest:{id,score,level_name,
  * created_at}|null, draft:{answered,total}|null}. New reference (an empty object for others). */

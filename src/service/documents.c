@@ -9,10 +9,12 @@
 #include "core/decimal.h"
 #include "core/workflow.h"
 #include "render/pdf.h"
+#include "render/pdf_application.h"
 #include "render/xlsx.h"
 #include "render/zip.h"
 #include "service/certificate.h"
 #include "service/publicity.h"
+#include "service/readable.h"
 #include "service/reference.h"
 #include "service/review.h"
 #include "util/util.h"
@@ -261,18 +263,43 @@ static void doc_read_files(svc_ctx *c, const json_t *ids, const char *folder, sv
     }
 }
 
-int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
+int svc_doc_application_pdf(svc_ctx *c, int64_t id, svc_when_fn when, svc_file *out, svc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_t *doc = NULL;
+    if (svc_app_readable(c, id, when, &doc, e) != 0) return -1;
+    char *err = NULL;
+    int rc = render_pdf_application(doc, &out->data, &out->len, &err);
+    if (rc == 0) {
+        out->media_type = xstrdup("application/pdf");
+        out->filename = xasprintf("申报书-%lld.pdf", (long long)id);
+    } else {
+        fprintf(stderr, "smip: application %lld as PDF: %s\n", (long long)id, err ? err : "?");
+        svc_fail(e, 500, "internal", "生成申报书 PDF 失败，请稍后重试");
+    }
+    free(err);
+    json_decref(doc);
+    return rc;
+}
+
+int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_when_fn when, svc_file *out, svc_err *e)
 {
     memset(out, 0, sizeof *out);
     json_t *app = NULL;
     if (svc_app_get(c, id, &app, e) != 0) return -1;
+    svc_file pdf;
+    if (svc_doc_application_pdf(c, id, when, &pdf, e) != 0) {
+        json_decref(app);
+        return -1;
+    }
     json_t *files_ids = json_array(), *review_ids = json_array();
     doc_material_ids(c->db, id, app, files_ids, review_ids);
-    size_t max = 1 + json_array_size(files_ids) + json_array_size(review_ids), n = 1;
+    size_t max = 2 + json_array_size(files_ids) + json_array_size(review_ids), n = 2;
     svc_file *files = xcalloc(max, sizeof *files);
     render_zip_entry *entries = xcalloc(max, sizeof *entries);
     char *doc = json_dumps(app, JSON_INDENT(2) | JSON_SORT_KEYS);
     entries[0] = (render_zip_entry){.name = "申报书.json", .data = doc, .len = strlen(doc)};
+    entries[1] = (render_zip_entry){.name = "申报书.pdf", .data = pdf.data, .len = pdf.len};
     doc_read_files(c, files_ids, "附件", files, entries, &n);
     doc_read_files(c, review_ids, "审核材料", files, entries, &n);
     char *err = NULL;
@@ -291,6 +318,7 @@ int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
     free(files);
     free(entries);
     free(doc);
+    svc_file_free(&pdf);
     json_decref(files_ids);
     json_decref(review_ids);
     json_decref(app);

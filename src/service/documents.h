@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "service/enterprise.h"
+#include "service/readable.h"
 #include "service/svc.h"
 
 /* The authenticity template of application `id` as a PDF, for the district that reviews it
@@ -32,10 +33,16 @@ int svc_doc_objections_xlsx(svc_ctx *c, int64_t batch_id, const char *status, sv
 int svc_doc_experts_xlsx(svc_ctx *c, svc_file *out, svc_err *e);
 int svc_doc_adjustments_xlsx(svc_ctx *c, const char *status, svc_file *out, svc_err *e);
 
+/* Application `id`'s 申报书 as a PDF (render/pdf_application.c), the same readable document
+ * as its page, for whoever may read the application (404 otherwise); times printed by `when`.
+ * *out: application/pdf, named 申报书-{id}.pdf. */
+int svc_doc_application_pdf(svc_ctx *c, int64_t id, svc_when_fn when, svc_file *out, svc_err *e);
+
 /* Application `id`'s whole material as one ZIP for whoever may read the application (404
- * otherwise): 申报书.json (the application as GET /applications/{id} answers it), 附件/ the files
+ * otherwise): 申报书.json (the application as GET /applications/{id} answers it), 申报书.pdf
+ * (svc_doc_application_pdf), 附件/ the files
  * of its form and its project's approval proof as submitted, 审核材料/ the files behind review
  * decisions the caller may open. *out: application/zip, named 申报材料-{id}.zip. */
-int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
+int svc_doc_materials_zip(svc_ctx *c, int64_t id, svc_when_fn when, svc_file *out, svc_err *e);
 
 #endif

@@ -46,7 +46,18 @@ int api_materials_zip(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     svc_file f;
-    if (svc_doc_materials_zip(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
+    if (svc_doc_materials_zip(&c, web_param_id(r, 0), web_when, &f, &e) != 0)
+        return web_error(r, &e);
+    return api_doc_send(r, &f);
+}
+
+int api_application_pdf(req *r)
+{
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    svc_file f;
+    if (svc_doc_application_pdf(&c, web_param_id(r, 0), web_when, &f, &e) != 0)
+        return web_error(r, &e);
     return api_doc_send(r, &f);
 }
 

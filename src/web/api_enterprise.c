@@ -99,6 +99,14 @@ int api_attachment_get(req *r)
     if (svc_attachment_get(&c, web_param_id(r, 0), &f, &e) != 0) return web_error(r, &e);
     free(r->disposition);
     r->disposition = svc_content_disposition(f.filename);
+    /* ?inline=1 opens it in the browser (the readable application's links): every attachment
+     * is a PDF, PNG or JPEG (libmagic checked it on upload), and nosniff keeps it at that type. */
+    const char *in = web_query(r, "inline");
+    if (in && !strcmp(in, "1")) {
+        char *d = xasprintf("inline%s", r->disposition + strlen("attachment"));
+        free(r->disposition);
+        r->disposition = d;
+    }
     web_bytes(r, 200, f.media_type, f.data, f.len);
     f.data = NULL; /* web_bytes owns it now */
     svc_file_free(&f);

@@ -76,6 +76,7 @@ int api_expert_reviews_list(req *r);
 int api_authenticity_template(req *r);
 int api_export_applications(req *r);
 int api_materials_zip(req *r);
+int api_application_pdf(req *r);
 int api_export_certificates(req *r);
 int api_export_objections(req *r);
 int api_export_experts(req *r);

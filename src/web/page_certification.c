@@ -17,15 +17,14 @@ static bool pc_is(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* "2026-11-26T10:36:39+08:00" → "2026-11-26 10:36" (Beijing time, as the other pages show it). */
+/* "2026-11-26T10:36:39+08:00" → "2026年11月26日 10:36" (web_when, as every page shows a time). */
 static json_t *pc_short(const char *rfc)
 {
-    if (!rfc || strlen(rfc) < 16) return json_string(rfc ? rfc : "");
-    char buf[17];
-    memcpy(buf, rfc, 16);
-    buf[16] = '\0';
-    buf[10] = ' ';
-    return json_string(buf);
+    json_t *in = json_string(rfc ? rfc : "");
+    json_t *out = web_when_json(in);
+    json_decref(in);
+    if (json_is_null(out)) return json_string(rfc ? rfc : "");
+    return out;
 }
 
 /* ---------------------------------------------------------------- the panel */

@@ -1,9 +1,10 @@
 /* page_enterprise — the enterprise's pages: the dashboard (where it stands in the three systems),
- * the profile, the 智能化改造项目 forms and the 申报书 (数字化车间/智能工厂) with its view,
- * pre-check, submit and withdraw. One file, so the helpers the pages share (form post → merge
- * patch, uploads, districts, times, the error page) stay static. Handlers are thin: read the
- * post, call the same service function as the JSON API, render. On a refusal the form comes
- * back with everything the user typed and the service's reasons beside the fields. */
+ * the profile, the 智能化改造项目 forms and the 申报书 (数字化车间/智能工厂) form with its
+ * pre-check and submit (the application's view is page_application.c). One file, so the helpers
+ * the pages share (form post → merge patch, uploads, districts, times, the error page) stay
+ * static. Handlers are thin: read the post, call the same service function as the JSON API,
+ * render. On a refusal the form comes back with everything the user typed and the service's
+ * reasons beside the fields. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -1147,73 +1148,6 @@ int page_dashboard(req *r)
 
 /* ---------------------------------------------------------------- applications: pieces */
 
-static const char *pe_action_name(const char *a)
-{
-    static const char *const map[][2] = {
-        {"create", "创建申报书"},
-        {"update", "保存申报书"},
-        {"check", "预检"},
-        {"submit", "提交申报"},
-        {"withdraw", "撤回申报"},
-        {"approve", "区县初审通过"},
-        {"return", "区县退回修改"},
-        {"reject", "区县初审不通过"},
-        {"assign", "分配评审专家"},
-        {"pass", "评审通过"},
-        {"fail", "评审未通过"},
-        {"direct", "直接认定（免于专家评审）"},
-        {"publish", "进入公示"},
-        {"certify", "认定"},
-        {"uphold", "异议成立"},
-        {"revoke", "撤销认定"},
-        {"expert_review", "专家评审意见"},
-        {"re_review", "验收复核"},
-    };
-    for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(a, map[i][0])) return map[i][1];
-    return a ? a : "";
-}
-
-/* API timeline → the page's, in Chinese; runs of saves by one person collapse into one line. */
-static json_t *pe_timeline(const json_t *tl)
-{
-    json_t *out = json_array(), *prev = NULL;
-    int runs = 0;
-    size_t i;
-    json_t *t;
-    json_array_foreach(tl, i, t)
-    {
-        const char *action = json_string_value(json_object_get(t, "action"));
-        const char *from = json_string_value(json_object_get(t, "from_state"));
-        const char *to = json_string_value(json_object_get(t, "to_state"));
-        json_t *actor = json_object_get(t, "actor");
-        bool save = action && !strcmp(action, "update");
-        if (save && prev && json_equal(json_object_get(prev, "actor"), actor) &&
-            !strcmp(json_string_value(json_object_get(prev, "action")), "update")) {
-            json_t *n = json_object_get(t, "count");
-            runs += json_is_integer(n) ? (int)json_integer_value(n) : 1;
-            json_object_set_new(prev, "at", pe_time_text(json_object_get(t, "at")));
-            json_object_set_new(prev, "action_name", json_sprintf("保存申报书（%d 次）", runs));
-            continue;
-        }
-        bool moved = from && to && strcmp(from, to) != 0;
-        prev = json_pack("{s:o,s:O?,s:s?,s:s,s:s?,s:s?,s:O?}", "at",
-                         pe_time_text(json_object_get(t, "at")), "actor", actor, "action", action,
-                         "action_name", pe_action_name(action), "from_name",
-                         moved ? pe_state_name(from) : NULL, "to_name",
-                         moved || (!from && to) ? pe_state_name(to) : NULL, "reason",
-                         json_object_get(t, "reason"));
-        json_array_append_new(out, prev);
-        /* The API already collapses a run of saves into one entry with its count. */
-        runs = save && json_is_integer(json_object_get(t, "count"))
-                   ? (int)json_integer_value(json_object_get(t, "count"))
-                   : 1;
-        if (runs > 1)
-            json_object_set_new(prev, "action_name", json_sprintf("保存申报书（%d 次）", runs));
-    }
-    return out;
-}
-
 /* The district's reason of the last return, while the application is back with the enterprise. */
 static const char *pe_return_reason(const json_t *app)
 {
@@ -1251,24 +1185,6 @@ static void pe_set_findings(json_t *ctx, const json_t *findings, bool checked)
     json_object_set_new(ctx, "check_ok", json_boolean(have && pe_findings_ok(findings)));
 }
 
-static char *pe_pct_text(int64_t num, int64_t den)
-{
-    if (den <= 0) return NULL;
-    char buf[DEC_BUF];
-    dec_format_pct(dec_ratio(num, den), buf, sizeof buf);
-    return xasprintf("%s（%lld / %lld）", buf, (long long)num, (long long)den);
-}
-
-static void pe_set_ratio(json_t *o, const char *key, const json_t *form, const char *num,
-                         const char *den)
-{
-    json_t *n = json_object_get(form, num), *d = json_object_get(form, den);
-    if (!json_is_integer(n) || !json_is_integer(d)) return;
-    char *t = pe_pct_text(json_integer_value(n), json_integer_value(d));
-    if (t) json_object_set_new(o, key, json_string(t));
-    free(t);
-}
-
 static const char *pe_app_district(req *r, const json_t *app, json_t **ds)
 {
     *ds = svc_districts(r->db);
@@ -1303,87 +1219,6 @@ static bool pe_owner(req *r, const json_t *app)
 {
     return !strcmp(r->actor.role, "enterprise") && r->actor.enterprise_id > 0 &&
            json_integer_value(json_object_get(app, "enterprise_id")) == r->actor.enterprise_id;
-}
-
-/* The deadline that matters now for this application, or NULL. */
-static json_t *pe_app_deadline(req *r, const char *st, const json_t *batch)
-{
-    if (!batch || !st) return NULL;
-    if (!strcmp(st, "draft"))
-        return pe_deadline(r, "企业申报截止", json_object_get(batch, "closes_at"), "截止");
-    if (!strcmp(st, "returned"))
-        return pe_deadline(r, "重新提交截止", json_object_get(batch, "district_deadline"), "截止");
-    if (!strcmp(st, "submitted"))
-        return pe_deadline(r, "区县初审截止", json_object_get(batch, "district_deadline"), "截止");
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- application: view */
-
-static int pe_app_view(req *r, int status, json_t *flash)
-{
-    svc_ctx c = web_svc(r);
-    svc_err e = {0};
-    json_t *app = NULL, *batch = NULL;
-    if (svc_app_get(&c, web_param_id(r, 0), &app, &e) != 0) {
-        json_decref(flash);
-        return pe_error_page(r, &e, "/dashboard");
-    }
-    const char *st = json_string_value(json_object_get(app, "status"));
-    json_t *head = pe_app_head(r, app, &batch);
-    json_t *sub = pe_time_text(json_object_get(app, "submitted_at"));
-    json_object_set_new(head, "submitted_at", sub);
-    json_object_set(head, "equipment_total", json_object_get(app, "equipment_total"));
-    json_object_set(head, "equipment_digital", json_object_get(app, "equipment_digital"));
-    pe_set_ratio(head, "equipment_share_text", app, "equipment_digital", "equipment_total");
-    pe_set_ratio(head, "upload_rate_text", app, "data_points_uploaded", "data_points_total");
-    json_t *cert = json_object_get(app, "certificate_no");
-    if (json_is_string(cert)) json_object_set(head, "certificate_no", cert);
-    bool owner = pe_owner(r, app);
-    json_t *ctx = json_object();
-    pe_common(ctx, "申报详情", "applications", flash ? flash : pe_done_flash(r));
-    json_object_set_new(ctx, "application", head);
-    json_object_set_new(ctx, "timeline", pe_timeline(json_object_get(app, "timeline")));
-    pe_set_findings(ctx, json_object_get(app, "findings"), false);
-    json_object_set_new(ctx, "can_edit", json_boolean(owner && pe_editable(st)));
-    json_object_set_new(ctx, "can_withdraw", json_boolean(owner && st && !strcmp(st, "submitted")));
-    json_t *dl = pe_app_deadline(r, st, batch);
-    json_object_set_new(ctx, "deadline", dl ? dl : json_null());
-    page_review_panel(r, app, ctx);
-    page_certification_panel(r, app, ctx);
-    json_decref(batch);
-    json_decref(app);
-    return web_page(r, status, "application", ctx);
-}
-
-int page_application(req *r)
-{
-    return pe_app_view(r, 200, NULL);
-}
-
-int page_application_view(req *r, int status, json_t *flash)
-{
-    return pe_app_view(r, status, flash);
-}
-
-int page_application_withdraw(req *r)
-{
-    svc_ctx c = web_svc(r);
-    svc_err e = {0};
-    json_t *out = NULL;
-    int64_t id = web_param_id(r, 0);
-    if (svc_app_withdraw(&c, id, &out, &e) != 0) {
-        if (e.status == 404) return pe_error_page(r, &e, "/dashboard");
-        json_t *flash = pe_flash("error", e.message);
-        int status = e.status;
-        svc_err_clear(&e);
-        return pe_app_view(r, status, flash);
-    }
-    json_decref(out);
-    char *loc = xasprintf("/applications/%lld?done=withdrawn", (long long)id);
-    web_redirect(r, loc);
-    free(loc);
-    return 0;
 }
 
 /* ---------------------------------------------------------------- application: form */

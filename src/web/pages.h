@@ -24,7 +24,7 @@ int page_project_create(req *r);
 int page_project_edit(req *r);
 int page_project_save(req *r);
 int page_application_create(req *r);
-int page_application(req *r);
+int page_application(req *r); /* page_application.c, as the withdraw */
 int page_application_edit(req *r);
 int page_application_save(req *r);
 int page_application_withdraw(req *r);
@@ -36,7 +36,7 @@ int page_assessment_report(req *r);
 int page_admin_accounts(req *r);
 int page_admin_account_decide(req *r);
 int page_district_queue(req *r);
-/* The application page (page_enterprise.c) rendered again with `flash` (stolen), for posts of
+/* The application page (page_application.c) rendered again with `flash` (stolen), for posts of
  * other page modules that were refused. */
 int page_application_view(req *r, int status, json_t *flash);
 /* page_review.c: the reviewers' panel on the application page, their posts and desks, and the

@@ -1312,6 +1312,74 @@ test("a district change: the enterprise asks on its profile, the old and the new
   }
 });
 
+// ------------------------------------------------------------------ the application, readable
+
+// A district officer of the application's district opens it: the figures of 附件1 with their
+// pre-check findings, the KPIs before → after, the attachments opening inline, the district's
+// opinion with its scan; no machine time. Looked at on a desktop and on a phone.
+test("the district officer reads the whole application and opens its attachments inline", async () => {
+  assert(server.base && state.ent && state.appPath, "no enterprise application from the enterprise path (it failed)");
+  const appId = Number(state.appPath.split("/").pop());
+  const ent = new Api(server.base);
+  await ent.login(state.ent.username, state.ent.password);
+  const app = await ent.expect("GET", `/applications/${appId}`, undefined, 200);
+  assert(app.status !== "draft" && app.status !== "submitted", `the application is ${app.status}: the review chain did not approve it`);
+  const admin = new Api(server.base);
+  await admin.login(ADMIN.username, ADMIN.password);
+  const uniq = String(Date.now() % 1e6).padStart(6, "0");
+  const officer = { username: `e2e_rd_${uniq}`, password: PASSWORD };
+  await admin.expect("POST", "/admin/accounts", { ...officer, role: "district", district_code: app.district_code, display_name: "区县经信委", phone: "13900000003", email: `rd${uniq}@example.cn` }, 201);
+  const d = await staffPage("district officer", officer.username, officer.password);
+  try {
+    const page = d.page;
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(server.base + state.appPath);
+    await landed(page, "the application page");
+    for (const h of ["申报企业", "智能化改造项目", "一、设备数字化", "二、数据采集", "五、绩效指标", "智能制造能力自评估", "附件材料", "区县初审意见"])
+      await see(page.getByRole("heading", { name: h }), `the section ${h}`);
+    const figures = page.locator("section", { has: page.getByRole("heading", { name: "一、设备数字化" }) });
+    await see(figures.locator("li", { hasText: "生产装备总数" }), "the figure 生产装备总数");
+    const share = figures.locator("li", { hasText: "数字化装备占比" });
+    await see(share.locator(".doc-finding .verdict", { hasText: "满足" }), "the finding beside 数字化装备占比");
+    const kpi = page.locator("table.doc-kpis tbody tr", { hasText: "运营成本" });
+    await see(kpi, "the KPI row 运营成本");
+    const cells = (await kpi.locator("td").allInnerTexts()).map((t) => t.trim());
+    assert(cells.length >= 4 && /^[−+]?\d/.test(cells[2]) && /%$/.test(cells[3]), `the KPI row reads ${cells.join(" | ")}`);
+    const text = await mainText(page);
+    const machine = text.search(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/);
+    assert(machine < 0, `a machine time on the page: …${text.slice(Math.max(0, machine - 120), machine + 40)}…`);
+    for (const code of ["district_approved", "expert_passed", "workshop", "T-equipment-share", "before_project"])
+      assert(!text.includes(code), `the page shows the code ${code}`);
+    // every attachment opens inline, with the officer's own session
+    const links = page.locator(".doc-attachments a[href*='inline=1']");
+    const n = await links.count();
+    assert(n >= 1, "no attachment listed");
+    for (let i = 0; i < n; i++) {
+      const href = await links.nth(i).getAttribute("href");
+      const res = await page.request.get(server.base + href);
+      assert(res.status() === 200, `${href} answered ${res.status()}`);
+      const cd = res.headers()["content-disposition"] || "";
+      assert(cd.startsWith("inline"), `${href} is sent as ${cd}`);
+      assert(/^(application\/pdf|image\/(png|jpeg))$/.test(res.headers()["content-type"]), `${href} is ${res.headers()["content-type"]}`);
+    }
+    const scan = page.locator("section", { has: page.getByRole("heading", { name: "区县初审意见" }) }).locator("a[href*='inline=1']");
+    await see(scan, "the 真实性审核意见 scan linked");
+    const pdf = await page.request.get(server.base + `/api/v1/applications/${appId}/application.pdf`);
+    assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 4).toString() === "%PDF", "the 申报书 PDF is not served");
+    await a11y(page, "application readable (desktop)");
+    await shot(page, "application-readable-1366");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await landed(page, "the application page on a phone");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 1, `the page is ${overflow}px wider than a phone`);
+    await a11y(page, "application readable (phone)");
+    await shot(page, "application-readable-390");
+  } finally {
+    await d.ctx.close();
+  }
+});
+
 // ------------------------------------------------------------------ main
 
 const watchdog = setTimeout(async () => {
@@ -1339,7 +1407,9 @@ async function main() {
     results.failed++;
   }
   if (browser) {
-    for (const t of tests) await runOne(t);
+    // E2E_ONLY=substring runs only the tests whose name holds it (those that need an earlier
+    // test's state then fail saying so)
+    for (const t of tests) if (!process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY)) await runOne(t);
   }
   for (const [key, v] of a11yResults) late.push({ name: `accessibility of ${key}`, fn: async () => assert(v.length === 0, v.join("; ")) });
   for (const t of late) await runOne(t);
