@@ -669,13 +669,20 @@ static json_t *pr_input(const json_t *vals, const json_t *errs, const char *name
     if (unit && *unit) json_object_set_new(o, "unit", json_string(unit));
     const char *e = json_string_value(json_object_get(errs, name));
     if (e) json_object_set_new(o, "error", json_string(e));
-    /* an id safe in HTML and CSS: the name's dots and other marks as dashes */
-    char *id = xasprintf("f-%s", name);
-    for (char *p = id; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
-            *p = '-';
-    json_object_set_new(o, "id", json_string(id));
-    free(id);
+    /* an id safe in HTML and CSS: letters and digits kept, dots as dashes, other bytes in hex */
+    sbuf id;
+    sbuf_init(&id);
+    sbuf_puts(&id, "f-");
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
+            sbuf_printf(&id, "%c", *c);
+        else if (*c == '.' || *c == '_')
+            sbuf_puts(&id, "-");
+        else
+            sbuf_printf(&id, "%02x", *c);
+    }
+    json_object_set_new(o, "id", json_string(id.data));
+    sbuf_free(&id);
     return o;
 }
 
