@@ -28,7 +28,7 @@ static const char *pr_type_name(const char *t)
 {
     if (t && !strcmp(t, "workshop")) return "数字化车间";
     if (t && !strcmp(t, "factory")) return "智能工厂";
-    return "两类";
+    return "数字化车间和智能工厂";
 }
 
 static const char *pr_val(const json_t *vals, const char *key)
