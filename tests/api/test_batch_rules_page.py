@@ -338,3 +338,25 @@ def test_extra_figure_on_the_form_saved_and_checked(platform, batch2020, commiss
     assert "工业机器人数量 5台，满足不低于 5台 的要求" in out
     assert expect(ent2.c.get(f"/applications/{fac['id']}"), 200)["extra_2"] == 5
     platform.retire_batch(b["id"])
+
+
+def test_district_list(platform, batch2020, commission):
+    """None chosen is refused beside the list; a subset is the batch's own list, and an
+    application of a district left out fails E1 in the preview."""
+    ent = platform.new_enterprise("500112")
+    app, _ = platform.new_application(ent, batch2020["id"])
+    status, html = page(commission, f"/commission/batches/new?from={batch2020['id']}")
+    f = [x for x in fill_2023(commission, html) if x[0] != "districts"] + [["districts", ""]]
+    out = post(commission, "/commission/batches/new", f, "save").raw.decode()
+    assert "参加本批次的区县至少须选择一个" in out
+    f += [["districts", "500101"], ["districts", "500102"]]
+    setf(f, "preview_other", str(app["id"]))
+    out = post(commission, "/commission/batches/new", f, "preview").raw.decode()
+    assert "企业所在区县代码 500112 不是本批次的重庆市区县或功能区" in out
+    kept = form_fields(out)
+    assert sorted(v for n, v in kept if n == "districts" and v) == ["500101", "500102"]
+    r = post(commission, "/commission/batches/new", f, "save")
+    assert r.status == 303, r.raw.decode()[:1500]
+    bid = int(re.search(r"/commission/batches/(\d+)", r.headers["Location"]).group(1))
+    ds = expect(commission.get(f"/batches/{bid}"), 200)["rules"]["districts"]
+    assert [d["code"] for d in ds] == ["500101", "500102"] and ds[0]["name"] == "万州区"
