@@ -1330,6 +1330,7 @@ test("the 2023 batch made on the commission's pages alone; its key-process figur
     const p = c.page;
     await p.goto(server.base + "/commission/batches");
     await landed(p, "the batches page");
+    await shotWidths(p, "batches-list");
     await submit(p, p.getByRole("link", { name: "按页面填写新批次的全部申报条件" }), "opening the new batch page");
     await see(p.getByRole("heading", { level: 1, name: "新建申报批次" }), "the new batch page");
     await p.getByLabel("年度", { exact: true }).fill("2023");
