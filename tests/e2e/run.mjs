@@ -1349,12 +1349,15 @@ test("the 2023 batch made on the commission's pages alone; its key-process figur
     await p.getByLabel("第 1 项智能工厂不低于").fill("80");
     // a score form that does not add up to 100 is refused beside the table, nothing lost
     await p.getByLabel("第 1 项满分").fill("20");
+    const total = async () => (await p.locator("#score-total-value").innerText()).trim();
+    assert((await total()) === "90", `the total as typed reads ${await total()}, not 90`);
     await submit(p, p.getByRole("button", { name: "创建批次" }), "saving a score form of 90", (s) => s === 400);
     await see(p.getByText("专家评分表各项满分合计须为 100 分，目前为 90 分"), "the score total's reason");
     assert((await p.getByLabel("第 1 项指标名称").inputValue()) === "关键工序数控化率", "the extra figure was lost");
     assert((await p.getByLabel("申报截止时刻", { exact: true }).inputValue()) === "24:00", "the typed 24:00 was lost");
     await shotWidths(p, "batch-rules-refused");
     await p.getByLabel("第 1 项满分").fill("30");
+    assert((await total()) === "100", `the total as typed reads ${await total()}, not 100`);
     await submit(p, p.getByRole("button", { name: "创建批次" }), "creating the 2023 batch");
     await see(p.getByText("申报批次已创建"), "the confirmation");
     batchId = Number(new URL(p.url()).pathname.split("/").pop());
