@@ -300,12 +300,9 @@ static const char *ref_label(const char *key)
 static int ref_time_field(const json_t *in, const char *key, int64_t *out, svc_err *e, bool need)
 {
     json_t *v = json_object_get(in, key);
-    if (!v)
-        return need ? svc_field(e, key, "%s必填，格式如 2020-03-17T10:00:00+08:00", ref_label(key))
-                    : 0;
+    if (!v) return need ? svc_field(e, key, "%s必填", ref_label(key)) : 0;
     if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), out) != 0)
-        return svc_field(e, key, "%s须为有效的日期和时间，格式如 2020-03-17T10:00:00+08:00",
-                         ref_label(key));
+        return svc_field(e, key, "%s须为有效的日期和时间", ref_label(key));
     return 0;
 }
 
