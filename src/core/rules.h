@@ -58,6 +58,14 @@ int rules_validate_form_for(const json_t *patch, const json_t *rules, const json
  * Call it again on the merged object to check the cross-field rules of a patch. */
 int rules_validate_project(const json_t *obj, json_t *errors);
 
+/* Checks a batch's rules object (data/batch-2020.json "rules"): every parameter present has
+ * the type and range the pre-check, the score form and the 公示 period need (thresholds as
+ * shares 0–1 with at most 4 places, the score form's maxima adding up to 100, extra figures
+ * named and typed, the district list non-empty); absent parameters are not refused. Adds one
+ * reason per bad parameter to `errors`, keyed "rules.<path>" (e.g. "rules.checks.3.min"), each
+ * naming the parameter in Chinese. Returns 0 when clean, -1 otherwise. */
+int rules_validate_batch(const json_t *rules, json_t *errors);
+
 /* Parses the districts CSV (header code,name,type,group) into a new array of
  * {code,name,type,group}; NULL when malformed. */
 json_t *rules_districts_from_csv(const char *csv, size_t len);

@@ -388,17 +388,16 @@ static void app_a1_unknown(json_t *findings)
     }
 }
 
-int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterprise,
-                           const json_t *project, const json_t *application, int64_t application_id,
-                           bool resubmission, json_t **findings, svc_err *e)
+/* The pre-check of svc_precheck_documents under the rules and times in `rc` (filled by the
+ * caller), the batch given by its id for E4. */
+static json_t *app_precheck_under(svc_ctx *c, rules_ctx *rc, int64_t batch_id,
+                                  const json_t *enterprise, const json_t *project,
+                                  const json_t *application, int64_t application_id,
+                                  bool resubmission)
 {
-    *findings = NULL;
-    rules_ctx rc;
-    memset(&rc, 0, sizeof rc);
-    json_t *rules =
-        svc_batch_rules(c->db, batch_id, &rc.opens_at, &rc.closes_at, &rc.district_deadline);
-    if (!rules) return svc_fail(e, 404, "not_found", "申报批次 %lld 不存在", (long long)batch_id);
-    json_t *districts = svc_districts(c->db);
+    /* A batch may name the districts taking part; otherwise all of them. */
+    const json_t *own = json_object_get(rc->rules, "districts");
+    json_t *districts = json_is_array(own) ? json_incref((json_t *)own) : svc_districts(c->db);
     const char *uscc = json_string_value(json_object_get(enterprise, "uscc"));
     char norm[USCC_LEN + 1] = "";
     if (uscc && uscc_normalize(uscc, norm, NULL, 0) == 0) uscc = norm;
@@ -434,35 +433,80 @@ int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterpris
                                         db_text(s, 3), "included_workshops"));
     db_done(s);
 
-    rc.now = c->now;
-    rc.rules = rules;
-    rc.districts = districts;
-    rc.factory_modes = svc_factory_modes_shared();
-    rc.enterprise = enterprise;
-    rc.project = project;
-    rc.application = application;
-    rc.resubmission = resubmission;
-    rc.other_applications = (int)db_scalar_int(c->db, 0,
-                                               "SELECT count(*) FROM applications WHERE "
-                                               "batch_id = ? AND uscc = ? AND id <> ? AND "
-                                               "status <> 'draft'",
-                                               "iti", batch_id, uscc, application_id);
-    rc.prior_certificates = prior;
+    rc->now = c->now;
+    rc->districts = districts;
+    rc->factory_modes = svc_factory_modes_shared();
+    rc->enterprise = enterprise;
+    rc->project = project;
+    rc->application = application;
+    rc->resubmission = resubmission;
+    rc->other_applications = (int)db_scalar_int(c->db, 0,
+                                                "SELECT count(*) FROM applications WHERE "
+                                                "batch_id = ? AND uscc = ? AND id <> ? AND "
+                                                "status <> 'draft'",
+                                                "iti", batch_id, uscc, application_id);
+    rc->prior_certificates = prior;
     /* A1: any completed assessment of the enterprise, whatever the model version. */
     json_t *eid = json_object_get(enterprise, "id");
     bool known = false;
-    rc.assessment_done =
+    rc->assessment_done =
         svc_asm_done(c->db, json_is_integer(eid) ? json_integer_value(eid) : 0, uscc, &known);
-    json_t *f = rules_precheck(&rc);
+    json_t *f = rules_precheck(rc);
     if (!json_is_array(f)) {
         json_decref(f);
         f = json_array();
     }
     if (!known) app_a1_unknown(f);
-    json_decref(rules);
     json_decref(districts);
     json_decref(prior);
-    *findings = f;
+    return f;
+}
+
+int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterprise,
+                           const json_t *project, const json_t *application, int64_t application_id,
+                           bool resubmission, json_t **findings, svc_err *e)
+{
+    *findings = NULL;
+    rules_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    json_t *rules =
+        svc_batch_rules(c->db, batch_id, &rc.opens_at, &rc.closes_at, &rc.district_deadline);
+    if (!rules) return svc_fail(e, 404, "not_found", "申报批次 %lld 不存在", (long long)batch_id);
+    rc.rules = rules;
+    *findings = app_precheck_under(c, &rc, batch_id, enterprise, project, application,
+                                   application_id, resubmission);
+    json_decref(rules);
+    return 0;
+}
+
+int svc_app_precheck_preview(svc_ctx *c, int64_t id, const json_t *rules, int64_t opens_at,
+                             int64_t closes_at, int64_t district_deadline, json_t **findings,
+                             svc_err *e)
+{
+    *findings = NULL;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
+    app_row a;
+    if (app_load(c->db, id, &a) != 0)
+        return svc_fail(e, 404, "not_found", "申报 %lld 不存在", (long long)id);
+    rules_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.rules = rules;
+    rc.opens_at = opens_at;
+    rc.closes_at = closes_at;
+    rc.district_deadline = district_deadline;
+    json_t *ent = ent_profile(c->db, a.enterprise_id);
+    if (!ent) ent = json_object();
+    json_t *proj = ent_proj_load(c->db, a.project_id, 0);
+    json_t *pdoc = proj ? ent_proj_doc(proj) : json_object();
+    json_t *form = json_deep_copy(a.form);
+    json_object_set_new(form, "type", json_string(a.type));
+    *findings = app_precheck_under(c, &rc, a.batch_id, ent, pdoc, form, a.id,
+                                   strcmp(a.status, "returned") == 0);
+    json_decref(ent);
+    json_decref(proj);
+    json_decref(pdoc);
+    json_decref(form);
+    app_row_free(&a);
     return 0;
 }
 

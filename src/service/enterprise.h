@@ -160,6 +160,12 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 int svc_precheck_documents(svc_ctx *c, int64_t batch_id, const json_t *enterprise,
                            const json_t *project, const json_t *application, int64_t application_id,
                            bool resubmission, json_t **findings, svc_err *e);
+/* The pre-check application `id` would get under `rules` and these times instead of its
+ * batch's (the commission's preview of rules not yet saved): nothing is stored or audited.
+ * Commission only (403); 404 when there is no such application. *findings: a new array. */
+int svc_app_precheck_preview(svc_ctx *c, int64_t id, const json_t *rules, int64_t opens_at,
+                             int64_t closes_at, int64_t district_deadline, json_t **findings,
+                             svc_err *e);
 /* submitted → draft. */
 int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rules.h"
+#include "service/enterprise.h"
 #include "util/assets.h"
 #include "util/util.h"
 
@@ -283,12 +285,24 @@ json_t *svc_current_batch(db *d, int64_t now)
 }
 
 /* Reads a time field: RFC 3339 string. Records a field error when it is absent or bad. */
+static const char *ref_label(const char *key)
+{
+    static const char *const labels[][2] = {{"opens_at", "申报开始时间"},
+                                            {"closes_at", "申报截止时间"},
+                                            {"district_deadline", "区县初审截止时间"},
+                                            {"name", "批次名称"},
+                                            {"notice_no", "通知文号"}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (!strcmp(labels[i][0], key)) return labels[i][1];
+    return key;
+}
+
 static int ref_time_field(const json_t *in, const char *key, int64_t *out, svc_err *e, bool need)
 {
     json_t *v = json_object_get(in, key);
-    if (!v) return need ? svc_field(e, key, "必填，格式如 2020-03-17T10:00:00+08:00") : 0;
+    if (!v) return need ? svc_field(e, key, "%s必填", ref_label(key)) : 0;
     if (!json_is_string(v) || cal_parse_rfc3339(json_string_value(v), out) != 0)
-        return svc_field(e, key, "时间格式应为 RFC 3339，如 2020-03-17T10:00:00+08:00");
+        return svc_field(e, key, "%s须为有效的日期和时间", ref_label(key));
     return 0;
 }
 
@@ -353,14 +367,26 @@ static const char *ref_str(const json_t *in, const char *key, svc_err *e, bool n
 {
     json_t *v = json_object_get(in, key);
     if (!v) {
-        if (need) svc_field(e, key, "必填");
+        if (need) svc_field(e, key, "%s必填", ref_label(key));
         return NULL;
     }
     if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200) {
-        svc_field(e, key, "应为 1–200 个字符的文本");
+        svc_field(e, key, "%s应为 1–200 字节的文本（约 66 个汉字）", ref_label(key));
         return NULL;
     }
     return json_string_value(v);
+}
+
+/* The rules object, when given: its parameters' types and ranges (rules_validate_batch). */
+static void ref_rules_check(const json_t *rules, svc_err *e)
+{
+    if (!rules) return;
+    json_t *errors = json_object();
+    rules_validate_batch(rules, errors);
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v) svc_field(e, k, "%s", json_string_value(v));
+    json_decref(errors);
 }
 
 /* Checks the order of a batch's times: opens < closes <= district deadline. */
@@ -370,23 +396,37 @@ static void ref_check_times(int64_t opens, int64_t closes, int64_t dl, svc_err *
     if (closes > dl) svc_field(e, "district_deadline", "区县初审截止时间不得早于申报截止时间");
 }
 
-int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
+/* The checks of a new batch's body shared by its creation and the preview of its rules: year,
+ * texts, times and their order, and the rules object (rules_validate_batch). Field reasons go
+ * to e->fields. */
+static void ref_batch_fields(const json_t *in, int64_t *opens, int64_t *closes, int64_t *dl,
+                             svc_err *e)
 {
-    int64_t opens = 0, closes = 0, dl = 0, id = 0;
     json_t *year = json_object_get(in, "year");
     if (!json_is_integer(year) || json_integer_value(year) < 2000 ||
         json_integer_value(year) > 2100)
-        svc_field(e, "year", "应为 2000–2100 之间的整数年份");
-    const char *name = ref_str(in, "name", e, true);
-    const char *notice = ref_str(in, "notice_no", e, true);
-    ref_time_field(in, "opens_at", &opens, e, true);
-    ref_time_field(in, "closes_at", &closes, e, true);
-    ref_time_field(in, "district_deadline", &dl, e, true);
-    if (!e->fields) ref_check_times(opens, closes, dl, e);
+        svc_field(e, "year", "年度应为 2000–2100 之间的整数年份");
+    ref_str(in, "name", e, true);
+    ref_str(in, "notice_no", e, true);
+    ref_time_field(in, "opens_at", opens, e, true);
+    ref_time_field(in, "closes_at", closes, e, true);
+    ref_time_field(in, "district_deadline", dl, e, true);
+    if (!e->fields) ref_check_times(*opens, *closes, *dl, e);
+    ref_rules_check(json_object_get(in, "rules"), e);
+    json_t *contacts = json_object_get(in, "contacts");
+    if (contacts && !json_is_object(contacts)) svc_field(e, "contacts", "联系方式应为对象");
+}
+
+int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
+{
+    int64_t opens = 0, closes = 0, dl = 0, id = 0;
+    ref_batch_fields(in, &opens, &closes, &dl, e);
+    json_t *year = json_object_get(in, "year");
+    const char *name = json_string_value(json_object_get(in, "name"));
+    const char *notice = json_string_value(json_object_get(in, "notice_no"));
     json_t *rules = json_object_get(in, "rules");
     json_t *from = json_object_get(in, "rules_from");
     json_t *src = NULL;
-    if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
     if (from && !rules) {
         if (!json_is_integer(from))
             return svc_fail_fields(e, json_pack("{s:s}", "rules_from", "应为批次编号（整数）"));
@@ -424,6 +464,22 @@ done:
     return 0;
 }
 
+int svc_batch_preview(svc_ctx *c, const json_t *in, int64_t app_id, json_t **findings, svc_err *e)
+{
+    *findings = NULL;
+    if (svc_need_role(c, "commission", e) != 0) return -1;
+    int64_t opens = 0, closes = 0, dl = 0;
+    ref_batch_fields(in, &opens, &closes, &dl, e);
+    if (!json_is_object(json_object_get(in, "rules"))) svc_field(e, "rules", "须提供申报条件");
+    if (e->fields) {
+        json_t *f = e->fields;
+        e->fields = NULL;
+        return svc_fail_fields(e, f);
+    }
+    return svc_app_precheck_preview(c, app_id, json_object_get(in, "rules"), opens, closes, dl,
+                                    findings, e);
+}
+
 int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e)
 {
     /* The row is read under the write lock: every column is written back from it, so a copy
@@ -446,7 +502,9 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
                            ? ref_str(patch, "name", e, true)
                            : json_string_value(json_object_get(cur, "name"));
     json_t *rules = json_object_get(patch, "rules");
-    if (rules && !json_is_object(rules)) svc_field(e, "rules", "应为对象");
+    ref_rules_check(rules, e);
+    json_t *contacts_in = json_object_get(patch, "contacts");
+    if (contacts_in && !json_is_object(contacts_in)) svc_field(e, "contacts", "联系方式应为对象");
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)patch, k, v)

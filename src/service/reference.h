@@ -38,6 +38,13 @@ json_t *svc_batch_rules(db *d, int64_t id, int64_t *opens_at, int64_t *closes_at
 int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, svc_err *e);
 
+/* The preview of a batch not yet saved: `in` is a body as svc_batch_create takes it (with
+ * "rules"), checked exactly as that checks it (400 naming the fields); then the pre-check
+ * application `app_id` would get under it (svc_app_precheck_preview). Commission only; saves
+ * nothing. *findings: a new array. */
+int svc_batch_preview(svc_ctx *c, const json_t *in, int64_t app_id, json_t **findings,
+                      svc_err *e);
+
 json_t *svc_factory_modes(void); /* the 5 modes of 附件2 */
 /* The same list parsed once per process, immutable and shared between threads (borrowed: do not
  * change or free it). Validation and the pre-check read it on every save. */

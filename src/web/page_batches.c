@@ -46,6 +46,10 @@ int page_batches(req *r)
         json_object_set_new(b, "opens_local", pb_local(json_object_get(b, "opens_at")));
         json_object_set_new(b, "closes_local", pb_local(json_object_get(b, "closes_at")));
         json_object_set_new(b, "deadline_local", pb_local(json_object_get(b, "district_deadline")));
+        json_object_set_new(b, "opens_when", web_when_json(json_object_get(b, "opens_at")));
+        json_object_set_new(b, "closes_when", web_when_json(json_object_get(b, "closes_at")));
+        json_object_set_new(b, "deadline_when",
+                            web_when_json(json_object_get(b, "district_deadline")));
     }
     json_t *flash = r->page_flash ? r->page_flash : pb_flash(r);
     json_t *ctx = json_pack("{s:s,s:{s:s},s:o,s:O}", "title", "申报批次", "nav", "current",

@@ -1288,6 +1288,101 @@ static json_t *pe_key_elements(const json_t *batch, const json_t *form)
     return out;
 }
 
+/* The value at a dotted path of the form (borrowed), or NULL. */
+static const json_t *pe_form_at(const json_t *form, const char *path)
+{
+    char *copy = xstrdup(path), *save = NULL;
+    const json_t *cur = form;
+    for (char *seg = strtok_r(copy, ".", &save); seg && cur; seg = strtok_r(NULL, ".", &save))
+        cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
+    free(copy);
+    return cur;
+}
+
+/* The threshold of extra figure `path` for this type as the form's rule text ("不低于 70%"),
+ * or NULL; *asked tells whether any row checks the figure for some type. */
+static char *pe_extra_rule(const json_t *checks, const char *path, const char *type, bool *asked,
+                           bool *mine)
+{
+    char *rule = NULL;
+    size_t i;
+    json_t *ck;
+    json_array_foreach(checks, i, ck)
+    {
+        const char *fig = json_string_value(json_object_get(ck, "figure"));
+        if (!fig || strcmp(fig, path)) continue;
+        *asked = true;
+        const char *to = json_string_value(json_object_get(ck, "applies_to"));
+        if (to && strcmp(to, "both") && type && strcmp(to, type)) continue;
+        *mine = true;
+        const char *min = json_string_value(json_object_get(ck, "min"));
+        const char *unit = json_string_value(json_object_get(ck, "unit"));
+        if (min && !rule)
+            rule = xasprintf("%s不低于 %s%s", pe_type_name(type), min, unit ? unit : "");
+    }
+    return rule;
+}
+
+/* The batch's extra figures asked of this type: those a check row names for it, and those no
+ * row names (asked of both). */
+static json_t *pe_extras(const json_t *batch, const char *type, const json_t *form,
+                         const json_t *errors)
+{
+    json_t *out = json_array();
+    const json_t *rules = json_object_get(batch, "rules");
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(rules, "form_figures"), i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *label = json_string_value(json_object_get(f, "label"));
+        const char *ft = json_string_value(json_object_get(f, "type"));
+        if (!path || !label) continue;
+        bool asked = false, mine = false;
+        char *rule = pe_extra_rule(json_object_get(rules, "checks"), path, type, &asked, &mine);
+        if (asked && !mine) {
+            free(rule);
+            continue;
+        }
+        const json_t *v = pe_form_at(form, path);
+        char *text = json_is_string(v)    ? xstrdup(json_string_value(v))
+                     : json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v))
+                     : json_is_boolean(v) ? xstrdup(json_is_true(v) ? "true" : "false")
+                                          : xstrdup("");
+        char *id = xasprintf("extra-%zu", i);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "name", path, "id", id, "label",
+                              label, "value", text, "is_bool", ft && !strcmp(ft, "bool"), "is_text",
+                              ft && !strcmp(ft, "text"), "is_number",
+                              !ft || !strcmp(ft, "count") || !strcmp(ft, "decimal"));
+        json_t *unit = json_object_get(f, "unit");
+        if (json_is_string(unit) && json_string_length(unit)) json_object_set(o, "unit", unit);
+        if (rule) json_object_set_new(o, "rule", json_string(rule));
+        json_t *err = json_object_get(errors, path);
+        if (json_is_string(err)) json_object_set(o, "error", err);
+        json_array_append_new(out, o);
+        free(id);
+        free(text);
+        free(rule);
+    }
+    return out;
+}
+
+/* Whole-number extra figures arrive as text from the form; the API takes them as integers. */
+static void pe_extra_counts(const json_t *batch, json_t *patch)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(json_object_get(batch, "rules"), "form_figures"), i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *ft = json_string_value(json_object_get(f, "type"));
+        const json_t *v = path ? pe_form_at(patch, path) : NULL;
+        int64_t n;
+        if (ft && !strcmp(ft, "count") && json_is_string(v) && pe_int(json_string_value(v), &n))
+            pe_set_path(patch, path, json_integer(n));
+    }
+}
+
 /* Renders application_form. `app` is the saved application (borrowed); `form` and `errors`
  * stolen; `findings` borrowed (NULL: the application's last check). */
 static int pe_app_form_render(req *r, int status, const json_t *app, json_t *form, json_t *errors,
@@ -1303,6 +1398,7 @@ static int pe_app_form_render(req *r, int status, const json_t *app, json_t *for
     json_object_set_new(ctx, "attachments",
                         pe_attachments(r, json_object_get(form, "attachment_ids")));
     json_object_set_new(ctx, "limits", pe_limits(batch, type));
+    json_object_set_new(ctx, "extras", pe_extras(batch, type, form, errors));
     json_object_set_new(ctx, "form", form);
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
     json_decref(batch);
@@ -1420,6 +1516,9 @@ int page_application_save(req *r)
     const char *action = web_form(r, "action");
     if (!action || !*action) action = "save";
     json_t *patch = pe_form_patch(r), *errors = json_object(), *saved = NULL;
+    json_t *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
+    pe_extra_counts(batch, patch);
+    json_decref(batch);
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int64_t att;

@@ -64,6 +64,11 @@ int page_expert_create(req *r);
 int page_batches(req *r);
 int page_batch_create(req *r);
 int page_batch_update(req *r);
+/* page_batch_rules.c: a batch's rules on one page (new batch, edit, preview of the pre-check) */
+int page_batch_new(req *r);
+int page_batch_new_post(req *r);
+int page_batch_rules(req *r);
+int page_batch_rules_post(req *r);
 /* A datetime-local value ("2026-12-01T09:00[:30]", Beijing time) as an RFC 3339 JSON string;
  * other text as typed (the service names it); NULL when empty. */
 json_t *page_local_time(const char *v);

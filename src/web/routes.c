@@ -233,7 +233,12 @@ const route web_routes[] = {
     {"GET", "/commission/experts", C, R_PAGE | R_IMP, page_experts, 0, NULL},
     {"GET", "/commission/batches", C, R_PAGE | R_IMP, page_batches, 0, NULL},
     {"POST", "/commission/batches", C, R_PAGE | R_IMP | R_FORM, page_batch_create, 0, NULL},
+    {"GET", "/commission/batches/new", C, R_PAGE | R_IMP, page_batch_new, 0, NULL},
+    {"POST", "/commission/batches/new", C, R_PAGE | R_IMP | R_FORM, page_batch_new_post, 0, NULL},
+    {"GET", "/commission/batches/{id}", C, R_PAGE | R_IMP, page_batch_rules, 0, NULL},
     {"POST", "/commission/batches/{id}", C, R_PAGE | R_IMP | R_FORM, page_batch_update, 0, NULL},
+    {"POST", "/commission/batches/{id}/rules", C, R_PAGE | R_IMP | R_FORM, page_batch_rules_post,
+     0, NULL},
     {"POST", "/commission/experts", C, R_PAGE | R_IMP | R_FORM | R_SLOW, page_expert_create, 0,
      NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */

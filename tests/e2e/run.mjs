@@ -1393,6 +1393,130 @@ const watchdog = setTimeout(async () => {
   process.exit(1);
 }, TOTAL_MS);
 
+// ------------------------------------------------------------------ the next batch without code
+
+// Screenshots of one page at the two widths people use: 1366 px and a 390 px phone.
+async function shotWidths(page, step) {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await shot(page, `${step}-1366`);
+  await page.setViewportSize(PHONE);
+  await shot(page, `${step}-390`);
+  await page.setViewportSize({ width: 1366, height: 900 });
+}
+
+test("the 2023 batch made on the commission's pages alone; its key-process figure on the form and in the preview", async () => {
+  assert(server.base, "no server (setup failed)");
+  const uniq = String(Date.now() % 1e6).padStart(6, "0");
+  const c = await staffPage("commission", COMMISSION.username, COMMISSION.password);
+  let batchId = 0;
+  try {
+    const p = c.page;
+    await p.goto(server.base + "/commission/batches");
+    await landed(p, "the batches page");
+    await shotWidths(p, "batches-list");
+    await submit(p, p.getByRole("link", { name: "按页面填写新批次的全部申报条件" }), "opening the new batch page");
+    await see(p.getByRole("heading", { level: 1, name: "新建申报批次" }), "the new batch page");
+    await p.getByLabel("年度", { exact: true }).fill("2023");
+    await p.getByLabel("批次名称", { exact: true }).fill(`2023年重庆市数字化车间和智能工厂认定（页面${uniq}）`);
+    await p.getByLabel("通知文号", { exact: true }).fill("渝经信智能〔2023〕2号");
+    for (const [what, date, time] of [["申报开始", "2023-01-28", "10:00"], ["申报截止", "2023-02-28", "24:00"], ["区县初审截止", "2023-03-10", "24:00"]]) {
+      await p.getByLabel(`${what}日期`, { exact: true }).fill(date);
+      await p.getByLabel(`${what}时刻`, { exact: true }).fill(time);
+    }
+    await p.getByLabel("数字化装备占比（数字化车间）不低于").fill("60");
+    await p.getByLabel("数字化（数控）装备占比（智能工厂）不低于").fill("70");
+    await submit(p, p.getByRole("button", { name: "添加一项补充指标" }), "adding an extra figure");
+    await p.getByLabel("第 1 项指标名称").fill("关键工序数控化率");
+    await p.getByLabel("第 1 项单位").fill("%");
+    await p.getByLabel("第 1 项数字化车间不低于").fill("70");
+    await p.getByLabel("第 1 项智能工厂不低于").fill("80");
+    // a score form that does not add up to 100 is refused beside the table, nothing lost
+    await p.getByLabel("第 1 项满分").fill("20");
+    const total = async () => (await p.locator("#score-total-value").innerText()).trim();
+    assert((await total()) === "90", `the total as typed reads ${await total()}, not 90`);
+    await submit(p, p.getByRole("button", { name: "创建批次" }), "saving a score form of 90", (s) => s === 400);
+    await see(p.getByText("专家评分表各项满分合计须为 100 分，目前为 90 分"), "the score total's reason");
+    assert((await p.getByLabel("第 1 项指标名称").inputValue()) === "关键工序数控化率", "the extra figure was lost");
+    assert((await p.getByLabel("申报截止时刻", { exact: true }).inputValue()) === "24:00", "the typed 24:00 was lost");
+    await shotWidths(p, "batch-rules-refused");
+    await p.getByLabel("第 1 项满分").fill("30");
+    assert((await total()) === "100", `the total as typed reads ${await total()}, not 100`);
+    await submit(p, p.getByRole("button", { name: "创建批次" }), "creating the 2023 batch");
+    await see(p.getByText("申报批次已创建"), "the confirmation");
+    batchId = Number(new URL(p.url()).pathname.split("/").pop());
+    assert(batchId > 0, `no batch id in ${p.url()}`);
+  } finally {
+    /* the commission's context stays for the preview below */
+  }
+
+  // the batch as the API sees it: what was typed on the page
+  const comm = new Api(server.base);
+  await comm.login(COMMISSION.username, COMMISSION.password);
+  await comm.expect("POST", "/apps/imp/connect", {}, 200);
+  const b = await comm.expect("GET", `/batches/${batchId}`, undefined, 200);
+  assert(b.opens_at === "2023-01-28T10:00:00+08:00" && b.closes_at === "2023-03-01T00:00:00+08:00", `the window is ${b.opens_at} – ${b.closes_at}`);
+  const share = Object.fromEntries(b.rules.checks.filter((x) => x.id === "T-equipment-share").map((x) => [x.applies_to, x.min]));
+  assert(share.workshop === "0.6" && share.factory === "0.7", `equipment shares ${JSON.stringify(share)}`);
+  const fig = b.rules.form_figures[0];
+  const kp = Object.fromEntries(b.rules.checks.filter((x) => x.figure === fig.path).map((x) => [x.applies_to, x.min]));
+  assert(fig.label === "关键工序数控化率" && kp.workshop === "70" && kp.factory === "80", `key process ${JSON.stringify(kp)}`);
+
+  // a workshop's application in that batch (set up through the API; the form is the browser's)
+  const admin = new Api(server.base);
+  await admin.login(ADMIN.username, ADMIN.password);
+  const ent = { username: `e2e_b23_${uniq}`, password: PASSWORD, name: `重庆关键工序测试${uniq}有限公司`, uscc: makeUscc() };
+  const acc = await new Api(server.base).expect("POST", "/accounts", { username: ent.username, password: ent.password, display_name: "陈静", phone: "13800138002", email: `b23${uniq}@example.cn`, enterprise_name: ent.name, uscc: ent.uscc }, 201);
+  await admin.expect("POST", `/admin/accounts/${acc.id}/approve`, {}, 200);
+  const api = new Api(server.base);
+  await api.login(ent.username, ent.password);
+  await api.expect("POST", "/apps/imp/connect", {}, 200);
+  await api.expect("POST", "/imp/confirm-new", { enterprise: { uscc: ent.uscc, name: ent.name, district_code: "500112", address: "重庆市渝北区金开大道 2 号", legal_representative: "陈静", manufacturing_type: "discrete", independent_legal_person: true, complete_machine: false } }, 200);
+  const project = await api.expect("POST", "/projects", { name: `关键工序改造项目${uniq}`, site_name: `机加车间${uniq}`, district_code: "500112", address: "重庆市渝北区金开大道 2 号", class: "II", start_date: "2021-03-01", completion_date: "2022-06-30", progress_pct: 100, total_investment: 30000000, equipment_software_investment: 12000000, other_public_funding: false, approval_proof_type: "filing", approval_attachment_ids: [], content: "数控化改造", expected_results: "效率提升" }, 201);
+  const app = await api.expect("POST", "/applications", { batch_id: batchId, project_id: project.id, type: "workshop" }, 201);
+  await api.expect("PUT", `/applications/${app.id}`, { equipment_total: 100, equipment_digital: 60, declaration_signed: true }, 200);
+
+  const e = await staffPage("enterprise", ent.username, ent.password);
+  try {
+    const p = e.page;
+    await p.goto(server.base + `/applications/${app.id}/edit`);
+    await landed(p, "the application form");
+    const input = p.getByLabel("关键工序数控化率（%）");
+    await see(input, "the key-process figure on the form");
+    await see(p.getByText("数字化车间不低于 70%"), "the figure's threshold");
+    for (const [typed, finding] of [["69.9", "关键工序数控化率 69.9%，低于 70% 的要求"], ["70", "关键工序数控化率 70%，满足不低于 70% 的要求"]]) {
+      await p.getByLabel("关键工序数控化率（%）").fill(typed);
+      await submit(p, p.getByRole("button", { name: "预检", exact: true }), `checking with ${typed}%`);
+      await see(p.locator("#findings").getByText(finding), `the finding “${finding}”`);
+      assert((await p.getByLabel("关键工序数控化率（%）").inputValue()) === typed, `the form does not keep ${typed}`);
+    }
+    const saved = await api.expect("GET", `/applications/${app.id}`, undefined, 200);
+    assert(saved[fig.path] === "70", `the saved figure is ${JSON.stringify(saved[fig.path])}`);
+    await p.locator("#section-extras").scrollIntoViewIfNeeded();
+    await shotWidths(p, "application-form-extra-figure");
+  } finally {
+    await e.ctx.close();
+  }
+
+  // the commission previews the same application under the batch's rules as typed: 69.9% fails
+  try {
+    const p = c.page;
+    await p.goto(server.base + `/commission/batches/${batchId}`);
+    await landed(p, "the batch's rules page");
+    await p.getByLabel("第 1 项数字化车间不低于").fill("70.01");
+    await p.getByLabel("或填写申报编号").fill(String(app.id));
+    const auditBefore = (await comm.expect("GET", "/audit?limit=1", undefined, 200)).total;
+    await submit(p, p.getByRole("button", { name: "预检预览" }), "previewing the pre-check");
+    await see(p.getByText("关键工序数控化率 70%，低于 70.01% 的要求"), "the preview's key-process finding");
+    await see(p.getByText("数字化装备占比 60%（60/100），满足不低于 60% 的要求"), "the preview's equipment share");
+    const after = await comm.expect("GET", `/batches/${batchId}`, undefined, 200);
+    assert(after.rules.checks.some((x) => x.figure === fig.path && x.min === "70"), "the preview saved the rules");
+    assert((await comm.expect("GET", "/audit?limit=1", undefined, 200)).total === auditBefore, "the preview wrote an audit entry");
+    await shotWidths(p, "batch-rules-preview");
+  } finally {
+    await c.ctx.close();
+  }
+});
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   for (const f of fs.readdirSync(SHOTS)) if (f.endsWith(".png")) fs.unlinkSync(path.join(SHOTS, f));
@@ -1407,9 +1531,9 @@ async function main() {
     results.failed++;
   }
   if (browser) {
-    // E2E_ONLY=substring runs only the tests whose name holds it (those that need an earlier
-    // test's state then fail saying so)
-    for (const t of tests) if (!process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY)) await runOne(t);
+    // E2E_ONLY=substring runs the first test (it starts the server) and those whose name has it
+    const only = process.env.E2E_ONLY;
+    for (const t of tests) if (!only || t === tests[0] || t.name.includes(only)) await runOne(t);
   }
   for (const [key, v] of a11yResults) late.push({ name: `accessibility of ${key}`, fn: async () => assert(v.length === 0, v.join("; ")) });
   for (const t of late) await runOne(t);

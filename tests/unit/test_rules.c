@@ -964,6 +964,93 @@ static void test_reference_data(void **state)
     json_decref(m);
 }
 
+/* The batch validator: the shipped rules pass; each parameter is refused just past its limit and
+ * taken at it, under a key naming the parameter and a reason naming it in Chinese. */
+static json_t *batch_errors(const json_t *rules)
+{
+    json_t *e = json_object();
+    rules_validate_batch(rules, e);
+    return e;
+}
+
+static void expect_batch(json_t *rules, const char *key, const char *want_prefix)
+{
+    json_t *e = batch_errors(rules);
+    if (!want_prefix) {
+        if (json_object_size(e)) {
+            char *d = json_dumps(e, JSON_ENSURE_ASCII);
+            fail_msg("unexpected reasons %s", d);
+        }
+    } else {
+        const char *got = json_string_value(json_object_get(e, key));
+        if (!got || strncmp(got, want_prefix, strlen(want_prefix))) {
+            char *d = json_dumps(e, 0);
+            fail_msg("%s: want \"%s…\", got %s", key, want_prefix, d);
+        }
+    }
+    json_decref(e);
+}
+
+static void test_validate_batch(void **state)
+{
+    fx *f = *state;
+    json_t *r = f->rules;
+    expect_batch(r, NULL, NULL);
+    json_t *share = json_array_get(json_object_get(r, "checks"), 0); /* T-equipment-share */
+    json_object_set_new(share, "min", json_string("1"));
+    expect_batch(r, NULL, NULL);
+    json_object_set_new(share, "min", json_string("1.0001"));
+    expect_batch(r, "rules.checks.0.min",
+                 "数字化装备占比（数字化车间）的最低比例须在 0% 到 100% 之间");
+    json_object_set_new(share, "min", json_string("0.12345"));
+    expect_batch(r, "rules.checks.0.min", "数字化装备占比（数字化车间）");
+    json_object_set_new(share, "min", json_real(0.5));
+    expect_batch(r, "rules.checks.0.min", "数字化装备占比");
+    json_object_set_new(share, "min", json_string("0"));
+    expect_batch(r, NULL, NULL);
+    json_object_set_new(share, "min", json_string("0.5"));
+    /* the score form adds up to 100 */
+    json_t *c0 = json_array_get(json_object_get(r, "score_form"), 0);
+    json_object_set_new(c0, "max", json_integer(29));
+    expect_batch(r, "rules.score_form", "专家评分表各项满分合计须为 100 分，目前为 99 分");
+    json_object_set_new(c0, "max", json_integer(0));
+    expect_batch(r, "rules.score_form.0.max", "第 1 项评分内容的满分须为 1 到 100 之间的整数");
+    json_object_set_new(c0, "max", json_integer(30));
+    json_object_set_new(c0, "name", json_string("技术先进性"));
+    expect_batch(r, "rules.score_form.1.name", "第 2 项评分内容“技术先进性”与第 1 项重名");
+    json_object_set_new(c0, "name", json_string("信息基础"));
+    /* extra figures and their rows */
+    json_object_set_new(
+        r, "form_figures",
+        J("[{\"path\":\"extra_1\",\"type\":\"decimal\",\"label\":\"关键工序数控化率\","
+          "\"unit\":\"%\"},{\"path\":\"extra_2\",\"type\":\"decimal\",\"label\":\" \"}]"));
+    expect_batch(r, "rules.form_figures.1.label", "第 2 项补充指标须填写名称");
+    json_array_remove(json_object_get(r, "form_figures"), 1);
+    expect_batch(r, NULL, NULL);
+    /* other parameters at and past their limits */
+    json_object_set_new(r, "class1_min_progress", json_integer(101));
+    expect_batch(r, "rules.class1_min_progress", "Ⅰ类项目最低建设进度须为 0 到 100 之间的整数");
+    json_object_set_new(r, "class1_min_progress", json_integer(100));
+    json_object_set_new(r, "publicity", J("{\"length\":0,\"unit\":\"weeks\"}"));
+    expect_batch(r, "rules.publicity.length", "公示期须为 1 到 365 之间的整数");
+    expect_batch(r, "rules.publicity.unit", "公示期单位须为工作日或自然日");
+    json_object_set_new(r, "publicity", J("{\"length\":365,\"unit\":\"days\"}"));
+    json_object_set_new(json_object_get(r, "reduced_ratio"), "渝东北三峡库区城镇群",
+                        json_string("0"));
+    expect_batch(r, "rules.reduced_ratio.渝东北三峡库区城镇群",
+                 "渝东北三峡库区城镇群的投资门槛折算比例");
+    json_object_set_new(json_object_get(r, "reduced_ratio"), "渝东北三峡库区城镇群",
+                        json_string("1"));
+    json_object_set_new(r, "districts", json_array());
+    expect_batch(r, "rules.districts", "参加本批次的区县至少须选择一个");
+    json_object_del(r, "districts");
+    expect_batch(r, NULL, NULL);
+    /* absent parameters are the pre-check's business, not a refusal */
+    json_t *partial = J("{\"investment_threshold\":10000000}");
+    expect_batch(partial, NULL, NULL);
+    json_decref(partial);
+}
+
 int main(void)
 {
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -989,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_validate_form),
         cmocka_unit_test(test_validate_project),
         cmocka_unit_test(test_reference_data),
+        T_(test_validate_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
