@@ -21,8 +21,7 @@ const route web_routes[] = {
 
     /* ---- accounts, session, portal (API.md) */
     {"POST", "/api/v1/accounts", PUB, R_JSON | R_SLOW, api_accounts_create, SMALL, NULL},
-    {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF | R_SLOW, api_session_create, SMALL,
-     NULL},
+    {"POST", "/api/v1/session", PUB, R_JSON | R_NO_CSRF | R_SLOW, api_session_create, SMALL, NULL},
     {"DELETE", "/api/v1/session", ANY, R_JSON, api_session_delete, 0, NULL},
     {"GET", "/api/v1/me", ANY, 0, api_me, 0, NULL},
     {"GET", "/api/v1/inbox", ANY, 0, api_inbox, 0, NULL},
@@ -120,8 +119,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/batches/{id}/publicity", C, R_IMP | R_JSON, api_publicity_create, 0,
      api_load_batch},
     {"GET", "/api/v1/public/publicity", PUB, 0, api_public_publicity, 0, NULL},
-    {"POST", "/api/v1/public/objections", PUB, R_JSON, api_public_objection_create, SMALL,
-     NULL},
+    {"POST", "/api/v1/public/objections", PUB, R_JSON, api_public_objection_create, SMALL, NULL},
     {"GET", "/api/v1/objections", C, R_IMP, api_objections_list, 0, NULL},
     {"POST", "/api/v1/objections/{id}/resolve", C, R_IMP | R_JSON, api_objection_resolve, 0,
      api_load_objection},
@@ -228,6 +226,7 @@ const route web_routes[] = {
      page_cert_adjustment_review, 0, NULL},
     {"GET", "/adjustments", D | C, R_PAGE | R_IMP, page_adjustments, 0, NULL},
     {"GET", "/commission", C, R_PAGE | R_IMP, page_commission_desk, 0, NULL},
+    {"GET", "/commission/statistics", C, R_PAGE | R_IMP, page_commission_stats, 0, NULL},
     {"GET", "/expert", X, R_PAGE | R_IMP, page_expert_desk, 0, NULL},
     {"POST", "/expert/conflicts", X, R_PAGE | R_IMP | R_FORM, page_expert_conflict, 0, NULL},
     {"GET", "/commission/experts", C, R_PAGE | R_IMP, page_experts, 0, NULL},
@@ -238,8 +237,7 @@ const route web_routes[] = {
      NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */
     {"GET", "/publicity", PUB, R_PAGE | R_OPTIONAL_AUTH, page_publicity, 0, NULL},
-    {"POST", "/publicity/objections", PUB, R_PAGE | R_FORM, page_publicity_objection, SMALL,
-     NULL},
+    {"POST", "/publicity/objections", PUB, R_PAGE | R_FORM, page_publicity_objection, SMALL, NULL},
     {"GET", "/verify/{no}", PUB, R_PAGE | R_OPTIONAL_AUTH, page_verify, 0, NULL},
 };
 

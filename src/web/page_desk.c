@@ -1,0 +1,484 @@
+/* page_desk — the commission's overview: the statistics page of a batch (charts drawn on the
+ * server as SVG, each bar a link to the desk filtered to what it counted) and the desk itself
+ * (search by name or USCC, filters, sort, paging, deadline and overdue columns, drafts only on
+ * request). Counting and listing are service/stats.c; this file only chooses and formats. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/workflow.h"
+#include "render/svg_chart.h"
+#include "service/inbox.h"
+#include "service/reference.h"
+#include "service/stats.h"
+#include "web/pages.h"
+
+enum { DESK_PAGE = 20 };
+
+static bool pd_is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static const char *pd_state_label(const char *name)
+{
+    wf_state s;
+    return name && wf_state_parse(name, &s) == 0 ? wf_state_label(s) : "";
+}
+
+static const char *pd_type_label(const char *t)
+{
+    return pd_is(t, "factory") ? "智能工厂" : pd_is(t, "workshop") ? "数字化车间" : "";
+}
+
+/* A positive id of the query, or 0 (absent or not a number). */
+static int64_t pd_query_id(req *r, const char *key)
+{
+    const char *v = web_query(r, key);
+    if (!v || !*v || strlen(v) > 15 || strspn(v, "0123456789") != strlen(v)) return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static const char *pd_query(req *r, const char *key)
+{
+    const char *v = web_query(r, key);
+    return v && *v ? v : NULL;
+}
+
+/* Percent-encodes a query value (UTF-8 bytes outside the unreserved set). */
+static void pd_qput(sbuf *b, const char *key, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    sbuf_printf(b, "%s%s=", b->len ? "&" : "", key);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-_.~", *p)) {
+            sbuf_append(b, (const char *)p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            sbuf_append(b, e, 3);
+        }
+    }
+}
+
+/* The batch to show: ?batch=, else the current one, else none (0). */
+static int64_t pd_batch(req *r)
+{
+    int64_t id = pd_query_id(r, "batch");
+    if (!id) id = pd_query_id(r, "batch_id");
+    if (id) return id;
+    const json_t *cur = web_current_batch_ref(r);
+    return cur ? json_integer_value(json_object_get(cur, "id")) : 0;
+}
+
+static json_t *pd_batch_options(db *d, int64_t current)
+{
+    json_t *batches = svc_batches(d), *opts = json_array(), *b;
+    size_t i;
+    json_array_foreach(json_object_get(batches, "items"), i, b)
+    {
+        json_int_t id = json_integer_value(json_object_get(b, "id"));
+        json_array_append_new(opts,
+                              json_pack("{s:I,s:O,s:b}", "id", id, "name",
+                                        json_object_get(b, "name"), "selected", id == current));
+    }
+    json_decref(batches);
+    return opts;
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+/* The desk's address for one figure of batch `batch`: `extra` is "key=value" (already safe). */
+static char *pd_desk_href(int64_t batch, const char *extra)
+{
+    return xasprintf("/commission?batch_id=%lld%s%s", (long long)batch, extra ? "&" : "",
+                     extra ? extra : "");
+}
+
+/* A chart and the table of its numbers: {id, title, note, svg, rows:[{label, value, href}]}.
+ * Takes the hrefs (malloc'd) of `items`. */
+static json_t *pd_chart(const char *id, const char *title, const char *note, svg_item *items,
+                        size_t n, bool funnel)
+{
+    char *svg = funnel ? svg_funnel(id, title, items, n) : svg_bars(id, title, items, n);
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(rows, json_pack("{s:s,s:I,s:s}", "label", items[i].label, "value",
+                                              (json_int_t)items[i].value, "href",
+                                              items[i].href ? items[i].href : ""));
+        free((char *)items[i].href);
+    }
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "title", title, "note", note, "svg",
+                          svg, "rows", rows);
+    free(svg);
+    return c;
+}
+
+/* "8 / 10（80.0%）", or "—" when nothing was decided yet. */
+static char *pd_rate(int64_t part, int64_t whole)
+{
+    if (whole <= 0) return xstrdup("—");
+    int64_t tenths = (part * 1000 + whole / 2) / whole;
+    return xasprintf("%lld / %lld（%lld.%lld%%）", (long long)part, (long long)whole,
+                     (long long)(tenths / 10), (long long)(tenths % 10));
+}
+
+static json_t *pd_figure(const char *label, char *value, char *href)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s}", "label", label, "value", value, "href", href);
+    free(value);
+    free(href);
+    return o;
+}
+
+typedef struct pd_district {
+    const char *code, *name;
+    int64_t count;
+    size_t order;
+} pd_district;
+
+/* Most applications first; equal counts in the reference order. */
+static int pd_district_cmp(const void *a, const void *b)
+{
+    const pd_district *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static json_t *pd_district_chart(const json_t *by_district, int64_t batch)
+{
+    size_t n = json_array_size(by_district);
+    pd_district *ds = xcalloc(n ? n : 1, sizeof *ds);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *d = json_array_get(by_district, i);
+        ds[i] = (pd_district){json_string_value(json_object_get(d, "code")),
+                              json_string_value(json_object_get(d, "name")),
+                              json_integer_value(json_object_get(d, "count")), i};
+    }
+    qsort(ds, n, sizeof *ds, pd_district_cmp);
+    svg_item *items = xcalloc(n ? n : 1, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        char *q = xasprintf("district_code=%s", ds[i].code);
+        items[i] = (svg_item){ds[i].name, ds[i].count, pd_desk_href(batch, q)};
+        free(q);
+    }
+    json_t *c = pd_chart("chart-district", "各区县申报数（已提交，不含草稿）",
+                         "全部区县，含尚无申报的区县，按申报数从多到少排列。", items, n, false);
+    free(items);
+    free(ds);
+    return c;
+}
+
+static json_t *pd_stats_ctx(const json_t *st, int64_t batch)
+{
+    json_t *charts = json_array();
+    /* The funnel: how many reached each stage. */
+    static const char *const stage_label[STATS_STAGES] = {
+        "全部（含草稿）", "已提交", "区县初审通过", "专家评审", "专家评审通过", "公示", "已认定"};
+    svg_item items[WF_STATE_COUNT];
+    const json_t *reached = json_object_get(st, "reached");
+    for (int i = 0; i < STATS_STAGES; i++) {
+        char *q = xasprintf("reached=%s", stats_stage_state[i]);
+        items[i] =
+            (svg_item){stage_label[i], json_integer_value(json_array_get(reached, (size_t)i)),
+                       pd_desk_href(batch, q)};
+        free(q);
+    }
+    json_array_append_new(charts, pd_chart("chart-funnel", "申报进度漏斗",
+                                           "每一阶段为已到达该阶段（含其后各阶段）的申报数。",
+                                           items, STATS_STAGES, true));
+    /* Every state as it stands. */
+    const json_t *by_state = json_object_get(st, "by_state");
+    for (int s = 0; s < WF_STATE_COUNT; s++) {
+        const char *name = wf_state_name((wf_state)s);
+        char *q = xasprintf("status=%s", name);
+        items[s] =
+            (svg_item){wf_state_label((wf_state)s),
+                       json_integer_value(json_object_get(by_state, name)), pd_desk_href(batch, q)};
+        free(q);
+    }
+    json_array_append_new(charts, pd_chart("chart-state", "各状态申报数", "按当前状态计数。", items,
+                                           WF_STATE_COUNT, false));
+    json_array_append_new(charts, pd_district_chart(json_object_get(st, "by_district"), batch));
+    const json_t *bt = json_object_get(st, "by_type");
+    items[0] = (svg_item){"数字化车间", json_integer_value(json_object_get(bt, "workshop")),
+                          pd_desk_href(batch, "type=workshop")};
+    items[1] = (svg_item){"智能工厂", json_integer_value(json_object_get(bt, "factory")),
+                          pd_desk_href(batch, "type=factory")};
+    json_array_append_new(charts, pd_chart("chart-type", "按申报类型（已提交）",
+                                           "数字化车间与智能工厂。", items, 2, false));
+    static const char *const mtypes[] = {"discrete", "process", "mixed", "none"};
+    const json_t *bm = json_object_get(st, "by_mtype");
+    for (size_t i = 0; i < 4; i++) {
+        char *q = xasprintf("mtype=%s", mtypes[i]);
+        items[i] =
+            (svg_item){stats_mtype_label(mtypes[i]),
+                       json_integer_value(json_object_get(bm, mtypes[i])), pd_desk_href(batch, q)};
+        free(q);
+    }
+    json_array_append_new(charts, pd_chart("chart-mtype", "按制造类型（已提交）",
+                                           "企业信息中填报的制造类型。", items, 4, false));
+
+#define PD_N(k) json_integer_value(json_object_get(st, k))
+    json_t *figures = json_array();
+    json_array_append_new(figures,
+                          pd_figure("已提交申报", xasprintf("%lld", (long long)PD_N("submitted")),
+                                    pd_desk_href(batch, NULL)));
+    json_array_append_new(figures,
+                          pd_figure("草稿（未提交）", xasprintf("%lld", (long long)PD_N("drafts")),
+                                    pd_desk_href(batch, "status=draft")));
+    json_array_append_new(figures, pd_figure("区县初审超期未审",
+                                             xasprintf("%lld", (long long)PD_N("overdue")),
+                                             pd_desk_href(batch, "overdue=1")));
+    json_array_append_new(figures,
+                          pd_figure("区县初审通过率",
+                                    pd_rate(PD_N("district_approved"), PD_N("district_decided")),
+                                    pd_desk_href(batch, "reached=district_approved")));
+    json_array_append_new(figures, pd_figure("专家评审通过率",
+                                             pd_rate(PD_N("expert_passed"), PD_N("expert_decided")),
+                                             pd_desk_href(batch, "reached=expert_passed")));
+    int64_t reviews = PD_N("reviews"), sum = PD_N("score_sum");
+    char *avg = reviews ? xasprintf("%lld.%lld 分（%lld 份评审意见）",
+                                    (long long)((sum * 10 + reviews / 2) / reviews / 10),
+                                    (long long)((sum * 10 + reviews / 2) / reviews % 10),
+                                    (long long)reviews)
+                        : xstrdup("—");
+    json_array_append_new(
+        figures, pd_figure("专家平均评分", avg, pd_desk_href(batch, "reached=expert_review")));
+#undef PD_N
+    return json_pack("{s:o,s:o}", "charts", charts, "figures", figures);
+}
+
+int page_commission_stats(req *r)
+{
+    int64_t batch = pd_batch(r);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *st = NULL;
+    if (!batch || svc_stats_batch(&c, batch, &st, &e) != 0) {
+        svc_err_clear(&e);
+        json_t *ctx = json_pack("{s:s,s:i,s:s,s:s}", "title", "没有找到", "status", 404, "message",
+                                "没有找到这个申报批次。", "back_href", "/commission");
+        return web_page(r, 404, "error", ctx);
+    }
+    json_t *ctx = pd_stats_ctx(st, batch);
+    json_object_set_new(ctx, "title", json_string("批次统计"));
+    json_object_set_new(ctx, "nav", json_pack("{s:s}", "current", "commission"));
+    json_object_set(ctx, "batch", json_object_get(st, "batch"));
+    json_object_set_new(ctx, "batches", pd_batch_options(r->db, batch));
+    char *dl = web_when(json_integer_value(json_object_get(st, "district_deadline")));
+    json_object_set_new(ctx, "district_deadline", json_string(dl));
+    free(dl);
+    json_decref(st);
+    return web_page(r, 200, "commission_stats", ctx);
+}
+
+/* ---------------------------------------------------------------- the desk */
+
+static const char *const pd_sorts[][2] = {
+    {"submitted", "提交时间（最新在前）"},
+    {"name", "企业名称"},
+    {"district", "区县"},
+    {"status", "状态"},
+};
+
+/* The desk's filters as read from the query; a value the lists do not know is left out and
+ * named in `bad` (Chinese labels), so the page says what it ignored. */
+static void pd_read_filter(req *r, svc_desk_filter *f, sbuf *bad)
+{
+    *f = (svc_desk_filter){.limit = DESK_PAGE};
+    f->batch_id = pd_query_id(r, "batch_id");
+    f->q = pd_query(r, "q");
+    if (f->q && strlen(f->q) > 100) {
+        sbuf_puts(bad, "「企业名称或统一社会信用代码」超过 100 个字符；");
+        f->q = NULL;
+    }
+    f->status = pd_query(r, "status");
+    if (f->status && stats_level(f->status) < 0) {
+        sbuf_puts(bad, "「状态」不是已知的申报状态；");
+        f->status = NULL;
+    }
+    const char *reached = pd_query(r, "reached");
+    for (int i = 0; reached && i < STATS_STAGES; i++)
+        if (pd_is(reached, stats_stage_state[i])) f->reached = i;
+    if (reached && !pd_is(reached, stats_stage_state[f->reached])) {
+        sbuf_puts(bad, "「阶段」不是已知的阶段；");
+    }
+    f->district = pd_query(r, "district_code");
+    json_t *dj = f->district ? svc_district(r->db, f->district) : NULL;
+    if (f->district && !dj) {
+        sbuf_puts(bad, "「区县」不是已知的区县；");
+        f->district = NULL;
+    }
+    json_decref(dj);
+    f->type = pd_query(r, "type");
+    if (f->type && !*pd_type_label(f->type)) {
+        sbuf_puts(bad, "「申报类型」不是已知的类型；");
+        f->type = NULL;
+    }
+    f->mtype = pd_query(r, "mtype");
+    if (f->mtype && !stats_mtype_known(f->mtype)) {
+        sbuf_puts(bad, "「制造类型」不是已知的类型；");
+        f->mtype = NULL;
+    }
+    f->sort = pd_query(r, "sort");
+    bool sort_known = false;
+    for (size_t i = 0; i < sizeof pd_sorts / sizeof pd_sorts[0]; i++)
+        sort_known |= pd_is(f->sort, pd_sorts[i][0]);
+    if (f->sort && !sort_known) {
+        sbuf_puts(bad, "「排序」不是已知的方式；");
+        f->sort = NULL;
+    }
+    f->overdue = pd_is(pd_query(r, "overdue"), "1");
+    /* Drafts only when asked for, or when the filter is about drafts. */
+    f->drafts = pd_is(pd_query(r, "drafts"), "1") || pd_is(f->status, "draft") ||
+                (reached && f->reached == 0 && pd_is(reached, "draft"));
+    /* Rows a page: 20 unless a size of 1 to 100 is asked for. */
+    int64_t size = pd_query_id(r, "limit");
+    f->limit = size >= 1 && size <= 100 ? size : DESK_PAGE;
+    int64_t page = pd_query_id(r, "page");
+    if (page > 100000) page = 100000;
+    f->offset = page > 1 ? (page - 1) * f->limit : 0;
+}
+
+/* The filters, order and page size as a query string (the export and paging links). */
+static char *pd_filter_query(const svc_desk_filter *f, req *r)
+{
+    sbuf q;
+    sbuf_init(&q);
+    if (f->batch_id) sbuf_printf(&q, "batch_id=%lld", (long long)f->batch_id);
+    if (f->q) pd_qput(&q, "q", f->q);
+    if (f->status) pd_qput(&q, "status", f->status);
+    if (f->reached) pd_qput(&q, "reached", stats_stage_state[f->reached]);
+    if (f->district) pd_qput(&q, "district_code", f->district);
+    if (f->type) pd_qput(&q, "type", f->type);
+    if (f->mtype) pd_qput(&q, "mtype", f->mtype);
+    if (f->overdue) pd_qput(&q, "overdue", "1");
+    if (pd_is(pd_query(r, "drafts"), "1")) pd_qput(&q, "drafts", "1");
+    if (f->sort) pd_qput(&q, "sort", f->sort);
+    if (f->limit != DESK_PAGE)
+        sbuf_printf(&q, "%slimit=%lld", q.len ? "&" : "", (long long)f->limit);
+    return sbuf_take(&q);
+}
+
+static json_t *pd_rows(const json_t *items)
+{
+    json_t *rows = json_array(), *a;
+    size_t i;
+    json_array_foreach(items, i, a)
+    {
+        json_t *o = json_deep_copy(a);
+        const char *st = json_string_value(json_object_get(a, "status"));
+        json_object_set_new(o, "status_name", json_string(pd_state_label(st)));
+        json_object_set_new(
+            o, "type_name",
+            json_string(pd_type_label(json_string_value(json_object_get(a, "type")))));
+        int64_t sub = json_integer_value(json_object_get(a, "submitted_at"));
+        int64_t dl = json_integer_value(json_object_get(a, "district_deadline"));
+        char *s1 = sub ? web_when(sub) : xstrdup("未提交");
+        char *s2 = dl ? web_when(dl) : xstrdup("—");
+        json_object_set_new(o, "submitted", json_string(s1));
+        json_object_set_new(o, "deadline", json_string(s2));
+        free(s1);
+        free(s2);
+        json_array_append_new(rows, o);
+    }
+    return rows;
+}
+
+/* The choices of a select, the current one marked. */
+static json_t *pd_options(const char *const (*pairs)[2], size_t n, const char *current)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "value", pairs[i][0], "label",
+                                           pairs[i][1], "selected", pd_is(current, pairs[i][0])));
+    return a;
+}
+
+static json_t *pd_desk_choices(req *r, const svc_desk_filter *f)
+{
+    json_t *states = json_array(), *dopts = json_array(), *b;
+    for (int s = 0; s < WF_STATE_COUNT; s++)
+        json_array_append_new(states,
+                              json_pack("{s:s,s:s,s:b}", "value", wf_state_name((wf_state)s),
+                                        "label", wf_state_label((wf_state)s), "selected",
+                                        pd_is(f->status, wf_state_name((wf_state)s))));
+    json_t *districts = svc_districts(r->db);
+    size_t i;
+    json_array_foreach(districts, i, b)
+    {
+        const char *code = json_string_value(json_object_get(b, "code"));
+        json_array_append_new(dopts, json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                               json_object_get(b, "name"), "selected",
+                                               pd_is(code, f->district)));
+    }
+    json_decref(districts);
+    static const char *const types[][2] = {{"workshop", "数字化车间"}, {"factory", "智能工厂"}};
+    static const char *const mtypes[][2] = {{"discrete", "离散型制造"},
+                                            {"process", "流程型制造"},
+                                            {"mixed", "混合型制造"},
+                                            {"none", "未填写"}};
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "states", states, "districts", dopts, "batches",
+                     pd_batch_options(r->db, f->batch_id), "types", pd_options(types, 2, f->type),
+                     "mtypes", pd_options(mtypes, 4, f->mtype), "sorts",
+                     pd_options(pd_sorts, 4, f->sort ? f->sort : "submitted"));
+}
+
+int page_commission_desk(req *r)
+{
+    svc_desk_filter f;
+    sbuf bad;
+    sbuf_init(&bad);
+    pd_read_filter(r, &f, &bad);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_desk_list(&c, &f, &out, &e) != 0) {
+        svc_err_clear(&e);
+        out = json_pack("{s:[],s:i}", "items", "total", 0);
+    }
+    int64_t total = json_integer_value(json_object_get(out, "total"));
+    int64_t page = f.offset / f.limit + 1, pages = (total + f.limit - 1) / f.limit;
+    json_t *ctx = pd_desk_choices(r, &f);
+    json_object_set_new(ctx, "title", json_string("工作台"));
+    json_object_set_new(ctx, "nav", json_pack("{s:s}", "current", "commission"));
+    if (bad.len) {
+        char *m = xasprintf("已忽略无效的筛选条件：%s", bad.data);
+        json_object_set_new(ctx, "flash", json_pack("{s:s}", "error", m));
+        free(m);
+    }
+    sbuf_free(&bad);
+    json_object_set_new(ctx, "inbox", svc_inbox(&c));
+    json_object_set_new(ctx, "applications", pd_rows(json_object_get(out, "items")));
+    json_object_set_new(ctx, "total", json_integer(total));
+    json_object_set_new(ctx, "q", json_string(f.q ? f.q : ""));
+    json_object_set_new(ctx, "drafts", json_boolean(pd_is(pd_query(r, "drafts"), "1")));
+    json_object_set_new(ctx, "overdue", json_boolean(f.overdue));
+    if (f.reached)
+        json_object_set_new(ctx, "reached",
+                            json_pack("{s:s,s:s}", "value", stats_stage_state[f.reached], "label",
+                                      pd_state_label(stats_stage_state[f.reached])));
+    char *query = pd_filter_query(&f, r);
+    json_object_set_new(ctx, "query", json_string(query));
+    /* Paging links keep every filter and the order. */
+    if (pages > 1) {
+        json_t *pg = json_pack("{s:I,s:I}", "page", (json_int_t)page, "pages", (json_int_t)pages);
+        if (page > 1)
+            json_object_set_new(pg, "prev",
+                                json_sprintf("/commission?%s%spage=%lld", query, *query ? "&" : "",
+                                             (long long)(page - 1)));
+        if (page < pages)
+            json_object_set_new(pg, "next",
+                                json_sprintf("/commission?%s%spage=%lld", query, *query ? "&" : "",
+                                             (long long)(page + 1)));
+        json_object_set_new(ctx, "paging", pg);
+    }
+    free(query);
+    int64_t stats_batch = f.batch_id ? f.batch_id : pd_batch(r);
+    if (stats_batch)
+        json_object_set_new(
+            ctx, "stats_href",
+            json_sprintf("/commission/statistics?batch=%lld", (long long)stats_batch));
+    json_decref(out);
+    return web_page(r, 200, "commission_desk", ctx);
+}

@@ -1,0 +1,202 @@
+"""The commission's overview (issue 18, part 3): the statistics page of a batch, drawn on the
+server as SVG, whose every bar links to the desk filtered to exactly what it counted; the desk's
+search, filters, drafts checkbox, sort and paging; who may see them."""
+import html
+import re
+import urllib.parse
+
+import pytest
+
+import smiptest as st
+
+
+def page(client, path):
+    return st.html_page(client, path)
+
+
+def bars(doc, chart_id):
+    """{label: (value, href)} of the bars of one chart section, in drawing order as a list too."""
+    m = re.search(r'<section class="card stat-chart" id="%s".*?</section>' % chart_id, doc, re.S)
+    assert m, f"no chart {chart_id}"
+    svg = re.search(r"<svg .*?</svg>", m.group(0), re.S).group(0)
+    assert 'role="img"' in svg and "<title" in svg
+    out = []
+    for a in re.finditer(r'<a href="([^"]*)" tabindex="-1" class="bar" data-value="(\d+)" '
+                         r'data-label="([^"]*)">', svg):
+        out.append((html.unescape(a.group(3)), int(a.group(2)), html.unescape(a.group(1))))
+    # the table beside it holds the same numbers
+    rows = re.findall(r'<tr><th scope="row"><a href="([^"]*)">([^<]*)</a></th><td class="num">(\d+)</td>',
+                      m.group(0))
+    assert [(html.unescape(l), int(v), html.unescape(h)) for h, l, v in rows] == out
+    return out
+
+
+def desk_ids(client, href):
+    doc = page(client, href)
+    return [int(x) for x in re.findall(r'<tr[^>]*data-id="(\d+)"', doc)], doc
+
+
+@pytest.fixture(scope="module")
+def world(platform, batch2020, commission):
+    """One batch: a draft in 渝中区, a submitted one in 渝北区 (流程型), an approved one in 万州区,
+    a direct-route pass in 渝北区, an expert-failed one in 万州区 with three reviews."""
+    b = platform.new_batch(batch2020["id"])
+    bid = b["id"]
+    w = {"batch": bid}
+    e_draft = platform.new_enterprise("500103")
+    w["draft"], _ = platform.new_application(e_draft, bid)
+    e_sub = platform.new_enterprise("500112", manufacturing_type="process")
+    w["submitted"], _ = platform.submitted_application(e_sub, bid)
+    w["submitted_ent"] = e_sub
+    e_app = platform.new_enterprise("500101")
+    w["approved"], _ = platform.approved_application(e_app, bid)
+    e_pass = platform.new_enterprise("500112")
+    w["passed"] = platform.passed_application(e_pass, bid)
+    e_fail = platform.new_enterprise("500101")
+    w["failed"] = platform.decided_application(e_fail, bid, decision="fail")
+    names = {}
+    for k, e in (("draft", e_draft), ("submitted", e_sub), ("approved", e_app), ("passed", e_pass),
+                 ("failed", e_fail)):
+        names[k] = st.expect(e.c.get("/enterprise"), 200, "enterprise")["name"]
+    w["names"] = names
+    w["usccs"] = {"submitted": e_sub.uscc}
+    yield w
+    try:  # not the current batch for the tests after these (the last test retires it already)
+        platform.retire_batch(bid)
+    except Exception:  # the server may be gone after a failure
+        pass
+
+
+def stats(commission, w):
+    return page(commission, f"/commission/statistics?batch={w['batch']}")
+
+
+def test_counts_by_state_and_funnel(commission, world):
+    doc = stats(commission, world)
+    by_state = {l: v for l, v, _ in bars(doc, "chart-state")}
+    assert by_state["草稿"] == 1 and by_state["已提交，待区县初审"] == 1
+    assert sum(by_state.values()) == 5
+    funnel = [(l, v) for l, v, _ in bars(doc, "chart-funnel")]
+    # every application reached 全部; submitted: all but the draft; district approved: three;
+    # into expert review: two (the failed one, and the pass that skipped it counts as past it)
+    assert [v for _, v in funnel] == [5, 4, 3, 2, 1, 0, 0], funnel
+    assert funnel[0][0].startswith("全部") and funnel[-1][0] == "已认定"
+    assert "draft" not in re.sub(r'href="[^"]*"', "", doc)  # no internal code on the page
+
+
+def test_every_district_listed_zeros_included_sorted(commission, world):
+    doc = stats(commission, world)
+    d = bars(doc, "chart-district")
+    assert len(d) == 41
+    counts = {l: v for l, v, _ in d}
+    assert counts["渝北区"] == 2 and counts["万州区"] == 2
+    # the draft in 渝中区 is no application yet: 渝中区 is listed with 0
+    assert counts["渝中区"] == 0
+    values = [v for _, v, _ in d]
+    assert values == sorted(values, reverse=True)
+
+
+def test_types_rates_score(commission, world):
+    doc = stats(commission, world)
+    assert {l: v for l, v, _ in bars(doc, "chart-type")} == {"数字化车间": 4, "智能工厂": 0}
+    m = {l: v for l, v, _ in bars(doc, "chart-mtype")}
+    assert m["流程型制造"] == 1 and m["离散型制造"] == 3
+    text = html.unescape(re.sub(r"<[^>]+>", " ", doc))
+    assert re.search(r"区县初审通过率\s+3 / 3（100\.0%）", text), text
+    assert re.search(r"专家评审通过率\s+1 / 2（50\.0%）", text)
+    assert re.search(r"专家平均评分\s+80\.0 分（3 份评审意见）", text)
+    assert re.search(r"区县初审超期未审\s+0\b", text)
+
+
+def test_every_bar_links_to_the_desk_with_the_same_rows(commission, world):
+    doc = stats(commission, world)
+    for chart in ("chart-funnel", "chart-state", "chart-district", "chart-type", "chart-mtype"):
+        for label, value, href in bars(doc, chart):
+            assert href.startswith("/commission?batch_id=%d" % world["batch"])
+            if chart == "chart-district" and value == 0 and label != "渝中区":
+                continue  # 40 empty districts: one is checked
+            ids, _ = desk_ids(commission, href + "&limit=100")
+            assert len(ids) == value, (chart, label, href, ids)
+    # the figures are links too
+    ids, _ = desk_ids(commission, f"/commission?batch_id={world['batch']}&status=draft")
+    assert ids == [world["draft"]["id"]]
+
+
+def test_desk_hides_drafts_unless_asked(commission, world):
+    ids, doc = desk_ids(commission, f"/commission?batch_id={world['batch']}")
+    assert world["draft"]["id"] not in ids and len(ids) == 4
+    ids, _ = desk_ids(commission, f"/commission?batch_id={world['batch']}&drafts=1")
+    assert world["draft"]["id"] in ids and len(ids) == 5
+    # the columns: district, submission time, deadline, in people's words
+    assert "渝北区" in doc and "万州区" in doc and "年" in doc and "初审截止" in doc
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", doc)
+
+
+def test_desk_search_by_name_and_uscc(commission, world):
+    name = world["names"]["submitted"]
+    part = name[2:-4]  # a middle piece of the name
+    q = urllib.parse.quote(part)
+    ids, doc = desk_ids(commission, f"/commission?batch_id={world['batch']}&q={q}")
+    assert ids == [world["submitted"]["id"]], (part, ids)
+    assert f'value="{html.escape(part)}"' in doc  # the search box keeps what was typed
+    uscc = world["usccs"]["submitted"]
+    ids, _ = desk_ids(commission, f"/commission?batch_id={world['batch']}&q={uscc[4:12].lower()}")
+    assert ids == [world["submitted"]["id"]]
+    # LIKE's wildcards are text: "%" finds nothing
+    ids, _ = desk_ids(commission, f"/commission?batch_id={world['batch']}&q=%25")
+    assert ids == []
+
+
+def test_desk_sort_and_paging(commission, world):
+    base = f"/commission?batch_id={world['batch']}&drafts=1"
+    ids, doc = desk_ids(commission, base + "&sort=name")
+    names = {world[k]["id"]: world["names"][k] for k in world["names"]}
+    assert [names[i] for i in ids] == sorted(names[i] for i in ids)
+    ids, _ = desk_ids(commission, base + "&sort=status")
+    assert ids[0] == world["draft"]["id"]
+    ids, _ = desk_ids(commission, base + "&sort=district")
+    # reference order: 万州区 (500101) before 渝中区 (500103) before 渝北区 (500112)
+    assert ids.index(world["approved"]["id"]) < ids.index(world["draft"]["id"]) < ids.index(
+        world["submitted"]["id"])
+    p1, doc = desk_ids(commission, base + "&sort=name&limit=2")
+    assert len(p1) == 2 and "第 1 / 3 页" in doc
+    nxt = html.unescape(re.search(r'<a href="([^"]*)" rel="next"', doc).group(1))
+    assert "sort=name" in nxt and "limit=2" in nxt and "drafts=1" in nxt
+    p2, doc2 = desk_ids(commission, nxt)
+    p3, _ = desk_ids(commission, base + "&sort=name&limit=2&page=3")
+    assert len(p2) == 2 and len(p3) == 1 and not set(p1) & set(p2) and p1 + p2 + p3 == ids_sorted(
+        commission, base + "&sort=name")
+    assert 'rel="prev"' in doc2
+
+
+def ids_sorted(commission, href):
+    return desk_ids(commission, href)[0]
+
+
+def test_desk_ignores_unknown_filters_and_says_so(commission, world):
+    ids, doc = desk_ids(commission, f"/commission?batch_id={world['batch']}&status=bogus&sort=x&type=y")
+    assert len(ids) == 4
+    assert "已忽略无效的筛选条件" in doc and "「状态」" in doc and "「排序」" in doc
+
+
+def test_unknown_batch_is_404_and_others_may_not_look(server, commission, district_yb, anon, world):
+    r = commission.raw("GET", "/commission/statistics?batch=999999", headers={"Accept": "text/html"})
+    assert r.status == 404
+    for path in (f"/commission/statistics?batch={world['batch']}", "/commission"):
+        a = district_yb.raw("GET", path, headers={"Accept": "text/html"})
+        b = district_yb.raw("GET", "/commission/experts", headers={"Accept": "text/html"})
+        assert a.status == b.status and a.status in (403, 404), a
+        assert "渝北区" not in a.raw.decode("utf-8", "replace") or a.status != 200
+        c = anon.raw("GET", path, headers={"Accept": "text/html"})
+        assert c.status in (302, 303) and "/login" in (c.headers.get("Location") or ""), c
+
+
+def test_overdue_counted_and_flagged(commission, platform, world):
+    """Past the district deadline the submitted one is overdue: counted, linked, flagged."""
+    platform.retire_batch(world["batch"])
+    doc = stats(commission, world)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", doc))
+    assert re.search(r"区县初审超期未审\s+1\b", text)
+    ids, desk = desk_ids(commission, f"/commission?batch_id={world['batch']}&overdue=1")
+    assert ids == [world["submitted"]["id"]]
+    assert "初审已超期" in desk and 'class="overdue-row"' in desk
