@@ -1,5 +1,5 @@
 /* svg_chart — horizontal bar and funnel charts as inline SVG (svg_chart.h). Geometry is in the
- * viewBox's units (400 wide): at a phone's 390 px the text is drawn at about its nominal size,
+ * viewBox's units (340 wide): at a phone's 390 px the text is drawn at about its nominal size,
  * and wider pages cap the chart's width in CSS so labels never grow huge. */
 #include <string.h>
 
@@ -7,9 +7,9 @@
 #include "util/util.h"
 
 enum {
-    SVG_W = 400,     /* viewBox width */
-    SVG_LABEL = 132, /* label column: the longest district name (10 characters at 13) */
-    SVG_VALUE = 44,  /* value column on the right */
+    SVG_W = 340,     /* viewBox width: about a phone's content width, drawn 1:1 there */
+    SVG_LABEL = 142, /* label column: the longest district name (10 characters at 13) */
+    SVG_VALUE = 40,  /* value column on the right */
     SVG_ROW = 22,    /* row height */
     SVG_BAR = 15,    /* bar height */
     SVG_TOP = 4,

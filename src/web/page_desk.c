@@ -87,6 +87,10 @@ static json_t *pd_batch_options(db *d, int64_t current)
 
 /* ---------------------------------------------------------------- statistics */
 
+/* The funnel's stages (stats_stage_state) as people name them. */
+static const char *const pd_stage_label[STATS_STAGES] = {
+    "全部（含草稿）", "已提交", "区县初审通过", "专家评审", "专家评审通过", "公示", "已认定"};
+
 /* The desk's address for one figure of batch `batch`: `extra` is "key=value" (already safe). */
 static char *pd_desk_href(int64_t batch, const char *extra)
 {
@@ -172,14 +176,12 @@ static json_t *pd_stats_ctx(const json_t *st, int64_t batch)
 {
     json_t *charts = json_array();
     /* The funnel: how many reached each stage. */
-    static const char *const stage_label[STATS_STAGES] = {
-        "全部（含草稿）", "已提交", "区县初审通过", "专家评审", "专家评审通过", "公示", "已认定"};
     svg_item items[WF_STATE_COUNT];
     const json_t *reached = json_object_get(st, "reached");
     for (int i = 0; i < STATS_STAGES; i++) {
         char *q = xasprintf("reached=%s", stats_stage_state[i]);
         items[i] =
-            (svg_item){stage_label[i], json_integer_value(json_array_get(reached, (size_t)i)),
+            (svg_item){pd_stage_label[i], json_integer_value(json_array_get(reached, (size_t)i)),
                        pd_desk_href(batch, q)};
         free(q);
     }
@@ -457,7 +459,7 @@ int page_commission_desk(req *r)
     if (f.reached)
         json_object_set_new(ctx, "reached",
                             json_pack("{s:s,s:s}", "value", stats_stage_state[f.reached], "label",
-                                      pd_state_label(stats_stage_state[f.reached])));
+                                      pd_stage_label[f.reached]));
     char *query = pd_filter_query(&f, r);
     json_object_set_new(ctx, "query", json_string(query));
     /* Paging links keep every filter and the order. */
