@@ -7,8 +7,11 @@
 
 #include "core/workflow.h"
 #include "render/svg_chart.h"
+#include "service/enterprise.h"
 #include "service/inbox.h"
+#include "service/publicity.h"
 #include "service/reference.h"
+#include "service/review.h"
 #include "service/stats.h"
 #include "web/pages.h"
 
@@ -426,7 +429,45 @@ static json_t *pd_desk_choices(req *r, const svc_desk_filter *f)
                      pd_options(pd_sorts, 4, f->sort ? f->sort : "submitted"));
 }
 
-int page_commission_desk(req *r)
+/* Messages after a bulk action's redirect: fixed texts chosen by ?done=, with the count ?n=. */
+static json_t *pd_done_flash(req *r)
+{
+    const char *d = pd_query(r, "done");
+    int64_t n = pd_query_id(r, "n");
+    char *m = pd_is(d, "assigned") ? xasprintf("已为 %lld 件申报分配评审专家。", (long long)n)
+              : pd_is(d, "published") ? xasprintf("%lld 件申报已进入公示。", (long long)n)
+                                      : NULL;
+    json_t *f = m ? json_pack("{s:s}", "ok", m) : NULL;
+    free(m);
+    return f;
+}
+
+/* Active expert accounts for the bulk assignment: [{id, name}]. */
+static json_t *pd_experts(svc_ctx *c)
+{
+    json_t *out = NULL, *a = json_array(), *x;
+    svc_err e = {0};
+    if (svc_experts_list(c, 500, 0, &out, &e) != 0) {
+        svc_err_clear(&e);
+        return a;
+    }
+    size_t i;
+    json_array_foreach(json_object_get(out, "items"), i, x)
+    {
+        if (!pd_is(json_string_value(json_object_get(x, "status")), "active")) continue;
+        const char *name = json_string_value(json_object_get(x, "display_name"));
+        const char *user = json_string_value(json_object_get(x, "username"));
+        json_array_append_new(a, json_pack("{s:O,s:s}", "id", json_object_get(x, "id"), "name",
+                                           name && *name ? name
+                                           : user        ? user
+                                                         : ""));
+    }
+    json_decref(out);
+    return a;
+}
+
+/* The desk with `flash` (stolen; NULL: the message of ?done=) answered with `status`. */
+static int pd_desk(req *r, int status, json_t *flash)
 {
     svc_desk_filter f;
     sbuf bad;
@@ -444,10 +485,14 @@ int page_commission_desk(req *r)
     json_t *ctx = pd_desk_choices(r, &f);
     json_object_set_new(ctx, "title", json_string("工作台"));
     json_object_set_new(ctx, "nav", json_pack("{s:s}", "current", "commission"));
-    if (bad.len) {
+    if (flash) {
+        json_object_set_new(ctx, "flash", flash);
+    } else if (bad.len) {
         char *m = xasprintf("已忽略无效的筛选条件：%s", bad.data);
         json_object_set_new(ctx, "flash", json_pack("{s:s}", "error", m));
         free(m);
+    } else {
+        json_object_set_new(ctx, "flash", pd_done_flash(r));
     }
     sbuf_free(&bad);
     json_object_set_new(ctx, "inbox", svc_inbox(&c));
@@ -462,6 +507,8 @@ int page_commission_desk(req *r)
                                       pd_stage_label[f.reached]));
     char *query = pd_filter_query(&f, r);
     json_object_set_new(ctx, "query", json_string(query));
+    json_object_set_new(ctx, "experts", pd_experts(&c));
+    json_object_set_new(ctx, "bulk_batch", json_integer(f.batch_id));
     /* Paging links keep every filter and the order. */
     if (pages > 1) {
         json_t *pg = json_pack("{s:I,s:I}", "page", (json_int_t)page, "pages", (json_int_t)pages);
@@ -482,5 +529,145 @@ int page_commission_desk(req *r)
             ctx, "stats_href",
             json_sprintf("/commission/statistics?batch=%lld", (long long)stats_batch));
     json_decref(out);
-    return web_page(r, 200, "commission_desk", ctx);
+    return web_page(r, status, "commission_desk", ctx);
+}
+
+int page_commission_desk(req *r)
+{
+    return pd_desk(r, 200, NULL);
+}
+
+/* ---------------------------------------------------------------- bulk actions */
+
+/* The positive ids of a form field whose checkboxes were joined with commas. */
+static json_t *pd_form_ids(req *r, const char *name)
+{
+    json_t *ids = json_array();
+    for (const char *p = web_form(r, name); p && *p;) {
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (v > 0) json_array_append_new(ids, json_integer(v));
+        if (end == p) break;
+        p = end && *end == ',' ? end + 1 : "";
+    }
+    return ids;
+}
+
+static int pd_bulk_refused(req *r, int status, const char *msg)
+{
+    return pd_desk(r, status, json_pack("{s:s}", "error", msg));
+}
+
+/* The desk again after a bulk action done in full: its filters kept, the count in the message. */
+static int pd_bulk_done(req *r, const char *done, size_t n)
+{
+    svc_desk_filter f;
+    sbuf bad;
+    sbuf_init(&bad);
+    pd_read_filter(r, &f, &bad);
+    sbuf_free(&bad);
+    char *query = pd_filter_query(&f, r);
+    char *loc = xasprintf("/commission?%s%sdone=%s&n=%zu", query, *query ? "&" : "", done, n);
+    web_redirect(r, loc);
+    free(loc);
+    free(query);
+    return 0;
+}
+
+/* The same experts for every selected application, one application at a time (each is all or
+ * nothing, as the API's assignment is); what was refused is named with the reason. */
+static int pd_bulk_assign(req *r, json_t *apps)
+{
+    json_t *experts = pd_form_ids(r, "expert_ids");
+    if (json_array_size(experts) == 0) {
+        json_decref(experts);
+        return pd_bulk_refused(r, 400, "评审专家：请至少选择一位评审专家。");
+    }
+    svc_ctx c = web_svc(r);
+    json_t *in = json_pack("{s:o}", "expert_ids", experts);
+    sbuf why;
+    sbuf_init(&why);
+    size_t ok = 0, i;
+    json_t *v;
+    int status = 0;
+    json_array_foreach(apps, i, v)
+    {
+        svc_err e = {0};
+        json_t *out = NULL;
+        int64_t id = json_integer_value(v);
+        if (svc_review_assign(&c, id, in, &out, &e) == 0) {
+            ok++;
+            json_decref(out);
+            continue;
+        }
+        json_t *app = NULL;
+        svc_err ge = {0};
+        const char *name = NULL;
+        if (e.status != 404 && svc_app_get(&c, id, &app, &ge) == 0)
+            name = json_string_value(json_object_get(json_object_get(app, "enterprise"), "name"));
+        svc_err_clear(&ge);
+        sbuf_printf(&why, "「%s」%s；", name ? name : "所选申报之一",
+                    e.status == 404 ? "没有找到或无权查看" : e.message);
+        if (!status) status = e.status ? e.status : 409;
+        json_decref(app);
+        svc_err_clear(&e);
+    }
+    json_decref(in);
+    if (!why.len) {
+        sbuf_free(&why);
+        return pd_bulk_done(r, "assigned", ok);
+    }
+    char *m = xasprintf("已为 %zu 件申报分配评审专家；以下申报未分配：%s", ok, why.data);
+    sbuf_free(&why);
+    int rc = pd_bulk_refused(r, status, m);
+    free(m);
+    return rc;
+}
+
+/* 公示 of the selected applications of one batch with one period: all or nothing (the API's). */
+static int pd_bulk_publish(req *r, json_t *apps)
+{
+    int64_t batch = 0;
+    const char *b = web_form(r, "batch_id");
+    if (b && *b && strspn(b, "0123456789") == strlen(b) && strlen(b) < 16)
+        batch = strtoll(b, NULL, 10);
+    if (!batch)
+        return pd_bulk_refused(r, 400, "批量公示：请先在上方按批次筛选，再勾选该批次的申报。");
+    json_t *in = json_pack("{s:O}", "application_ids", apps), *out = NULL;
+    json_t *starts = page_local_time(web_form(r, "starts_at"));
+    json_t *ends = page_local_time(web_form(r, "ends_at"));
+    if (starts) json_object_set_new(in, "starts_at", starts);
+    if (ends) json_object_set_new(in, "ends_at", ends);
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    int rc = svc_pub_publish(&c, batch, in, &out, &e);
+    json_decref(in);
+    if (rc != 0) {
+        char *m = xasprintf("批量公示未完成（所选申报均未公示）：%s",
+                            e.message[0] ? e.message : "请求未能完成");
+        int st = e.status ? e.status : 409;
+        svc_err_clear(&e);
+        rc = pd_bulk_refused(r, st, m);
+        free(m);
+        return rc;
+    }
+    json_decref(out);
+    return pd_bulk_done(r, "published", json_array_size(apps));
+}
+
+int page_commission_bulk(req *r)
+{
+    json_t *apps = pd_form_ids(r, "application_ids");
+    const char *action = web_form(r, "action");
+    int rc;
+    if (json_array_size(apps) == 0)
+        rc = pd_bulk_refused(r, 400, "申报：请先在列表中勾选至少一件申报。");
+    else if (pd_is(action, "assign"))
+        rc = pd_bulk_assign(r, apps);
+    else if (pd_is(action, "publish"))
+        rc = pd_bulk_publish(r, apps);
+    else
+        rc = pd_bulk_refused(r, 400, "操作：请选择“分配评审专家”或“公示”。");
+    json_decref(apps);
+    return rc;
 }

@@ -58,6 +58,7 @@ int page_review_direct(req *r);
 /* page_desk.c: the commission's desk and a batch's statistics */
 int page_commission_desk(req *r);
 int page_commission_stats(req *r);
+int page_commission_bulk(req *r);
 int page_expert_desk(req *r);
 int page_expert_conflict(req *r);
 int page_experts(req *r);

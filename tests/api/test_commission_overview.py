@@ -200,3 +200,111 @@ def test_overdue_counted_and_flagged(commission, platform, world):
     ids, desk = desk_ids(commission, f"/commission?batch_id={world['batch']}&overdue=1")
     assert ids == [world["submitted"]["id"]]
     assert "初审已超期" in desk and 'class="overdue-row"' in desk
+
+
+# ---- bulk actions on the desk: the same experts for several applications, 公示 of several
+
+
+def desk_form_post(client, path, fields, token):
+    """An HTML form post as the desk's bulk form sends it: repeated names for checkboxes, the
+    page's csrf_token as a hidden field (no header)."""
+    body = urllib.parse.urlencode(fields + [("csrf_token", token)]).encode()
+    return client.raw("POST", path, body, csrf=False, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+
+
+def bulk_token(client, batch_id):
+    doc = page(client, f"/commission?batch_id={batch_id}")
+    m = re.search(r'<form method="post" action="/commission/bulk\?([^"]*)" id="bulk".*?'
+                  r'name="csrf_token" value="([^"]+)"', doc, re.S)
+    assert m, "no bulk form on the desk"
+    assert html.unescape(m.group(1)) == f"batch_id={batch_id}"
+    return m.group(2)
+
+
+@pytest.fixture(scope="module")
+def bulk_batch(platform, batch2020):
+    b = platform.new_batch(batch2020["id"])
+    yield b["id"]
+    try:
+        platform.retire_batch(b["id"])
+    except Exception:
+        pass
+
+
+def test_bulk_assign_the_same_experts(platform, commission, bulk_batch):
+    bid = bulk_batch
+    a1, _ = platform.approved_application(platform.new_enterprise("500112"), bid)
+    a2, _ = platform.approved_application(platform.new_enterprise("500101"), bid)
+    e3 = platform.new_enterprise("500112")
+    a3, _ = platform.submitted_application(e3, bid)
+    experts = platform.experts(3)
+    token = bulk_token(commission, bid)
+    xs = [("expert_ids", str(x.account_id)) for x in experts]
+    # nothing selected, or no expert: refused with the reason, nothing changed
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}", xs + [("action", "assign")], token)
+    assert r.status == 400 and "请先在列表中勾选" in r.raw.decode()
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}",
+                       [("application_ids", str(a1["id"])), ("action", "assign")], token)
+    assert r.status == 400 and "请至少选择一位评审专家" in r.raw.decode()
+    # no CSRF token: refused
+    r = commission.raw("POST", f"/commission/bulk?batch_id={bid}",
+                       urllib.parse.urlencode([("application_ids", str(a1["id"])), ("action", "assign")] + xs).encode(),
+                       csrf=False, headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+    assert r.status in (400, 403), r
+    assert st.expect(commission.get(f"/applications/{a1['id']}"), 200)["status"] == "district_approved"
+    # two selected: both assigned the same three, back to the desk with its filters
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}",
+                       [("application_ids", str(a1["id"])), ("application_ids", str(a2["id"])),
+                        ("action", "assign")] + xs, token)
+    assert r.status == 303, r
+    loc = r.headers.get("Location")
+    assert loc.startswith(f"/commission?batch_id={bid}") and "done=assigned" in loc and "n=2" in loc
+    assert "已为 2 件申报分配评审专家" in page(commission, loc)
+    for a in (a1, a2):
+        got = st.expect(commission.get(f"/applications/{a['id']}/assignments"), 200)
+        assert sorted(x["expert_id"] for x in got["items"]) == sorted(x.account_id for x in experts)
+        assert got["status"] == "expert_review"
+    # one that cannot be assigned (still with the district) is named, the others go through
+    a4, _ = platform.approved_application(platform.new_enterprise("500112"), bid)
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}",
+                       [("application_ids", str(a4["id"])), ("application_ids", str(a3["id"])),
+                        ("action", "assign")] + xs, token)
+    doc = r.raw.decode()
+    assert r.status == 409, r
+    name3 = st.expect(e3.c.get("/enterprise"), 200)["name"]
+    assert "已为 1 件申报分配评审专家" in doc, re.findall(r"flash[^<]*", doc)
+    assert f"「{html.escape(name3)}」" in doc, re.findall(r"flash[^<]*", doc)
+    assert st.expect(commission.get(f"/applications/{a4['id']}"), 200)["status"] == "expert_review"
+    assert st.expect(commission.get(f"/applications/{a3['id']}"), 200)["status"] == "submitted"
+
+
+def test_bulk_publish_all_or_nothing(platform, commission, bulk_batch):
+    bid = bulk_batch
+    p1 = platform.passed_application(platform.new_enterprise("500112"), bid)
+    p2 = platform.passed_application(platform.new_enterprise("500101"), bid)
+    other, _ = platform.approved_application(platform.new_enterprise("500112"), bid)
+    token = bulk_token(commission, bid)
+    # without a batch filter the desk cannot publish
+    r = desk_form_post(commission, "/commission/bulk",
+                       [("application_ids", str(p1["id"])), ("action", "publish"), ("batch_id", "")], token)
+    assert r.status == 400 and "按批次筛选" in r.raw.decode()
+    # one not passed by the experts: none is published
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}",
+                       [("application_ids", str(p1["id"])), ("application_ids", str(other["id"])),
+                        ("action", "publish"), ("batch_id", str(bid))], token)
+    assert r.status == 409 and "所选申报均未公示" in r.raw.decode(), r
+    assert st.expect(commission.get(f"/applications/{p1['id']}"), 200)["status"] == "expert_passed"
+    # both passed ones, with a period typed in Beijing time
+    r = desk_form_post(commission, f"/commission/bulk?batch_id={bid}",
+                       [("application_ids", str(p1["id"])), ("application_ids", str(p2["id"])),
+                        ("action", "publish"), ("batch_id", str(bid)),
+                        ("starts_at", "2026-01-05T09:00"), ("ends_at", "2026-01-12T09:00")], token)
+    assert r.status == 303 and "done=published" in r.headers.get("Location"), r
+    for p in (p1, p2):
+        a = st.expect(commission.get(f"/applications/{p['id']}"), 200)
+        assert a["status"] == "publicity"
+    pub = st.expect(commission.get(f"/public/publicity?batch_id={bid}"), 200)
+    items = pub["items"] if isinstance(pub, dict) else pub
+    mine = [x for x in items if x["application_id"] in (p1["id"], p2["id"])]
+    assert len(mine) == 2 and all(x["starts_at"].startswith("2026-01-05T09:00:00+08:00") for x in mine)
