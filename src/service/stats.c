@@ -296,3 +296,113 @@ int svc_desk_list(svc_ctx *c, const svc_desk_filter *f, json_t **out, svc_err *e
     *out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
     return 0;
 }
+
+/* ---------------------------------------------------------------- certificates */
+
+/* A valid Class I (under construction) certificate is re-reviewed once its project is built
+ * (notice 三(一)); until an entry of that is recorded the re-review is due. */
+#define CERT_DUE_SQL                                                                               \
+    "(c.status = 'valid' AND c.project_class = 'I' AND NOT EXISTS (SELECT 1 FROM audit u "         \
+    "WHERE u.entity = 'certificate' AND u.entity_id = c.id AND u.action = 're_review'))"
+#define CERT_FROM                                                                                  \
+    "FROM certificates c LEFT JOIN districts d ON d.code = c.district_code "                       \
+    "LEFT JOIN revocation_requests q ON q.certificate_id = c.id "
+#define CERT_WHERE                                                                                 \
+    "WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?) AND (CAST(? AS TEXT) IS NULL OR c.type = ?) " \
+    "AND (CAST(? AS TEXT) IS NULL OR c.district_code = ?) "                                        \
+    "AND (CAST(? AS TEXT) IS NULL OR (? = 'any' AND c.candidate_for <> '[]') "                     \
+    "OR c.candidate_for LIKE ?) "                                                                  \
+    "AND (CAST(? AS BIGINT) = 0 OR " CERT_DUE_SQL ") "                                             \
+    "AND (CAST(? AS BIGINT) = 0 OR (c.status = 'valid' AND q.id IS NOT NULL)) "                    \
+    "AND (CAST(? AS TEXT) IS NULL OR c.enterprise_name LIKE ? ESCAPE '\\' "                        \
+    "OR upper(c.uscc) LIKE ? ESCAPE '\\' OR upper(c.certificate_no) LIKE ? ESCAPE '\\') "
+#define CERT_TYPES "tttttttttiitttt"
+#define CERT_ARGS                                                                                  \
+    f->status, f->status, f->type, f->type, f->district, f->district, f->mark, f->mark, markpat,   \
+        (int64_t)f->re_review_due, (int64_t)f->requested, pat, pat, upat, upat
+
+static const char *const cert_marks[][2] = {{"benchmark", "标杆"},
+                                            {"innovation_demo", "创新示范"},
+                                            {"national_pilot", "国家试点示范"},
+                                            {"national_project", "国家专项"}};
+
+const char *stats_mark_label(const char *code)
+{
+    for (size_t i = 0; code && i < 4; i++)
+        if (strcmp(cert_marks[i][0], code) == 0) return cert_marks[i][1];
+    return "";
+}
+
+static json_t *cert_mark_labels(const char *text)
+{
+    json_t *a = json_array(), *doc = text ? json_loads(text, 0, NULL) : NULL, *v;
+    size_t i;
+    json_array_foreach(doc, i, v)
+    {
+        const char *l = stats_mark_label(json_string_value(v));
+        if (*l) json_array_append_new(a, json_string(l));
+    }
+    json_decref(doc);
+    return a;
+}
+
+int svc_cert_overview(svc_ctx *c, const svc_cert_filter *f, json_t **out, svc_err *e)
+{
+    if (stats_need_reader(c, e) != 0) return -1;
+    if (f->status && strcmp(f->status, "valid") != 0 && strcmp(f->status, "revoked") != 0)
+        return desk_bad(e, "status", "证书状态：应为有效或已撤销");
+    if (f->type && strcmp(f->type, "workshop") != 0 && strcmp(f->type, "factory") != 0)
+        return desk_bad(e, "type", "申报类型：不是已知的申报类型");
+    if (f->mark && strcmp(f->mark, "any") != 0 && !*stats_mark_label(f->mark))
+        return desk_bad(e, "mark", "优先推荐标记：不是已知的标记");
+    char *pat = f->q && *f->q ? desk_pattern(f->q, false) : NULL;
+    char *upat = pat ? desk_pattern(f->q, true) : NULL;
+    char *markpat = f->mark ? xasprintf("%%\"%s\"%%", f->mark) : NULL;
+    json_t *items = json_array();
+    db_stmt *s = db_query(
+        c->db,
+        "SELECT c.certificate_no, c.application_id, c.enterprise_name, c.uscc, c.project_name, "
+        "c.project_class, c.type, d.name, c.status, c.revoked_reason, c.candidate_for, "
+        "c.issued_at, " CERT_DUE_SQL ", q.note, q.created_at " CERT_FROM CERT_WHERE
+        "ORDER BY c.issued_at DESC, c.id DESC LIMIT ? OFFSET ?",
+        CERT_TYPES "ii", CERT_ARGS, f->limit, f->offset);
+    while (db_next(s)) {
+        json_t *o =
+            json_pack("{s:s?,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,s:I,s:b}",
+                      "certificate_no", db_text(s, 0), "application_id", (json_int_t)db_int(s, 1),
+                      "enterprise_name", db_text(s, 2), "uscc", db_text(s, 3), "project_name",
+                      db_text(s, 4), "project_class", db_text(s, 5), "type", db_text(s, 6),
+                      "district_name", db_text(s, 7), "status", db_text(s, 8), "revoked_reason",
+                      db_text(s, 9), "marks", cert_mark_labels(db_text(s, 10)), "issued_at",
+                      (json_int_t)db_int(s, 11), "re_review_due", db_int(s, 12) != 0);
+        if (!db_is_null(s, 13))
+            json_object_set_new(o, "request",
+                                json_pack("{s:s,s:I}", "note", db_text(s, 13), "created_at",
+                                          (json_int_t)db_int(s, 14)));
+        json_array_append_new(items, o);
+    }
+    db_done(s);
+    int64_t total =
+        db_scalar_int(c->db, 0, "SELECT count(*) " CERT_FROM CERT_WHERE, CERT_TYPES, CERT_ARGS);
+    free(pat);
+    free(upat);
+    free(markpat);
+    json_t *counts = json_object();
+    s = db_query(c->db,
+                 "SELECT coalesce(sum(CASE WHEN c.status = 'valid' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN c.status = 'revoked' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN c.candidate_for <> '[]' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN " CERT_DUE_SQL " THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN c.status = 'valid' AND q.id IS NOT NULL THEN 1 ELSE 0 "
+                 "END), 0) " CERT_FROM,
+                 "");
+    if (db_next(s)) {
+        static const char *const keys[] = {"valid", "revoked", "marked", "re_review_due",
+                                           "requested"};
+        for (int i = 0; i < 5; i++)
+            json_object_set_new(counts, keys[i], json_integer(db_int(s, i)));
+    }
+    db_done(s);
+    *out = json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)total, "counts", counts);
+    return 0;
+}

@@ -51,4 +51,25 @@ typedef struct svc_desk_filter {
  * manufacturing type or sort. */
 int svc_desk_list(svc_ctx *c, const svc_desk_filter *f, json_t **out, svc_err *e);
 
+typedef struct svc_cert_filter {
+    const char *status;   /* valid / revoked, or NULL */
+    const char *type;     /* workshop / factory, or NULL */
+    const char *district; /* district code, or NULL */
+    const char *mark;     /* a priority mark (benchmark innovation_demo national_pilot
+                             national_project), "any" for one at least, or NULL */
+    const char *q;        /* part of the enterprise's name or USCC, or of the number */
+    bool re_review_due;   /* valid Class I certificates with no re-review recorded */
+    bool requested;       /* valid certificates whose enterprise asked to revoke them */
+    int64_t limit, offset;
+} svc_cert_filter;
+
+/* The commission's certificates: {items:[{certificate_no, application_id, enterprise_name,
+ * uscc, project_name, project_class, type, district_name, status, revoked_reason, marks:[…],
+ * issued_at, re_review_due, request:{note, created_at}|absent}], total,
+ * counts:{valid, revoked, marked, re_review_due, requested}} (counts over every certificate).
+ * 400 naming the field for an unknown status, type or mark. */
+/* The Chinese label of a priority mark, "" for an unknown code. */
+const char *stats_mark_label(const char *code);
+int svc_cert_overview(svc_ctx *c, const svc_cert_filter *f, json_t **out, svc_err *e);
+
 #endif

@@ -671,3 +671,169 @@ int page_commission_bulk(req *r)
     json_decref(apps);
     return rc;
 }
+
+/* ---------------------------------------------------------------- certificates */
+
+static const char *pd_reason_label(const char *r)
+{
+    static const char *const map[][2] = {
+        {"re_review_failed", "复评不合格"},
+        {"self_request", "企业申请撤销"},
+        {"terminated", "企业已终止经营"},
+        {"fraud_or_violation", "弄虚作假或存在违法违规行为"},
+    };
+    for (size_t i = 0; r && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(r, map[i][0]) == 0) return map[i][1];
+    return "";
+}
+
+static json_t *pd_cert_rows(const json_t *items)
+{
+    json_t *rows = json_array(), *a;
+    size_t i;
+    json_array_foreach(items, i, a)
+    {
+        json_t *o = json_deep_copy(a);
+        const char *st = json_string_value(json_object_get(a, "status"));
+        json_object_set_new(o, "valid", json_boolean(pd_is(st, "valid")));
+        json_object_set_new(
+            o, "type_name",
+            json_string(pd_type_label(json_string_value(json_object_get(a, "type")))));
+        json_object_set_new(
+            o, "class_name",
+            json_string(pd_is(json_string_value(json_object_get(a, "project_class")), "I")
+                            ? "一类（在建）"
+                            : "二类（已建成）"));
+        json_object_set_new(
+            o, "reason_name",
+            json_string(pd_reason_label(json_string_value(json_object_get(a, "revoked_reason")))));
+        char *issued = web_date(json_integer_value(json_object_get(a, "issued_at")));
+        json_object_set_new(o, "issued", json_string(issued));
+        free(issued);
+        json_t *rq = json_object_get(o, "request");
+        if (rq) {
+            char *at = web_when(json_integer_value(json_object_get(rq, "created_at")));
+            json_object_set_new(rq, "at", json_string(at));
+            free(at);
+        }
+        json_array_append_new(rows, o);
+    }
+    return rows;
+}
+
+int page_commission_certificates(req *r)
+{
+    sbuf bad;
+    sbuf_init(&bad);
+    svc_cert_filter f = {.limit = DESK_PAGE};
+    f.status = pd_query(r, "status");
+    if (f.status && !pd_is(f.status, "valid") && !pd_is(f.status, "revoked")) {
+        sbuf_puts(&bad, "「证书状态」不是已知的状态；");
+        f.status = NULL;
+    }
+    f.type = pd_query(r, "type");
+    if (f.type && !*pd_type_label(f.type)) {
+        sbuf_puts(&bad, "「申报类型」不是已知的类型；");
+        f.type = NULL;
+    }
+    f.district = pd_query(r, "district_code");
+    json_t *dj = f.district ? svc_district(r->db, f.district) : NULL;
+    if (f.district && !dj) {
+        sbuf_puts(&bad, "「区县」不是已知的区县；");
+        f.district = NULL;
+    }
+    json_decref(dj);
+    f.mark = pd_query(r, "mark");
+    if (f.mark && !pd_is(f.mark, "any") && !*stats_mark_label(f.mark)) {
+        sbuf_puts(&bad, "「优先推荐标记」不是已知的标记；");
+        f.mark = NULL;
+    }
+    f.q = pd_query(r, "q");
+    if (f.q && strlen(f.q) > 100) f.q = NULL;
+    f.re_review_due = pd_is(pd_query(r, "re_review_due"), "1");
+    f.requested = pd_is(pd_query(r, "requested"), "1");
+    int64_t size = pd_query_id(r, "limit");
+    f.limit = size >= 1 && size <= 100 ? size : DESK_PAGE;
+    int64_t page = pd_query_id(r, "page");
+    if (page > 100000) page = 100000;
+    f.offset = page > 1 ? (page - 1) * f.limit : 0;
+
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_cert_overview(&c, &f, &out, &e) != 0) {
+        svc_err_clear(&e);
+        out = json_pack("{s:[],s:i,s:{}}", "items", "total", 0, "counts");
+    }
+    /* The enterprises' pending requests to revoke, whatever the filters. */
+    svc_cert_filter rf = {.requested = true, .limit = 100};
+    json_t *req_out = NULL;
+    if (svc_cert_overview(&c, &rf, &req_out, &e) != 0) {
+        svc_err_clear(&e);
+        req_out = json_pack("{s:[]}", "items");
+    }
+    json_t *ctx = json_pack("{s:s,s:{s:s}}", "title", "证书管理", "nav", "current", "commission");
+    if (bad.len) {
+        char *m = xasprintf("已忽略无效的筛选条件：%s", bad.data);
+        json_object_set_new(ctx, "flash", json_pack("{s:s}", "error", m));
+        free(m);
+    }
+    sbuf_free(&bad);
+    json_object_set_new(ctx, "certificates", pd_cert_rows(json_object_get(out, "items")));
+    json_object_set_new(ctx, "requests", pd_cert_rows(json_object_get(req_out, "items")));
+    json_object_set(ctx, "counts", json_object_get(out, "counts"));
+    json_int_t total = json_integer_value(json_object_get(out, "total"));
+    json_object_set_new(ctx, "total", json_integer(total));
+    static const char *const statuses[][2] = {{"valid", "有效"}, {"revoked", "已撤销"}};
+    static const char *const types[][2] = {{"workshop", "数字化车间"}, {"factory", "智能工厂"}};
+    static const char *const marks[][2] = {{"any", "任一标记"},
+                                           {"benchmark", "标杆"},
+                                           {"innovation_demo", "创新示范"},
+                                           {"national_pilot", "国家试点示范"},
+                                           {"national_project", "国家专项"}};
+    json_object_set_new(ctx, "statuses", pd_options(statuses, 2, f.status));
+    json_object_set_new(ctx, "types", pd_options(types, 2, f.type));
+    json_object_set_new(ctx, "marks", pd_options(marks, 5, f.mark));
+    json_t *dopts = json_array(), *b, *districts = svc_districts(r->db);
+    size_t i;
+    json_array_foreach(districts, i, b)
+    {
+        const char *code = json_string_value(json_object_get(b, "code"));
+        json_array_append_new(dopts, json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                               json_object_get(b, "name"), "selected",
+                                               pd_is(code, f.district)));
+    }
+    json_decref(districts);
+    json_object_set_new(ctx, "districts", dopts);
+    json_object_set_new(ctx, "q", json_string(f.q ? f.q : ""));
+    json_object_set_new(ctx, "re_review_due", json_boolean(f.re_review_due));
+    json_object_set_new(ctx, "requested", json_boolean(f.requested));
+    sbuf q;
+    sbuf_init(&q);
+    if (f.status) pd_qput(&q, "status", f.status);
+    if (f.type) pd_qput(&q, "type", f.type);
+    if (f.district) pd_qput(&q, "district_code", f.district);
+    if (f.mark) pd_qput(&q, "mark", f.mark);
+    if (f.q) pd_qput(&q, "q", f.q);
+    if (f.re_review_due) pd_qput(&q, "re_review_due", "1");
+    if (f.requested) pd_qput(&q, "requested", "1");
+    if (f.limit != DESK_PAGE) sbuf_printf(&q, "%slimit=%lld", q.len ? "&" : "", (long long)f.limit);
+    int64_t pages = (total + f.limit - 1) / f.limit, cur = f.offset / f.limit + 1;
+    if (pages > 1) {
+        const char *sep = q.len ? "&" : "";
+        json_t *pg = json_pack("{s:I,s:I}", "page", (json_int_t)cur, "pages", (json_int_t)pages);
+        if (cur > 1)
+            json_object_set_new(pg, "prev",
+                                json_sprintf("/commission/certificates?%s%spage=%lld",
+                                             q.data ? q.data : "", sep, (long long)(cur - 1)));
+        if (cur < pages)
+            json_object_set_new(pg, "next",
+                                json_sprintf("/commission/certificates?%s%spage=%lld",
+                                             q.data ? q.data : "", sep, (long long)(cur + 1)));
+        json_object_set_new(ctx, "paging", pg);
+    }
+    sbuf_free(&q);
+    json_decref(out);
+    json_decref(req_out);
+    return web_page(r, 200, "commission_certificates", ctx);
+}

@@ -59,6 +59,7 @@ int page_review_direct(req *r);
 int page_commission_desk(req *r);
 int page_commission_stats(req *r);
 int page_commission_bulk(req *r);
+int page_commission_certificates(req *r);
 int page_expert_desk(req *r);
 int page_expert_conflict(req *r);
 int page_experts(req *r);

@@ -227,6 +227,7 @@ const route web_routes[] = {
     {"GET", "/adjustments", D | C, R_PAGE | R_IMP, page_adjustments, 0, NULL},
     {"GET", "/commission", C, R_PAGE | R_IMP, page_commission_desk, 0, NULL},
     {"GET", "/commission/statistics", C, R_PAGE | R_IMP, page_commission_stats, 0, NULL},
+    {"GET", "/commission/certificates", C, R_PAGE | R_IMP, page_commission_certificates, 0, NULL},
     {"POST", "/commission/bulk", C, R_PAGE | R_IMP | R_FORM, page_commission_bulk, 0, NULL},
     {"GET", "/expert", X, R_PAGE | R_IMP, page_expert_desk, 0, NULL},
     {"POST", "/expert/conflicts", X, R_PAGE | R_IMP | R_FORM, page_expert_conflict, 0, NULL},
