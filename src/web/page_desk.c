@@ -7,6 +7,7 @@
 
 #include "core/workflow.h"
 #include "render/svg_chart.h"
+#include "render/xlsx.h"
 #include "service/enterprise.h"
 #include "service/inbox.h"
 #include "service/publicity.h"
@@ -721,31 +722,31 @@ static json_t *pd_cert_rows(const json_t *items)
     return rows;
 }
 
-int page_commission_certificates(req *r)
+/* The certificates page's filters from the query; unknown values left out and named in `bad`. */
+static void pd_cert_filter(req *r, svc_cert_filter *fp, sbuf *bad_buf)
 {
-    sbuf bad;
-    sbuf_init(&bad);
     svc_cert_filter f = {.limit = DESK_PAGE};
+    sbuf *bad = bad_buf;
     f.status = pd_query(r, "status");
     if (f.status && !pd_is(f.status, "valid") && !pd_is(f.status, "revoked")) {
-        sbuf_puts(&bad, "「证书状态」不是已知的状态；");
+        sbuf_puts(bad, "「证书状态」不是已知的状态；");
         f.status = NULL;
     }
     f.type = pd_query(r, "type");
     if (f.type && !*pd_type_label(f.type)) {
-        sbuf_puts(&bad, "「申报类型」不是已知的类型；");
+        sbuf_puts(bad, "「申报类型」不是已知的类型；");
         f.type = NULL;
     }
     f.district = pd_query(r, "district_code");
     json_t *dj = f.district ? svc_district(r->db, f.district) : NULL;
     if (f.district && !dj) {
-        sbuf_puts(&bad, "「区县」不是已知的区县；");
+        sbuf_puts(bad, "「区县」不是已知的区县；");
         f.district = NULL;
     }
     json_decref(dj);
     f.mark = pd_query(r, "mark");
     if (f.mark && !pd_is(f.mark, "any") && !*stats_mark_label(f.mark)) {
-        sbuf_puts(&bad, "「优先推荐标记」不是已知的标记；");
+        sbuf_puts(bad, "「优先推荐标记」不是已知的标记；");
         f.mark = NULL;
     }
     f.q = pd_query(r, "q");
@@ -758,6 +759,15 @@ int page_commission_certificates(req *r)
     if (page > 100000) page = 100000;
     f.offset = page > 1 ? (page - 1) * f.limit : 0;
 
+    *fp = f;
+}
+
+int page_commission_certificates(req *r)
+{
+    sbuf bad;
+    sbuf_init(&bad);
+    svc_cert_filter f;
+    pd_cert_filter(r, &f, &bad);
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
@@ -832,8 +842,129 @@ int page_commission_certificates(req *r)
                                              q.data ? q.data : "", sep, (long long)(cur + 1)));
         json_object_set_new(ctx, "paging", pg);
     }
+    json_object_set_new(ctx, "query", json_string(q.data ? q.data : ""));
     sbuf_free(&q);
     json_decref(out);
     json_decref(req_out);
     return web_page(r, 200, "commission_certificates", ctx);
+}
+
+/* ---------------------------------------------------------------- the same lists as xlsx */
+
+/* Sends a workbook as a download named `filename`; 500 when it could not be built. */
+static int pd_send_xlsx(req *r, const char *title, const render_xlsx_column *cols, size_t n,
+                        const json_t *rows, const char *filename)
+{
+    char *data = NULL, *err = NULL;
+    size_t len = 0;
+    if (render_xlsx_table(title, cols, n, rows, &data, &len, &err) != 0) {
+        free(err);
+        return web_fail(r, 500, "internal", "表格生成失败，请稍后重试");
+    }
+    free(r->disposition);
+    r->disposition = svc_content_disposition(filename);
+    return web_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     data, len);
+}
+
+/* A time as a date-time cell, or an empty cell for none. */
+static json_t *pd_cell_time(json_int_t t, const char *key)
+{
+    return t > 0 ? json_pack("{s:I}", key, t) : json_null();
+}
+
+/* The desk's rows under the same filters and order, every page, as the desk names them. */
+int page_commission_desk_xlsx(req *r)
+{
+    svc_desk_filter f;
+    sbuf bad;
+    sbuf_init(&bad);
+    pd_read_filter(r, &f, &bad);
+    sbuf_free(&bad);
+    f.limit = 100000;
+    f.offset = 0;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_desk_list(&c, &f, &out, &e) != 0) return web_error(r, &e);
+    static const render_xlsx_column cols[] = {
+        {"企业名称", 0},  {"统一社会信用代码", 0}, {"项目名称", 0},
+        {"区县", 0},      {"申报类型", 0},         {"状态", 0},
+        {"提交时间", 17}, {"区县初审截止", 17},    {"初审超期", 0}};
+    json_t *rows = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(out, "items"), i, a)
+    {
+        json_array_append_new(
+            rows,
+            json_pack(
+                "[O,O,O,O,s,s,o,o,b]", json_object_get(a, "enterprise_name"),
+                json_object_get(a, "uscc"), json_object_get(a, "project_name"),
+                json_object_get(a, "district_name"),
+                pd_type_label(json_string_value(json_object_get(a, "type"))),
+                pd_state_label(json_string_value(json_object_get(a, "status"))),
+                pd_cell_time(json_integer_value(json_object_get(a, "submitted_at")), "epoch"),
+                pd_cell_time(json_integer_value(json_object_get(a, "district_deadline")), "epoch"),
+                json_is_true(json_object_get(a, "overdue"))));
+    }
+    json_decref(out);
+    int rc = pd_send_xlsx(r, "申报列表", cols, sizeof cols / sizeof cols[0], rows, "申报列表.xlsx");
+    json_decref(rows);
+    return rc;
+}
+
+int page_commission_certificates_xlsx(req *r)
+{
+    svc_cert_filter f;
+    sbuf bad;
+    sbuf_init(&bad);
+    pd_cert_filter(r, &f, &bad);
+    sbuf_free(&bad);
+    f.limit = 100000;
+    f.offset = 0;
+    svc_ctx c = web_svc(r);
+    svc_err e = {0};
+    json_t *out = NULL;
+    if (svc_cert_overview(&c, &f, &out, &e) != 0) return web_error(r, &e);
+    static const render_xlsx_column cols[] = {
+        {"证书编号", 0},     {"企业名称", 0},     {"统一社会信用代码", 0},
+        {"项目名称", 0},     {"类型", 0},         {"项目类别", 0},
+        {"区县", 0},         {"发证日期", 12},    {"证书状态", 0},
+        {"撤销原因", 0},     {"优先推荐标记", 0}, {"待复评", 0},
+        {"企业撤销申请", 0}, {"撤销申请时间", 17}};
+    json_t *rows = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(out, "items"), i, a)
+    {
+        sbuf m;
+        sbuf_init(&m);
+        size_t k;
+        json_t *v;
+        json_array_foreach(json_object_get(a, "marks"), k, v)
+            sbuf_printf(&m, "%s%s", k ? "、" : "", json_string_value(v));
+        const json_t *rq = json_object_get(a, "request");
+        bool valid = pd_is(json_string_value(json_object_get(a, "status")), "valid");
+        json_array_append_new(
+            rows,
+            json_pack(
+                "[O,O,O,O,s,s,O,o,s,s,s,b,O?,o]", json_object_get(a, "certificate_no"),
+                json_object_get(a, "enterprise_name"), json_object_get(a, "uscc"),
+                json_object_get(a, "project_name"),
+                pd_type_label(json_string_value(json_object_get(a, "type"))),
+                pd_is(json_string_value(json_object_get(a, "project_class")), "I")
+                    ? "一类（在建）"
+                    : "二类（已建成）",
+                json_object_get(a, "district_name"),
+                pd_cell_time(json_integer_value(json_object_get(a, "issued_at")), "date"),
+                valid ? "有效" : "已撤销",
+                pd_reason_label(json_string_value(json_object_get(a, "revoked_reason"))),
+                m.data ? m.data : "", json_is_true(json_object_get(a, "re_review_due")),
+                json_object_get(rq, "note"),
+                pd_cell_time(json_integer_value(json_object_get(rq, "created_at")), "epoch")));
+        sbuf_free(&m);
+    }
+    json_decref(out);
+    int rc = pd_send_xlsx(r, "证书列表", cols, sizeof cols / sizeof cols[0], rows, "证书列表.xlsx");
+    json_decref(rows);
+    return rc;
 }

@@ -60,6 +60,8 @@ int page_commission_desk(req *r);
 int page_commission_stats(req *r);
 int page_commission_bulk(req *r);
 int page_commission_certificates(req *r);
+int page_commission_desk_xlsx(req *r);
+int page_commission_certificates_xlsx(req *r);
 int page_expert_desk(req *r);
 int page_expert_conflict(req *r);
 int page_experts(req *r);

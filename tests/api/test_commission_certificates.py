@@ -89,3 +89,16 @@ def test_search_filters_and_access(commission, district_yb, anon, certs):
     assert a.status in (403, 404)
     c = anon.raw("GET", "/commission/certificates", headers={"Accept": "text/html"})
     assert c.status in (302, 303) and "/login" in (c.headers.get("Location") or "")
+
+
+def test_certificates_xlsx(commission, certs):
+    from test_commission_overview import xlsx_sheet
+    r = commission.raw("GET", "/commission/certificates.xlsx?district_code=500101&limit=100")
+    assert r.status == 200
+    rows, shared = xlsx_sheet(r.raw)
+    assert rows[0][0] == "证书编号" and "发证日期" in rows[0]
+    nos = [x[0] for x in rows[1:]]
+    assert certs["c2"]["certificate_no"] in nos and certs["c1"]["certificate_no"] not in nos
+    row = rows[1 + nos.index(certs["c2"]["certificate_no"])]
+    assert row[5] == "一类（在建）" and row[7][0] == "date" and row[7][2] == "yyyy-mm-dd"
+    assert "valid" not in shared and "workshop" not in shared and ("有效" in shared or "已撤销" in shared)

@@ -308,3 +308,72 @@ def test_bulk_publish_all_or_nothing(platform, commission, bulk_batch):
     items = pub["items"] if isinstance(pub, dict) else pub
     mine = [x for x in items if x["application_id"] in (p1["id"], p2["id"])]
     assert len(mine) == 2 and all(x["starts_at"].startswith("2026-01-05T09:00:00+08:00") for x in mine)
+
+
+# ---- the desk's list as xlsx: the same rows, Chinese labels, real date cells
+
+
+def xlsx_sheet(raw):
+    """(rows, every text of the sheet); a date cell as ("date", serial, format)."""
+    import io
+    import zipfile
+    import xml.etree.ElementTree as ET
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    z = zipfile.ZipFile(io.BytesIO(raw))
+    shared = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+            shared.append("".join(t.text or "" for t in si.iter("{%s}t" % ns["m"])))
+    styles = ET.fromstring(z.read("xl/styles.xml"))
+    numfmts = {n.get("numFmtId"): n.get("formatCode") for n in styles.iter("{%s}numFmt" % ns["m"])}
+    xfs = [x.get("numFmtId") for x in styles.find("m:cellXfs", ns).findall("m:xf", ns)]
+    rows = []
+    for row in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter("{%s}row" % ns["m"]):
+        cells = []
+        for c in row.findall("m:c", ns):
+            col = ord(re.match(r"[A-Z]+", c.get("r")).group(0)[-1]) - ord("A")  # ≤ 26 columns
+            cells.extend([None] * (col - len(cells)))  # empty cells are not written
+            v = c.find("m:v", ns)
+            if c.get("t") == "s":
+                cells.append(shared[int(v.text)])
+            elif c.get("t") == "inlineStr":  # constant-memory workbooks write text inline
+                text = "".join(t.text or "" for t in c.iter("{%s}t" % ns["m"]))
+                shared.append(text)
+                cells.append(text)
+            elif v is not None:
+                fmt = numfmts.get(xfs[int(c.get("s", "0"))], "")
+                cells.append(("date", float(v.text), fmt) if "yy" in fmt else float(v.text))
+            else:
+                cells.append(None)
+        rows.append(cells)
+    return rows, shared
+
+
+def test_desk_xlsx_same_rows_chinese_labels_dates(commission, world):
+    q = f"batch_id={world['batch']}&drafts=1&sort=name"
+    ids, doc = desk_ids(commission, f"/commission?{q}")
+    assert f'href="/commission/applications.xlsx?{html.escape(q)}"' in doc
+    r = commission.raw("GET", f"/commission/applications.xlsx?{q}")
+    assert r.status == 200 and "spreadsheetml" in r.headers.get("Content-Type")
+    rows, shared = xlsx_sheet(r.raw)
+    assert rows[0][:6] == ["企业名称", "统一社会信用代码", "项目名称", "区县", "申报类型", "状态"]
+    names = {world[k]["id"]: world["names"][k] for k in world["names"]}
+    assert [x[0] for x in rows[1:]] == [names[i] for i in ids]
+    # Chinese labels, never codes
+    for code in ("draft", "submitted", "workshop", "expert_failed", "500112"):
+        assert code not in shared, code
+    assert "草稿" in shared and "数字化车间" in shared and "渝北区" in shared
+    # a submitted row's time is a real date cell in Chongqing time; a draft's is empty
+    sub = next(x for x in rows[1:] if x[0] == world["names"]["submitted"])
+    assert sub[6][0] == "date" and sub[6][2] == "yyyy-mm-dd hh:mm"
+    got = st.parse_time(st.expect(commission.get(f"/applications/{world['submitted']['id']}"), 200)["submitted_at"])
+    serial = 25569 + (got.timestamp() + 8 * 3600) / 86400
+    assert abs(sub[6][1] - serial) < 1 / 86400 * 1.5
+    draft = next(x for x in rows[1:] if x[0] == world["names"]["draft"])
+    assert draft[6] is None and draft[8] == "否"
+
+
+def test_xlsx_only_for_the_commission(district_yb, anon):
+    for path in ("/commission/applications.xlsx", "/commission/certificates.xlsx"):
+        assert district_yb.raw("GET", path).status in (403, 404)
+        assert anon.raw("GET", path).status in (401, 302, 303)
