@@ -84,6 +84,7 @@ def test_search_filters_and_access(commission, district_yb, anon, certs):
     nos, _ = rows(commission, "district_code=500101&limit=100")
     assert certs["c2"]["certificate_no"] in nos and c1 not in nos
     nos, doc = rows(commission, "status=bogus&mark=x")
+    assert "}}" not in doc and "{{" not in doc  # no template text leaks
     assert "已忽略无效的筛选条件" in doc and "「证书状态」" in doc and "「优先推荐标记」" in doc
     a = district_yb.raw("GET", "/commission/certificates", headers={"Accept": "text/html"})
     assert a.status in (403, 404)

@@ -82,6 +82,9 @@ def test_counts_by_state_and_funnel(commission, world):
     assert [v for _, v in funnel] == [5, 4, 3, 2, 1, 0, 0], funnel
     assert funnel[0][0].startswith("全部") and funnel[-1][0] == "已认定"
     assert "draft" not in re.sub(r'href="[^"]*"', "", doc)  # no internal code on the page
+    _, desk = desk_ids(commission, f"/commission?batch_id={world['batch']}")
+    for d in (doc, desk):
+        assert "}}" not in d and "{{" not in d  # no template text leaks
 
 
 def test_every_district_listed_zeros_included_sorted(commission, world):

@@ -1324,6 +1324,10 @@ test("commission overview: statistics of the batch, a district bar opens the fil
     const chosen = await c.page.getByLabel("区县", { exact: true }).evaluate((el) => el.options[el.selectedIndex].text);
     assert(chosen === label, `the desk's district filter shows ${chosen}, not ${label}`);
     await shot(c.page, "overview-desk-filtered-1366");
+    // the certificates page: counts, the revocation requests, the filters
+    await submit(c.page, c.page.getByRole("link", { name: "证书管理" }), "opening the certificates page");
+    await see(c.page.getByRole("heading", { name: "企业撤销申请" }), "the revocation requests");
+    await shot(c.page, "overview-certificates-1366");
     // a phone: the same page readable at 390 px, a funnel bar → the desk
     const state2 = await c.ctx.storageState();
     const phone = await browser.newContext({ viewport: PHONE, locale: "zh-CN", storageState: state2 });
@@ -1343,6 +1347,11 @@ test("commission overview: statistics of the batch, a district bar opens the fil
       const shown = (await p.locator("#desk-total").innerText()).match(/\d+/)[0];
       assert(Number(shown) === n, `the desk says ${shown}, the funnel showed ${n}`);
       await shot(p, "overview-desk-390");
+      await p.goto(server.base + "/commission/certificates");
+      await landed(p, "the certificates page on a phone");
+      const wide2 = await p.evaluate(() => document.documentElement.scrollWidth);
+      assert(wide2 <= 390, `the certificates page is ${wide2} px wide on a 390 px phone`);
+      await shot(p, "overview-certificates-390");
     } finally {
       await phone.close();
     }
