@@ -53,7 +53,7 @@ static char *svg_chart(const char *id, const char *title, const svg_item *items,
     sbuf_init(&b);
     sbuf_printf(&b,
                 "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-                "role=\"img\" aria-labelledby=\"%s-title\" font-size=\"13\">"
+                "role=\"group\" aria-labelledby=\"%s-title\" font-size=\"13\">"
                 "<title id=\"%s-title\">",
                 SVG_W, height, id, id);
     svg_esc(&b, title);

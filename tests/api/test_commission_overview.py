@@ -19,7 +19,7 @@ def bars(doc, chart_id):
     m = re.search(r'<section class="card stat-chart" id="%s".*?</section>' % chart_id, doc, re.S)
     assert m, f"no chart {chart_id}"
     svg = re.search(r"<svg .*?</svg>", m.group(0), re.S).group(0)
-    assert 'role="img"' in svg and "<title" in svg
+    assert 'role="group"' in svg and "<title" in svg
     out = []
     for a in re.finditer(r'<a href="([^"]*)" tabindex="-1" class="bar" data-value="(\d+)" '
                          r'data-label="([^"]*)">', svg):

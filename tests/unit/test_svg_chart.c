@@ -51,7 +51,7 @@ static void test_bars_scaled_and_linked(void **state)
                         {"城口县", 1, "/commission?district_code=500229"},
                         {"巫溪县", 0, "/commission?district_code=500238"}};
     char *svg = svg_bars("c1", "各区县申报数", items, 4);
-    assert_non_null(strstr(svg, "role=\"img\" aria-labelledby=\"c1-title\""));
+    assert_non_null(strstr(svg, "role=\"group\" aria-labelledby=\"c1-title\""));
     assert_non_null(strstr(svg, "<title id=\"c1-title\">各区县申报数</title>"));
     assert_int_equal(count(svg, "class=\"bar\""), 4);
     assert_non_null(strstr(svg, "href=\"/commission?district_code=500238\""));
