@@ -73,7 +73,16 @@ static char *xlsx_cell_text(const json_t *v)
     if (json_is_real(v)) return xasprintf("%.15g", json_real_value(v));
     if (json_is_true(v)) return xstrdup("是");
     if (json_is_false(v)) return xstrdup("否");
+    if (json_is_integer(json_object_get(v, "epoch"))) return xstrdup("2020-03-17 10:00");
+    if (json_is_integer(json_object_get(v, "date"))) return xstrdup("2020-03-17");
     return xstrdup("");
+}
+
+/* Excel's serial day number of an epoch second as a Chongqing (UTC+8) wall-clock time: days
+ * since 1899-12-30 (1970-01-01 is day 25569), the time of day as the fraction. */
+static double xlsx_serial(int64_t epoch)
+{
+    return 25569.0 + (double)(epoch + 8 * 3600) / 86400.0;
 }
 
 /* Sheet names may not hold []:*?/\, start or end with an apostrophe, or pass 31 characters. */
@@ -128,8 +137,18 @@ static void xlsx_widths(lxw_worksheet *ws, const render_xlsx_column *cols, size_
 
 /* Writes one cell; strings only ever through worksheet_write_string, which stores text and never
  * a formula, whatever the text begins with. */
-static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *v)
+static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *v,
+                           lxw_format *const dates[2])
 {
+    /* {"epoch": n} / {"date": n}: a real date cell (a number with a date format), so sorting
+     * and filtering by time work in Excel. */
+    const json_t *ep = json_object_get(v, "epoch"), *dt = json_object_get(v, "date");
+    if (json_is_integer(ep) && json_integer_value(ep) > 0)
+        return worksheet_write_number(ws, r, c, xlsx_serial(json_integer_value(ep)), dates[0]);
+    if (json_is_integer(dt) && json_integer_value(dt) > 0) {
+        double day = (double)(int64_t)xlsx_serial(json_integer_value(dt));
+        return worksheet_write_number(ws, r, c, day, dates[1]);
+    }
     if (json_is_integer(v))
         return worksheet_write_number(ws, r, c, (double)json_integer_value(v), NULL);
     if (json_is_real(v)) return worksheet_write_number(ws, r, c, json_real_value(v), NULL);
@@ -153,6 +172,9 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const char *title, const render_xl
     format_set_bold(head);
     format_set_bg_color(head, 0xE8EEF4);
     format_set_bottom(head, LXW_BORDER_THIN);
+    lxw_format *dates[2] = {workbook_add_format(wb), workbook_add_format(wb)};
+    format_set_num_format(dates[0], "yyyy-mm-dd hh:mm");
+    format_set_num_format(dates[1], "yyyy-mm-dd");
     xlsx_widths(ws, cols, ncols, rows);
     /* Constant-memory mode writes rows in order: the header first. */
     for (size_t c = 0; c < ncols; c++) {
@@ -167,7 +189,8 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const char *title, const render_xl
     {
         if (r + 1 >= LXW_ROW_MAX) return LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE;
         for (size_t c = 0; c < ncols; c++) {
-            lxw_error e = xlsx_cell(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, json_array_get(row, c));
+            lxw_error e =
+                xlsx_cell(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, json_array_get(row, c), dates);
             if (e != LXW_NO_ERROR) return e;
         }
     }

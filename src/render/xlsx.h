@@ -19,6 +19,8 @@ typedef struct render_xlsx_column {
  *                   characters Excel cannot store become spaces, invalid UTF-8 becomes U+FFFD
  *   integer, real → a number cell
  *   true/false    → 是 / 否
+ *   {"epoch": n}  → a date-time cell (yyyy-mm-dd hh:mm, Chongqing time) of epoch second n > 0
+ *   {"date": n}   → a date cell (yyyy-mm-dd, Chongqing time) of epoch second n > 0
  *   null, other   → empty
  * On success returns 0 and hands the .xlsx bytes to the caller in *out (malloc'd, the caller
  * frees) and *len. On failure returns -1 and sets *err (when not NULL) to a malloc'd English

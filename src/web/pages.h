@@ -55,7 +55,13 @@ int page_review_assign(req *r);
 int page_review_expert(req *r);
 int page_review_decide(req *r);
 int page_review_direct(req *r);
+/* page_desk.c: the commission's desk and a batch's statistics */
 int page_commission_desk(req *r);
+int page_commission_stats(req *r);
+int page_commission_bulk(req *r);
+int page_commission_certificates(req *r);
+int page_commission_desk_xlsx(req *r);
+int page_commission_certificates_xlsx(req *r);
 int page_expert_desk(req *r);
 int page_expert_conflict(req *r);
 int page_experts(req *r);
