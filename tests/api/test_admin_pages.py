@@ -447,3 +447,15 @@ def test_import_certificates_reports_each_line(admin):
     assert "证书编号（certificate_no）" in rows[7][4]
     assert "导入 1 行" in text_of(doc) and "有错误未导入 5 行" in text_of(doc)
     assert 'class="flash flash-error"' in doc, "a report with errors is not shown as all well"
+
+
+def test_import_file_size_boundary(admin):
+    """The same limit as the API's CSV body (--max-json, 2 MB by default): at it imported, one
+    byte more refused beside the field."""
+    token = csrf_of(page(admin, "/admin/imports"))
+    head = (ACCOUNTS_HEADER + "\n").encode()
+    limit = 2 * 1024 * 1024
+    r = post_file(admin, "/admin/imports/accounts", head + b"\n" * (limit - len(head)), token)
+    assert r.status == 200 and "共 0 行" in text_of(r.raw.decode("utf-8")), r
+    r = post_file(admin, "/admin/imports/accounts", head + b"\n" * (limit - len(head) + 1), token)
+    assert r.status == 400 and field_error(r.raw.decode("utf-8"), "file_accounts") == "CSV 文件不超过 2 MB", r
