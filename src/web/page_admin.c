@@ -312,7 +312,13 @@ static int pd_account_render(req *r, int code, int64_t id, json_t *flash, const 
     json_object_set_new(ctx, "acct", acct);
     json_object_set_new(ctx, "self", json_boolean(id == r->actor.id));
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
-    if (new_password) json_object_set_new(ctx, "new_password", json_string(new_password));
+    if (new_password) {
+        json_object_set_new(ctx, "new_password", json_string(new_password));
+        /* Made with the account, or set later. */
+        json_object_set_new(
+            ctx, "password_label",
+            json_string(pd_is(r->route->pattern, "/admin/accounts/new") ? "初始密码" : "新密码"));
+    }
     json_object_set_new(ctx, "reject_reason", json_string(pd_field(r, "reason")));
     return web_page(r, code, "admin_account", ctx);
 }

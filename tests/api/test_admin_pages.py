@@ -286,7 +286,8 @@ def test_create_expert_needs_its_employer_and_a_made_up_password_is_shown_once(s
     pw = htmllib.unescape(re.search(r'<p class="secret" id="new-password">([^<]+)</p>', doc).group(1))
     assert len(pw) == 12 and re.search(r"[A-Za-z]", pw) and re.search(r"\d", pw), pw
     words = text_of(doc)
-    assert "只显示这一次" in words and "李教授" in words and employer in words and "专家" in words
+    assert "初始密码（只显示这一次）" in words and "李教授" in words and employer in words
+    assert "专家" in words
     assert r.headers.get("Cache-Control") == "no-store"
     c, lr = login(server, user, pw)
     assert expect(lr, 200)["account"]["role"] == "expert"
@@ -337,6 +338,7 @@ def test_disable_enable_and_reset_password(server, admin):
     r = post_form(admin, f"/admin/accounts/{aid}/password", {"new_password": ""}, token)
     assert r.status == 200, r
     pw = htmllib.unescape(re.search(r'id="new-password">([^<]+)<', r.raw.decode("utf-8")).group(1))
+    assert "新密码（只显示这一次）" in text_of(r.raw.decode("utf-8"))
     expect(login(server, user, pw)[1], 200)
     assert_error(login(server, user, "Typed2026pass")[1], 401, "bad_credentials")
 
