@@ -461,3 +461,19 @@ def test_import_file_size_boundary(admin):
     assert r.status == 200 and "共 0 行" in text_of(r.raw.decode("utf-8")), r
     r = post_file(admin, "/admin/imports/accounts", head + b"\n" * (limit - len(head) + 1), token)
     assert r.status == 400 and field_error(r.raw.decode("utf-8"), "file_accounts") == "CSV 文件不超过 2 MB", r
+
+
+def test_the_api_list_takes_role_and_q(admin):
+    tag = st.unique("api")
+    new_account(admin, "district", username=f"{tag}d")
+    new_account(admin, "expert", username=f"{tag}x")
+    body = expect(admin.get(f"/admin/accounts?q={tag}"), 200)
+    assert sorted(a["username"] for a in body["items"]) == [f"{tag}d", f"{tag}x"] and body["total"] == 2
+    body = expect(admin.get(f"/admin/accounts?q={tag.upper()}&role=expert"), 200)
+    assert [a["username"] for a in body["items"]] == [f"{tag}x"] and body["total"] == 1
+    assert expect(admin.get(f"/admin/accounts?q={tag}&status=pending"), 200)["total"] == 0
+    assert_error(admin.get("/admin/accounts?role=boss"), 400, "bad_request", ["role"])
+    # an expert made over the API names its employer, as one made by the commission does
+    r = admin.post("/admin/accounts", {"username": st.unique("nx"), "password": PASSWORD,
+                                       "role": "expert"})
+    assert_error(r, 400, "bad_request", ["employer_uscc"])
