@@ -210,7 +210,12 @@ static void acct_validate(db *d, const acct_input *in, const char *role, bool re
         json_object_set_new(f, "district_code", json_string("只有区县账号设置所属区县"));
     }
 
-    if (!acct_empty(in->employer_uscc)) {
+    /* An expert made through the API or a page (the command line sets no in->role) names its
+     * employer: without it no conflict of interest could ever be found. */
+    if (acct_empty(in->employer_uscc) && in->role && !strcmp(in->role, "expert"))
+        json_object_set_new(f, "employer_uscc",
+                            json_string("请填写专家工作单位的统一社会信用代码（用于回避）"));
+    else if (!acct_empty(in->employer_uscc)) {
         if (strcmp(role, "expert") != 0)
             json_object_set_new(f, "employer_uscc", json_string("只有专家账号填写工作单位代码"));
         else if (uscc_normalize(in->employer_uscc, employer, why, sizeof why) != 0)
@@ -297,26 +302,66 @@ int svc_user_add(svc_ctx *c, const char *role, const char *username, const char 
     return acct_insert(c, &in, role, false, "active", id, e);
 }
 
-int svc_account_list(svc_ctx *c, const char *status, int64_t limit, int64_t offset, json_t **out,
-                     svc_err *e)
+/* "%…%" for LIKE: the text lower-cased (ASCII; the columns are compared lower-cased) with the
+ * wildcards and the escape character escaped. Caller frees. */
+static char *acct_like_pattern(const char *q)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_puts(&b, "%");
+    for (const char *p = q; *p; p++) {
+        char ch = (char)tolower((unsigned char)*p);
+        if (ch == '%' || ch == '_' || ch == '\\') sbuf_puts(&b, "\\");
+        sbuf_append(&b, &ch, 1);
+    }
+    sbuf_puts(&b, "%");
+    return sbuf_take(&b);
+}
+
+/* The search text without the blanks around it (NULL when nothing is left). Caller frees. */
+static char *acct_trimmed(const char *q)
+{
+    if (acct_empty(q)) return NULL;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    size_t n = strlen(q);
+    while (n && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+        n--;
+    return xstrndup(q, n);
+}
+
+#define ACCT_FILTER                                                                                \
+    "WHERE (? IS NULL OR status = ?) AND (? IS NULL OR role = ?) AND (? IS NULL OR "               \
+    "lower(username) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\' OR "             \
+    "lower(coalesce(enterprise_name, '')) LIKE ? ESCAPE '\\' OR "                                  \
+    "lower(coalesce(uscc, '')) LIKE ? ESCAPE '\\') "
+
+int svc_account_search(svc_ctx *c, const acct_filter *f, json_t **out, svc_err *e)
 {
     *out = NULL;
     if (!acct_is(c, "admin")) return svc_fail(e, 403, "forbidden", "只有平台管理员可以查看账号");
-    if (status && *status && !acct_in(status, acct_statuses, 4)) {
+    if (f->status && *f->status && !acct_in(f->status, acct_statuses, 4))
         svc_field(e, "status", "状态须为 pending、active、rejected、disabled 之一");
-        return svc_fail_fields(e, json_incref(e->fields));
-    }
-    const char *st = status && *status ? status : NULL;
+    if (f->role && *f->role && !acct_in(f->role, acct_roles, 5))
+        svc_field(e, "role", "角色须为 enterprise、district、expert、commission、admin 之一");
+    if (f->q && acct_chars(f->q) > 100) svc_field(e, "q", "搜索内容不能超过 100 个字符");
+    if (e->fields) return svc_fail_fields(e, json_incref(e->fields));
+    const char *st = f->status && *f->status ? f->status : NULL;
+    const char *role = f->role && *f->role ? f->role : NULL;
+    char *q = acct_trimmed(f->q);
+    char *like = q ? acct_like_pattern(q) : NULL;
+    int64_t limit = f->limit, offset = f->offset < 0 ? 0 : f->offset;
     if (limit <= 0 || limit > 500) limit = limit <= 0 ? 50 : 500;
-    if (offset < 0) offset = 0;
     cal_table holidays;
     svc_holidays_load(c->db, &holidays);
     json_t *items = json_array();
     /* The review queue reads oldest first, which is also what 审核期 asks to look at first. */
-    db_stmt *s = db_query(c->db,
-                          ACCT_COLS "WHERE (? IS NULL OR status = ?) ORDER BY created_at, id "
-                                    "LIMIT ? OFFSET ?",
-                          "ttii", st, st, limit, offset);
+    db_stmt *s = db_query(
+        c->db,
+        f->newest_first ? ACCT_COLS ACCT_FILTER "ORDER BY created_at DESC, id DESC LIMIT ? "
+                                                "OFFSET ?"
+                        : ACCT_COLS ACCT_FILTER "ORDER BY created_at, id LIMIT ? OFFSET ?",
+        "tttttttttii", st, st, role, role, like, like, like, like, like, limit, offset);
     while (db_next(s)) {
         json_t *a = acct_row_json(s);
         if (strcmp(db_text(s, 3), "pending") == 0) {
@@ -330,10 +375,19 @@ int svc_account_list(svc_ctx *c, const char *status, int64_t limit, int64_t offs
     }
     db_done(s);
     free((void *)holidays.days);
-    int64_t total = db_scalar_int(
-        c->db, 0, "SELECT count(*) FROM accounts WHERE (? IS NULL OR status = ?)", "tt", st, st);
+    int64_t total = db_scalar_int(c->db, 0, "SELECT count(*) FROM accounts " ACCT_FILTER,
+                                  "ttttttttt", st, st, role, role, like, like, like, like, like);
+    free(q);
+    free(like);
     *out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
     return 0;
+}
+
+int svc_account_list(svc_ctx *c, const char *status, int64_t limit, int64_t offset, json_t **out,
+                     svc_err *e)
+{
+    acct_filter f = {.status = status, .limit = limit, .offset = offset};
+    return svc_account_search(c, &f, out, e);
 }
 
 /* One admin action on one account: checks the state it starts from, writes the new state (and

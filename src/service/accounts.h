@@ -7,6 +7,7 @@
 #define SMIP_ACCOUNTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +36,8 @@ typedef struct acct_input {
 /* Public registration: role enterprise, status pending. *id gets the new account's id. 400 with
  * fields, 409 `duplicate` for a user name taken. */
 int svc_account_register(svc_ctx *c, const acct_input *in, int64_t *id, svc_err *e);
-/* Admin (or the commission, for experts): an account of any role, active at once → account. */
+/* Admin (or the commission, for experts): an account of any role, active at once → account.
+ * An expert needs its employer's USCC: without it no conflict of interest could be found. */
 int svc_account_create(svc_ctx *c, const acct_input *in, json_t **out, svc_err *e);
 /* The command line's `smip user add`: active at once, no permission check (the operator runs
  * it). district_code for district accounts. */
@@ -45,6 +47,17 @@ int svc_user_add(svc_ctx *c, const char *role, const char *username, const char 
  * overdue (> 1 working day), and age_calendar_known (false when a year lacks holiday data). */
 int svc_account_list(svc_ctx *c, const char *status, int64_t limit, int64_t offset, json_t **out,
                      svc_err *e);
+/* The admin's account list, filtered and paged. Strings are borrowed; NULL or "" means any. */
+typedef struct acct_filter {
+    const char *status; /* pending active rejected disabled */
+    const char *role;   /* enterprise district expert commission admin */
+    const char *q;      /* part of the user name, name, enterprise name or credit code */
+    int64_t limit;      /* 1–500 (0: 50) */
+    int64_t offset;
+    bool newest_first; /* else oldest first, as the registration queue reads */
+} acct_filter;
+/* {items,total} as svc_account_list; 400 naming status, role or q (over 100 characters). */
+int svc_account_search(svc_ctx *c, const acct_filter *f, json_t **out, svc_err *e);
 /* One account's JSON (admin), 404 when absent. */
 int svc_account_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* pending → active / rejected (reason required); active → disabled; disabled → active.
@@ -89,9 +102,13 @@ int svc_imp_confirm_new(svc_ctx *c, const json_t *enterprise, json_t **out, svc_
 /* ---- old platform imports (admin; CSV text, UTF-8, CRLF or LF, RFC 4180 quoting) */
 
 /* Header username,password_hash,uscc,enterprise_name,district_code
- * → {imported,skipped,errors:[{line,message}]}; skipped = user name already present. */
+ * → {imported,skipped,errors:[{line,message}],lines:[{line,result,key?,name?,message?}]}:
+ * skipped = user name already present; `lines` has every data line's outcome (result
+ * imported | skipped | error; key the user name, name the enterprise, as far as the line has
+ * them; message what is wrong with it). */
 int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t **out, svc_err *e);
-/* Header certificate_no,year,type,uscc,enterprise_name,site_name,included_workshops → same. */
+/* Header certificate_no,year,type,uscc,enterprise_name,site_name,included_workshops → the same
+ * (key the certificate number). */
 int svc_legacy_import_certificates(svc_ctx *c, const char *csv, size_t len, json_t **out,
                                    svc_err *e);
 

@@ -151,16 +151,49 @@ static int csv_open(const char *csv, size_t len, const char **cols, int n, csv_r
     return -1;
 }
 
-static void csv_error(json_t *errors, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void csv_error(json_t *errors, int line, const char *fmt, ...)
+/* What an import found on its lines: the errors as the API has always listed them, and every
+ * data line's outcome for a report that shows what was imported too. */
+typedef struct legacy_report {
+    json_t *errors; /* [{line, message}] */
+    json_t *lines;  /* [{line, result: imported|skipped|error, key?, name?, message?}] */
+} legacy_report;
+
+/* One line's outcome; key and name (the user name or certificate number, the enterprise) may be
+ * NULL or "", message is for errors only. */
+static void legacy_line(legacy_report *rep, int line, const char *result, const char *key,
+                        const char *name, const char *message)
 {
-    char msg[512];
+    json_t *o = json_pack("{s:i,s:s}", "line", line, "result", result);
+    if (key && *key) json_object_set_new(o, "key", json_string(key));
+    if (name && *name) json_object_set_new(o, "name", json_string(name));
+    if (message) {
+        json_object_set_new(o, "message", json_string(message));
+        json_array_append_new(rep->errors,
+                              json_pack("{s:i,s:s}", "line", line, "message", message));
+    }
+    json_array_append_new(rep->lines, o);
+}
+
+/* Writes why a line is refused into why (printf-style); returns true, so a chain of checks reads
+ * `else if (bad && legacy_why(...))`. */
+static bool legacy_why(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool legacy_why(char *why, size_t len, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(why, len, fmt, ap);
     va_end(ap);
-    json_array_append_new(errors, json_pack("{s:i,s:s}", "line", line, "message", msg));
+    return true;
+}
+
+/* Why a record has the wrong number of columns, into why; false when it has `want`. */
+static bool legacy_columns(const csv_record *rec, int want, char *why, size_t len)
+{
+    if (rec->too_many)
+        return legacy_why(why, len, "应有 %d 列，实际多于 %d 列", want, CSV_MAX_FIELDS);
+    if (rec->n != want) return legacy_why(why, len, "应有 %d 列，实际为 %d 列", want, rec->n);
+    return false;
 }
 
 static bool legacy_is_admin(svc_ctx *c)
@@ -169,21 +202,23 @@ static bool legacy_is_admin(svc_ctx *c)
     return !c->actor || !c->actor->id || strcmp(c->actor->role, "admin") == 0;
 }
 
-/* Ends an import: audits the counts and commits, answering {imported,skipped,errors}. */
+/* Ends an import: audits the counts and commits, answering {imported,skipped,errors,lines}. */
 static int legacy_finish(svc_ctx *c, const char *action, int64_t imported, int64_t skipped,
-                         json_t *errors, json_t **out, svc_err *e)
+                         legacy_report *rep, json_t **out, svc_err *e)
 {
-    json_t *detail = json_pack("{s:I,s:I,s:I}", "imported", (json_int_t)imported, "skipped",
-                               (json_int_t)skipped, "errors", (json_int_t)json_array_size(errors));
+    json_t *detail =
+        json_pack("{s:I,s:I,s:I}", "imported", (json_int_t)imported, "skipped", (json_int_t)skipped,
+                  "errors", (json_int_t)json_array_size(rep->errors));
     int64_t seq = svc_audit(c, "legacy_import", 0, action, NULL, NULL, detail);
     json_decref(detail);
     if (seq < 0 || db_commit(c->db) != 0) {
-        json_decref(errors);
+        json_decref(rep->errors);
+        json_decref(rep->lines);
         db_rollback(c->db);
         return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
     }
-    *out = json_pack("{s:I,s:I,s:o}", "imported", (json_int_t)imported, "skipped",
-                     (json_int_t)skipped, "errors", errors);
+    *out = json_pack("{s:I,s:I,s:o,s:o}", "imported", (json_int_t)imported, "skipped",
+                     (json_int_t)skipped, "errors", rep->errors, "lines", rep->lines);
     return 0;
 }
 
@@ -199,14 +234,16 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
         return svc_fail(e, 403, "forbidden", "只有平台管理员可以导入原平台账号");
     if (csv_open(csv, len, cols, 5, &r, e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
-    json_t *errors = json_array();
+    legacy_report rep = {json_array(), json_array()};
     int64_t imported = 0, skipped = 0;
     csv_record rec;
     const char *why = NULL;
     int rc;
     while ((rc = csv_next(&r, &rec, &why)) != 0) {
+        char bad[512];
         if (rc < 0) {
-            csv_error(errors, rec.line, "格式错误：%s", why);
+            snprintf(bad, sizeof bad, "格式错误：%s", why);
+            legacy_line(&rep, rec.line, "error", NULL, NULL, bad);
             continue;
         }
         char uscc[USCC_LEN + 1];
@@ -214,19 +251,22 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
         const char *user = rec.f[0], *hash = rec.n > 1 ? rec.f[1] : "";
         const char *code = rec.n > 2 ? rec.f[2] : "", *name = rec.n > 3 ? rec.f[3] : "";
         const char *district = rec.n > 4 ? rec.f[4] : "";
-        if (rec.n != 5 || rec.too_many)
-            csv_error(errors, rec.line, "应有 5 列，实际为 %d 列", rec.too_many ? 99 : rec.n);
-        else if (!*user || strlen(user) > 64)
-            csv_error(errors, rec.line, "username 不能为空，且不超过 64 个字节");
-        else if ((hash_why = password_legacy_problem(hash)) != NULL)
-            csv_error(errors, rec.line, "password_hash 无效（%s），该账号将无法绑定", hash_why);
-        else if (!*name)
-            csv_error(errors, rec.line, "enterprise_name 不能为空");
-        else if (*district &&
-                 !db_scalar_int(c->db, 0, "SELECT count(*) FROM districts WHERE code = ?", "t",
-                                district))
-            csv_error(errors, rec.line, "district_code“%s”不是已知的区县代码", district);
-        else {
+        bool refused =
+            legacy_columns(&rec, 5, bad, sizeof bad) ||
+            ((!*user || strlen(user) > 64) &&
+             legacy_why(bad, sizeof bad, "原平台用户名（username）不能为空，且不超过 64 个字节")) ||
+            ((hash_why = password_legacy_problem(hash)) != NULL &&
+             legacy_why(bad, sizeof bad, "密码哈希（password_hash）无效（%s），该账号将无法绑定",
+                        hash_why)) ||
+            (!*name && legacy_why(bad, sizeof bad, "企业名称（enterprise_name）不能为空")) ||
+            (*district &&
+             !db_scalar_int(c->db, 0, "SELECT count(*) FROM districts WHERE code = ?", "t",
+                            district) &&
+             legacy_why(bad, sizeof bad, "区县代码（district_code）“%s”不是已知的区县代码",
+                        district));
+        if (refused) {
+            legacy_line(&rep, rec.line, "error", user, name, bad);
+        } else {
             /* An old USCC that fails its check digit is kept as it was: rule E1 reports it when
              * the enterprise applies, and it can be corrected in the profile. */
             const char *u = *code && uscc_normalize(code, uscc, NULL, 0) == 0 ? uscc : code;
@@ -235,16 +275,17 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
                             "enterprise_name, district_code, imported_at) VALUES (?,?,?,?,?,?)",
                             "ttttti", user, hash, *u ? u : NULL, name, *district ? district : NULL,
                             c->now);
-            if (x == 0)
-                imported++;
-            else if (x == 1)
-                skipped++;
-            else
-                csv_error(errors, rec.line, "写入数据库失败");
+            if (x == 0) imported++;
+            if (x == 1) skipped++;
+            legacy_line(&rep, rec.line,
+                        x == 0   ? "imported"
+                        : x == 1 ? "skipped"
+                                 : "error",
+                        user, name, x == 0 || x == 1 ? NULL : "写入数据库失败");
         }
         csv_record_free(&rec);
     }
-    return legacy_finish(c, "import_accounts", imported, skipped, errors, out, e);
+    return legacy_finish(c, "import_accounts", imported, skipped, &rep, out, e);
 }
 
 /* ---------------------------------------------------------------- certificates */
@@ -261,19 +302,21 @@ int svc_legacy_import_certificates(svc_ctx *c, const char *csv, size_t len, json
         return svc_fail(e, 403, "forbidden", "只有平台管理员可以导入原平台证书");
     if (csv_open(csv, len, cols, 7, &r, e) != 0) return -1;
     if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
-    json_t *errors = json_array();
+    legacy_report rep = {json_array(), json_array()};
     int64_t imported = 0, skipped = 0;
     csv_record rec;
     const char *why = NULL;
     int rc;
     while ((rc = csv_next(&r, &rec, &why)) != 0) {
+        char bad[512];
         if (rc < 0) {
-            csv_error(errors, rec.line, "格式错误：%s", why);
+            snprintf(bad, sizeof bad, "格式错误：%s", why);
+            legacy_line(&rep, rec.line, "error", NULL, NULL, bad);
             continue;
         }
         char uscc[USCC_LEN + 1], uwhy[256];
         const char *no = rec.f[0], *year_s = rec.n > 1 ? rec.f[1] : "";
-        const char *type = rec.n > 2 ? rec.f[2] : "";
+        const char *type = rec.n > 2 ? rec.f[2] : "", *name = rec.n > 4 ? rec.f[4] : "";
         char *end = NULL;
         long year = strtol(year_s, &end, 10);
         bool no_ok = *no && strlen(no) <= 64 &&
@@ -282,52 +325,55 @@ int svc_legacy_import_certificates(svc_ctx *c, const char *csv, size_t len, json
                                 "0123456789-_.~") == strlen(no);
         if (!strcmp(type, "数字化车间")) type = "workshop";
         if (!strcmp(type, "智能工厂")) type = "factory";
-        if (rec.n != 7 || rec.too_many)
-            csv_error(errors, rec.line, "应有 7 列，实际为 %d 列", rec.too_many ? 99 : rec.n);
-        else if (!no_ok)
-            csv_error(errors, rec.line,
-                      "certificate_no 须为 1 至 64 个字母、数字或 - _ . ~（URL 安全的 ASCII）");
-        else if (!*year_s || *end || year < 2000 || year > 2100)
-            csv_error(errors, rec.line, "year 须为 2000 至 2100 之间的年份");
-        else if (strcmp(type, "workshop") && strcmp(type, "factory"))
-            csv_error(errors, rec.line, "type 须为 workshop（数字化车间）或 factory（智能工厂）");
-        else if (uscc_normalize(rec.f[3], uscc, uwhy, sizeof uwhy) != 0)
-            csv_error(errors, rec.line, "uscc：%s", uwhy);
-        else if (!*rec.f[4])
-            csv_error(errors, rec.line, "enterprise_name 不能为空");
-        else if (!*rec.f[5])
-            csv_error(errors, rec.line, "site_name 不能为空");
-        else {
-            /* "车间A; 车间B;" → "车间A;车间B": E5 compares the names one by one. */
-            sbuf ws;
-            sbuf_init(&ws);
-            char *list = xstrdup(rec.f[6]), *save = NULL;
-            for (char *t = strtok_r(list, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-                while (*t == ' ' || *t == '\t')
-                    t++;
-                size_t n = strlen(t);
-                while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-                    n--;
-                if (!n) continue;
-                if (ws.len) sbuf_puts(&ws, ";");
-                sbuf_append(&ws, t, n);
-            }
-            free(list);
-            int x = db_exec(c->db,
-                            "INSERT INTO legacy_certificates (certificate_no, year, type, uscc, "
-                            "enterprise_name, site_name, included_workshops, imported_at) "
-                            "VALUES (?,?,?,?,?,?,?,?)",
-                            "tittttti", no, (int64_t)year, type, uscc, rec.f[4], rec.f[5],
-                            ws.data ? ws.data : "", c->now);
-            sbuf_free(&ws);
-            if (x == 0)
-                imported++;
-            else if (x == 1)
-                skipped++;
-            else
-                csv_error(errors, rec.line, "写入数据库失败");
+        bool refused =
+            legacy_columns(&rec, 7, bad, sizeof bad) ||
+            (!no_ok && legacy_why(bad, sizeof bad,
+                                  "证书编号（certificate_no）须为 1 至 64 个字母、数字或 - _ . ~"
+                                  "（URL 安全的 ASCII）")) ||
+            ((!*year_s || *end || year < 2000 || year > 2100) &&
+             legacy_why(bad, sizeof bad, "年份（year）须为 2000 至 2100 之间的年份")) ||
+            (strcmp(type, "workshop") && strcmp(type, "factory") &&
+             legacy_why(bad, sizeof bad,
+                        "类型（type）须为 workshop（数字化车间）或 factory（智能工厂）")) ||
+            (uscc_normalize(rec.f[3], uscc, uwhy, sizeof uwhy) != 0 &&
+             legacy_why(bad, sizeof bad, "统一社会信用代码（uscc）：%s", uwhy)) ||
+            (!*name && legacy_why(bad, sizeof bad, "企业名称（enterprise_name）不能为空")) ||
+            (!*rec.f[5] && legacy_why(bad, sizeof bad, "车间或工厂名称（site_name）不能为空"));
+        if (refused) {
+            legacy_line(&rep, rec.line, "error", no, name, bad);
+            csv_record_free(&rec);
+            continue;
         }
+        /* "车间A; 车间B;" → "车间A;车间B": E5 compares the names one by one. */
+        sbuf ws;
+        sbuf_init(&ws);
+        char *list = xstrdup(rec.f[6]), *save = NULL;
+        for (char *t = strtok_r(list, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+            while (*t == ' ' || *t == '\t')
+                t++;
+            size_t n = strlen(t);
+            while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+                n--;
+            if (!n) continue;
+            if (ws.len) sbuf_puts(&ws, ";");
+            sbuf_append(&ws, t, n);
+        }
+        free(list);
+        int x = db_exec(c->db,
+                        "INSERT INTO legacy_certificates (certificate_no, year, type, uscc, "
+                        "enterprise_name, site_name, included_workshops, imported_at) "
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        "tittttti", no, (int64_t)year, type, uscc, name, rec.f[5],
+                        ws.data ? ws.data : "", c->now);
+        sbuf_free(&ws);
+        if (x == 0) imported++;
+        if (x == 1) skipped++;
+        legacy_line(&rep, rec.line,
+                    x == 0   ? "imported"
+                    : x == 1 ? "skipped"
+                             : "error",
+                    no, name, x == 0 || x == 1 ? NULL : "写入数据库失败");
         csv_record_free(&rec);
     }
-    return legacy_finish(c, "import_certificates", imported, skipped, errors, out, e);
+    return legacy_finish(c, "import_certificates", imported, skipped, &rep, out, e);
 }

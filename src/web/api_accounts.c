@@ -76,7 +76,12 @@ int api_admin_accounts_list(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     json_t *out = NULL;
-    int rc = svc_account_list(&c, web_query(r, "status"), limit, offset, &out, &e);
+    acct_filter f = {.status = web_query(r, "status"),
+                     .role = web_query(r, "role"),
+                     .q = web_query(r, "q"),
+                     .limit = limit,
+                     .offset = offset};
+    int rc = svc_account_search(&c, &f, &out, &e);
     return web_answer(r, rc, 200, out, &e);
 }
 

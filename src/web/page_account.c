@@ -1,14 +1,13 @@
-/* page_account — the pages of the unified login (附件3) and the two queues that sit beside it:
+/* page_account — the pages of the unified login (附件3) and the queue that sits beside it:
  * the public home page with the batch's timeline, registration, login and logout, the portal
- * (业务系统类, 确定接入), the first entry to imp (我是老用户 / 我是新用户), the admin's
- * registration queue and the district's review queue. Handlers are thin: read the post, call
+ * (业务系统类, 确定接入), the first entry to imp (我是老用户 / 我是新用户) and the district's
+ * review queue (the admin's pages are page_admin.c). Handlers are thin: read the post, call
  * the same service function as the JSON API, render. A refusal re-renders the form with what
  * the user typed (never a password) and the service's reasons beside the fields; a success
  * redirects (303) with a fixed message key in the query, never the text itself. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/calendar.h"
 #include "core/workflow.h"
 #include "service/accounts.h"
 #include "service/enterprise.h"
@@ -36,8 +35,6 @@ static json_t *pa_done_flash(req *r)
 {
     static const char *const map[][3] = {
         {"connected", "ok", "已接入智能制造信息管理平台，现在可以进入使用。"},
-        {"approved", "ok", "已通过该注册申请，申请人现在可以登录。"},
-        {"rejected", "ok", "已驳回该注册申请，申请人登录时会看到驳回理由。"},
         {"logged_out", "ok", "已退出登录。"},
     };
     const char *d = web_query(r, "done");
@@ -104,14 +101,6 @@ static bool pa_local_path(const char *p)
 }
 
 /* ---------------------------------------------------------------- times */
-
-/* "2020-03-17 10:00" for list columns; NULL JSON when the value is no time. */
-static json_t *pa_short_time(const json_t *v)
-{
-    int64_t t = web_epoch(v);
-    char buf[WEB_SHORT_TIME_BUF];
-    return t ? json_string(web_short_time(t, buf)) : json_null();
-}
 
 /* {label, at, time_left, passed} for a batch time field, or NULL when it is absent. */
 static json_t *pa_milestone(req *r, const char *label, const json_t *at, const char *what)
@@ -352,9 +341,7 @@ static const char *const PA_GROUPS[] = {"主城都市区", "渝东北三峡库�
                                         "渝东南武陵山区城镇群"};
 #define PA_NGROUPS (sizeof PA_GROUPS / sizeof PA_GROUPS[0])
 
-/* [{name, districts:[{code,name,selected}]}] in the order of 一区两群; a group the list does not
- * know comes last. */
-static json_t *pa_district_groups(req *r, const char *selected)
+json_t *page_district_groups(req *r, const char *selected)
 {
     json_t *ds = svc_districts(r->db), *groups = json_array();
     for (size_t g = 0; g < PA_NGROUPS; g++)
@@ -430,7 +417,7 @@ static int pa_imp_render(req *r, int status, json_t *form, json_t *errors, json_
     const char *dc =
         json_string_value(json_object_get(json_object_get(form, "enterprise"), "district_code"));
     json_t *ctx = pa_ctx("进入智能制造信息管理平台", "portal", flash);
-    json_object_set_new(ctx, "district_groups", pa_district_groups(r, dc));
+    json_object_set_new(ctx, "district_groups", page_district_groups(r, dc));
     json_object_set_new(ctx, "form", form);
     json_object_set_new(ctx, "errors", errors ? errors : json_object());
     return web_page(r, status, "imp_entry", ctx);
@@ -530,166 +517,6 @@ int page_imp_confirm(req *r)
     json_decref(typed);
     json_decref(out);
     return web_redirect(r, "/dashboard");
-}
-
-/* ---------------------------------------------------------------- admin: registration queue */
-
-static const char *pa_status_name(const char *s)
-{
-    static const char *const map[][2] = {{"pending", "待审核"},
-                                         {"active", "已通过"},
-                                         {"rejected", "已驳回"},
-                                         {"disabled", "已停用"}};
-    for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(s, map[i][0]) == 0) return map[i][1];
-    return s ? s : "";
-}
-
-static const char *pa_role_name(const char *s)
-{
-    static const char *const map[][2] = {{"enterprise", "企业"},
-                                         {"district", "区县经信部门"},
-                                         {"commission", "市经济信息委"},
-                                         {"expert", "专家"},
-                                         {"admin", "平台管理员"}};
-    for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(s, map[i][0]) == 0) return map[i][1];
-    return s ? s : "";
-}
-
-/* "2027 年无节假日数据，按周一至周五计算" for the years from `from` to now without holiday data,
- * or NULL when every year is known. */
-static char *pa_calendar_note(req *r, int from_year)
-{
-    cal_table t;
-    svc_holidays_load(r->db, &t);
-    int to = cal_date_of_epoch(r->now).y;
-    sbuf years;
-    sbuf_init(&years);
-    for (int y = from_year; y <= to && y > 0; y++) {
-        bool known = true;
-        cal_is_working_day((cal_date){y, 1, 1}, &t, &known);
-        if (known) continue;
-        char buf[16];
-        snprintf(buf, sizeof buf, "%s%d", years.len ? "、" : "", y);
-        sbuf_puts(&years, buf);
-    }
-    free((void *)t.days);
-    if (!years.len) {
-        sbuf_free(&years);
-        return NULL;
-    }
-    char *note = xasprintf("%s 年无节假日数据，工作日按周一至周五计算。", years.data);
-    sbuf_free(&years);
-    return note;
-}
-
-/* Adds the names and the short time to each account; returns the earliest year of a pending
- * account whose age was counted without holiday data (0 when none). */
-static int pa_decorate_accounts(json_t *items)
-{
-    int unknown_from = 0;
-    size_t i;
-    json_t *a;
-    json_array_foreach(items, i, a)
-    {
-        const char *st = json_string_value(json_object_get(a, "status"));
-        json_t *created = json_object_get(a, "created_at");
-        json_object_set_new(a, "status_name", json_string(pa_status_name(st)));
-        json_object_set_new(
-            a, "role_name",
-            json_string(pa_role_name(json_string_value(json_object_get(a, "role")))));
-        json_t *known = json_object_get(a, "age_calendar_known");
-        if (json_is_false(known)) {
-            int y = cal_date_of_epoch(web_epoch(created)).y;
-            if (!unknown_from || y < unknown_from) unknown_from = y;
-        }
-        json_object_set_new(a, "created_at", pa_short_time(created));
-    }
-    return unknown_from;
-}
-
-/* The queue with `status` as filter; `reject_id` names the row whose reject failed. */
-static int pa_admin_render(req *r, int status_code, const char *status, int64_t reject_id,
-                           const char *reject_error, json_t *flash)
-{
-    svc_ctx c = web_svc(r);
-    svc_err e = {0};
-    json_t *out = NULL;
-    if (svc_account_list(&c, status, 500, 0, &out, &e) != 0) {
-        if (e.status != 400) {
-            json_decref(flash);
-            return pa_error_page(r, &e, "/admin/accounts");
-        }
-        svc_err_clear(&e);
-        json_decref(flash);
-        return pa_admin_render(r, 400, "pending", 0, NULL,
-                               pa_flash("error", "没有这个状态，已显示待审核的申请。"));
-    }
-    json_t *items = json_incref(json_object_get(out, "items"));
-    json_decref(out);
-    int unknown_from = pa_decorate_accounts(items);
-    size_t i;
-    json_t *a;
-    json_array_foreach(items, i, a)
-    {
-        if (json_integer_value(json_object_get(a, "id")) != reject_id) continue;
-        json_object_set_new(a, "reject_error", json_string(reject_error));
-        json_object_set_new(a, "reject_reason", json_string(pa_field(r, "reason")));
-    }
-    json_t *ctx = pa_ctx("注册审核", "admin_accounts", flash);
-    svc_ctx ic = web_svc(r);
-    json_object_set_new(ctx, "inbox", svc_inbox(&ic));
-    json_object_set_new(ctx, "status", json_string(status ? status : ""));
-    json_object_set_new(ctx, "accounts", items);
-    char *note = unknown_from ? pa_calendar_note(r, unknown_from) : NULL;
-    if (note) json_object_set_new(ctx, "calendar_note", json_string(note));
-    free(note);
-    return web_page(r, status_code, "admin_accounts", ctx);
-}
-
-int page_admin_accounts(req *r)
-{
-    const char *status = web_query(r, "status");
-    if (!status) status = "pending";
-    return pa_admin_render(r, 200, status, 0, NULL, pa_done_flash(r));
-}
-
-int page_admin_account_decide(req *r)
-{
-    int64_t id = web_param_id(r, 0);
-    const char *decision = web_form(r, "decision"), *reason = web_form(r, "reason");
-    if (!id) return web_fail(r, 404, "not_found", "账号不存在");
-    bool approve = pa_is(decision, "approve");
-    if (!approve && !pa_is(decision, "reject"))
-        return pa_admin_render(r, 400, "pending", 0, NULL,
-                               pa_flash("error", "请选择“通过”或“驳回”。"));
-    if (!approve && (!reason || !reason[strspn(reason, " \t\r\n")]))
-        return pa_admin_render(r, 400, "pending", id, "请填写驳回理由",
-                               pa_flash("error", "驳回注册申请须填写理由，申请人登录时会看到。"));
-    svc_ctx c = web_svc(r);
-    svc_err e = {0};
-    json_t *out = NULL;
-    int rc = approve ? svc_account_approve(&c, id, &out, &e)
-                     : svc_account_reject(&c, id, reason, &out, &e);
-    json_decref(out);
-    if (rc == 0)
-        return web_redirect(r, approve ? "/admin/accounts?done=approved"
-                                       : "/admin/accounts?done=rejected");
-    json_t *why = e.fields ? json_object_get(e.fields, "reason") : NULL;
-    if (json_is_string(why)) {
-        char *msg = xstrdup(json_string_value(why));
-        int status = e.status ? e.status : 400;
-        svc_err_clear(&e);
-        int ret = pa_admin_render(r, status, "pending", id, msg, NULL);
-        free(msg);
-        return ret;
-    }
-    if (e.status == 404 || e.status >= 500) return pa_error_page(r, &e, "/admin/accounts");
-    int status = e.status ? e.status : 409;
-    json_t *flash = pa_flash("error", e.message);
-    svc_err_clear(&e);
-    return pa_admin_render(r, status, "pending", 0, NULL, flash);
 }
 
 /* ---------------------------------------------------------------- district: review queue */

@@ -33,8 +33,24 @@ int page_assessments(req *r);
 int page_assessment_questionnaire(req *r);
 int page_assessment_save(req *r);
 int page_assessment_report(req *r);
+/* [{name, districts:[{code,name,selected}]}]: the 41 districts in the order of 一区两群 (a group
+ * the list does not know comes last), `selected` the one whose code is `selected` (page_account.c,
+ * for every district select). New reference. */
+json_t *page_district_groups(req *r, const char *selected);
+/* page_admin.c: the admin's accounts, one account, new staff accounts, the old platform's
+ * imports */
 int page_admin_accounts(req *r);
 int page_admin_account_decide(req *r);
+int page_admin_account(req *r);
+int page_admin_account_new(req *r);
+int page_admin_account_create(req *r);
+int page_admin_account_disable(req *r);
+int page_admin_account_enable(req *r);
+int page_admin_account_password(req *r);
+int page_admin_imports(req *r);
+int page_admin_import_accounts(req *r);
+int page_admin_import_certificates(req *r);
+int page_admin_import_template(req *r);
 int page_district_queue(req *r);
 /* The application page (page_application.c) rendered again with `flash` (stolen), for posts of
  * other page modules that were refused. */

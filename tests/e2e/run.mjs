@@ -475,10 +475,10 @@ test("enterprise: register → approval → 确定接入 → 我是新用户 →
   await admin.getByLabel("密码").fill(ADMIN.password);
   await submit(admin, admin.getByRole("button", { name: "登录", exact: true }), "admin login");
   if (new URL(admin.url()).pathname !== "/admin/accounts") {
-    await admin.locator("nav.site-nav").getByRole("link", { name: "注册审核" }).click();
+    await admin.locator("nav.site-nav").getByRole("link", { name: "账号管理" }).click();
     await landed(admin, "the registration queue");
   }
-  await see(admin.getByRole("heading", { level: 1, name: "注册审核" }), "the heading 注册审核");
+  await see(admin.getByRole("heading", { level: 1, name: "账号管理" }), "the heading 账号管理");
   const row = admin.locator("tbody tr", { hasText: ent.username });
   await see(row, `the queue row of ${ent.username}`);
   assert((await row.innerText()).includes(ent.uscc), "the queue row does not show the USCC");
@@ -827,10 +827,10 @@ test("without JavaScript: register, then the admin logs in through the form and 
     await page.getByLabel("密码").fill(ADMIN.password);
     await submit(page, page.getByRole("button", { name: "登录", exact: true }), "admin login (no JS)");
     if (new URL(page.url()).pathname !== "/admin/accounts") {
-      await page.locator("nav.site-nav").getByRole("link", { name: "注册审核" }).click();
+      await page.locator("nav.site-nav").getByRole("link", { name: "账号管理" }).click();
       await landed(page, "the registration queue (no JS)");
     }
-    await see(page.getByRole("heading", { level: 1, name: "注册审核" }), "the heading 注册审核");
+    await see(page.getByRole("heading", { level: 1, name: "账号管理" }), "the heading 账号管理");
     const row = page.locator("tbody tr", { hasText: username });
     await see(row, `the pending request of ${username}`);
     await see(row.getByRole("button", { name: "通过" }), "the 通过 button");
@@ -1442,6 +1442,131 @@ test("commission overview: statistics of the batch, a district bar opens the fil
     await c.ctx.close();
   }
 });
+
+// ------------------------------------------------------------------ the admin's pages
+
+// axe-core (node_modules/axe-core) on the page as it stands: the serious and critical violations.
+const AXE_JS = path.join(ROOT, "node_modules", "axe-core", "axe.min.js");
+async function axeSerious(page, what) {
+  // evaluated through the DevTools protocol: the pages' CSP allows no injected <script>
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(fs.readFileSync(AXE_JS, "utf8"));
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert(found.length === 0, `axe on ${what}: ${found.join("; ")}`);
+}
+
+// Nothing but a table's own scroll box may be wider than a phone's screen.
+async function fitsWidth(page, what) {
+  const width = page.viewportSize().width;
+  const over = await page.evaluate((w) => document.documentElement.scrollWidth - w, width);
+  assert(over <= 1, `${what} is ${over} px wider than the screen`);
+}
+
+async function adminLooks(page, step, what) {
+  await a11y(page);
+  await axeSerious(page, what);
+  await fitsWidth(page, what);
+  await shot(page, step);
+}
+
+for (const [tag, viewport] of [["1366", { width: 1366, height: 900 }], ["390", PHONE]]) {
+  test(`admin pages at ${tag} px: a district account made on the page logs in, then is disabled; an import's report`, async () => {
+    assert(server.base, "no server (setup failed)");
+    const uniq = String(Date.now() % 1e6).padStart(6, "0");
+    const officer = { username: `e2e_adm_${tag}_${uniq}`, password: PASSWORD };
+    const adminCtx = await browser.newContext({ viewport, isMobile: tag === "390", locale: "zh-CN" });
+    const officerCtx = await browser.newContext({ viewport, isMobile: tag === "390", locale: "zh-CN" });
+    try {
+      const admin = watch(await adminCtx.newPage(), `admin-${tag}`);
+      currentPage = admin;
+      await admin.goto(server.base + "/login");
+      await admin.getByLabel("用户名").fill(ADMIN.username);
+      await admin.getByLabel("密码").fill(ADMIN.password);
+      await submit(admin, admin.getByRole("button", { name: "登录", exact: true }), "admin login");
+      await see(admin.getByRole("heading", { level: 1, name: "账号管理" }), "the accounts page");
+      await adminLooks(admin, `admin-accounts-${tag}`, `the accounts list at ${tag}`);
+
+      // a district account through the form; a refusal first (no district chosen)
+      await admin.getByRole("link", { name: "新建账号" }).click();
+      await landed(admin, "the new account form");
+      await admin.getByLabel(/区县经信部门/).check();
+      await admin.getByLabel("用户名").fill(officer.username);
+      await admin.getByLabel("初始密码").fill(officer.password);
+      await admin.getByLabel("姓名").fill("渝北区经信委 王科长");
+      await submit(admin, admin.getByRole("button", { name: "创建账号" }), "creating without a district", (s) => s === 400);
+      await see(admin.locator("#district_code-error"), "the district's reason beside it");
+      assert((await admin.getByLabel("用户名").inputValue()) === officer.username, "the user name was not kept");
+      await adminLooks(admin, `admin-new-refused-${tag}`, `the refused new account form at ${tag}`);
+      await admin.getByLabel("初始密码").fill(officer.password);
+      await admin.getByLabel("所属区县").selectOption({ label: "渝北区" });
+      await submit(admin, admin.getByRole("button", { name: "创建账号" }), "creating the district account");
+      await see(admin.getByText("账号已创建"), "账号已创建");
+      const facts = await admin.locator("dl.facts").innerText();
+      assert(facts.includes("区县经信部门") && facts.includes("渝北区") && facts.includes("正常"), `the account page says ${facts}`);
+      const accountUrl = admin.url().split("?")[0];
+
+      // the new account logs in
+      const officerPage = watch(await officerCtx.newPage(), `officer-${tag}`);
+      currentPage = officerPage;
+      await officerPage.goto(server.base + "/login");
+      await officerPage.getByLabel("用户名").fill(officer.username);
+      await officerPage.getByLabel("密码").fill(officer.password);
+      await submit(officerPage, officerPage.getByRole("button", { name: "登录", exact: true }), "the district officer's login");
+      assert(new URL(officerPage.url()).pathname === "/portal", `the officer landed on ${officerPage.url()}`);
+      await shot(officerPage, `admin-made-officer-in-${tag}`);
+
+      // the admin finds it in the list and disables it
+      currentPage = admin;
+      await admin.goto(server.base + "/admin/accounts?status=");
+      await landed(admin, "the accounts list");
+      await admin.getByLabel("搜索").fill(officer.username);
+      await admin.getByLabel("角色").selectOption({ label: "区县经信部门" });
+      await submit(admin, admin.getByRole("button", { name: "查找" }), "searching");
+      const row = admin.locator("tbody tr", { hasText: officer.username });
+      await see(row, "the new account in the list");
+      const cells = await row.locator("td").allInnerTexts();
+      assert(cells[2] === "区县经信部门" && cells[3].includes("渝北区"), `the row reads ${cells.join(" | ")}`);
+      await adminLooks(admin, `admin-accounts-found-${tag}`, `the searched list at ${tag}`);
+      await row.getByRole("link", { name: officer.username, exact: true }).click();
+      await landed(admin, "the account page");
+      assert(admin.url().split("?")[0] === accountUrl, "the list links to another account");
+      await adminLooks(admin, `admin-account-${tag}`, `the account page at ${tag}`);
+      await submit(admin, admin.getByRole("button", { name: "停用账号" }), "disabling the account");
+      await see(admin.getByText("账号已停用"), "the confirmation");
+      assert((await admin.locator("#account-status").innerText()) === "已停用", "the status is not 已停用");
+      await see(admin.getByRole("button", { name: "启用账号" }), "the 启用账号 button");
+      await shot(admin, `admin-account-disabled-${tag}`);
+
+      // the officer's session is over and the login is refused with the reason
+      currentPage = officerPage;
+      await officerPage.goto(server.base + "/portal");
+      await officerPage.waitForLoadState("load");
+      assert(new URL(officerPage.url()).pathname === "/login", `a disabled account still sees ${officerPage.url()}`);
+      await officerPage.getByLabel("用户名").fill(officer.username);
+      await officerPage.getByLabel("密码").fill(officer.password);
+      await submit(officerPage, officerPage.getByRole("button", { name: "登录", exact: true }), "the disabled login", (s) => s === 403);
+      await see(officerPage.getByText("账号已停用"), "账号已停用 on the login page");
+
+      // an import with a bad line: the report names the line
+      currentPage = admin;
+      await admin.locator("nav.site-nav").getByRole("link", { name: "数据导入" }).click();
+      await landed(admin, "the imports page");
+      const csv = `username,password_hash,uscc,enterprise_name,district_code\ne2e_old_${tag}_${uniq},not-a-hash,,重庆老企业有限公司,500112\n`;
+      await admin.locator("#file_accounts").setInputFiles({ name: "old.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await submit(admin, admin.getByRole("button", { name: "导入账号" }), "importing");
+      const cellsR = await admin.locator("#report-table tbody tr").first().locator("td").allInnerTexts();
+      assert(cellsR[0] === "2" && cellsR[1] === "未导入" && cellsR[4].includes("密码哈希"), `the report row reads ${cellsR.join(" | ")}`);
+      await adminLooks(admin, `admin-import-report-${tag}`, `the import report at ${tag}`);
+    } finally {
+      await adminCtx.close();
+      await officerCtx.close();
+    }
+  });
+}
 
 // ------------------------------------------------------------------ main
 
