@@ -117,7 +117,8 @@ run_pg() {
 
 run_e2e() {
     local out p f
-    if [[ ! -d node_modules/playwright-core ]]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi
+    # npm ci again whenever package-lock.json changed since the last install
+    if [[ ! node_modules/.package-lock.json -nt package-lock.json ]]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi
     out=$(node tests/e2e/run.mjs 2>&1 | tee "$logdir/e2e.log" | tail -30)
     printf '%s\n' "$out" | grep -vE '^e2e: [0-9]+ passed' | tail -15
     local line
