@@ -7,6 +7,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -245,6 +246,79 @@ static void pa_kpis(pa_doc *d, const json_t *k)
     }
 }
 
+/* The assessment's radar, as the page draws it (core/assessment.c asm_radar_svg): rings at
+ * levels 1..5, one spoke per domain with its name and score, the polygon of the scores. */
+static void pa_radar(pa_doc *d, const json_t *axes)
+{
+    size_t n = json_array_size(axes);
+    if (n < 3) return;
+    const double r = 48 * PA_MM, h = 2 * r + 24 * PA_MM;
+    pa_need(d, h);
+    double cx = PA_LEFT + PA_WIDTH / 2, cy = d->y + r + 10 * PA_MM;
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_set_line_width(cr, 0.6);
+    cairo_set_source_rgb(cr, .78, .82, .86);
+    for (int ring = 1; ring <= 5; ring++) {
+        for (size_t i = 0; i <= n; i++) {
+            double a = -G_PI / 2 + 2 * G_PI * (double)(i % n) / (double)n;
+            double x = cx + r * ring / 5.0 * cos(a), y = cy + r * ring / 5.0 * sin(a);
+            if (i == 0)
+                cairo_move_to(cr, x, y);
+            else
+                cairo_line_to(cr, x, y);
+        }
+        cairo_stroke(cr);
+    }
+    for (size_t i = 0; i < n; i++) {
+        double a = -G_PI / 2 + 2 * G_PI * (double)i / (double)n;
+        cairo_move_to(cr, cx, cy);
+        cairo_line_to(cr, cx + r * cos(a), cy + r * sin(a));
+        cairo_stroke(cr);
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const json_t *ax = json_array_get(axes, i % n);
+        json_int_t v = json_integer_value(json_object_get(ax, "score_e4"));
+        double f = (double)(v < 0 ? 0 : v > 50000 ? 50000 : v) / 50000.0;
+        double a = -G_PI / 2 + 2 * G_PI * (double)(i % n) / (double)n;
+        if (i == 0)
+            cairo_move_to(cr, cx + r * f * cos(a), cy + r * f * sin(a));
+        else
+            cairo_line_to(cr, cx + r * f * cos(a), cy + r * f * sin(a));
+    }
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, .12, .31, .55, .25);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, .12, .31, .55);
+    cairo_set_line_width(cr, 1.5);
+    cairo_stroke(cr);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *ax = json_array_get(axes, i);
+        json_int_t v = json_integer_value(json_object_get(ax, "score_e4"));
+        double a = -G_PI / 2 + 2 * G_PI * (double)i / (double)n;
+        /* score_e4 is the score × 10⁴: one decimal is what the page shows of it */
+        char *t = xasprintf("%s %.1f", pa_str(ax, "name"), (double)v / 10000.0);
+        PangoLayout *l = pa_layout(cr, &PA_LABEL, t, 40 * PA_MM);
+        double tw = 40 * PA_MM, th = pa_height(l);
+        double lx = cx + (r + 4 * PA_MM) * cos(a), ly = cy + (r + 4 * PA_MM) * sin(a) - th / 2;
+        if (fabs(cos(a)) < 0.2) {
+            pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+            lx -= tw / 2;
+            ly += sin(a) > 0 ? th / 2 : -th / 2;
+        } else if (cos(a) < 0) {
+            pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
+            lx -= tw;
+        }
+        cairo_set_source_rgb(cr, .2, .2, .2);
+        cairo_move_to(cr, lx, ly);
+        pango_cairo_show_layout(cr, l);
+        g_object_unref(l);
+        free(t);
+    }
+    cairo_restore(cr);
+    d->y += h;
+}
+
 static void pa_body(pa_doc *d, const json_t *doc)
 {
     char *title = xasprintf("%s申报书", pa_str(doc, "type_name"));
@@ -297,6 +371,7 @@ static void pa_body(pa_doc *d, const json_t *doc)
                              pa_str(a, "level_name"));
         pa_flow(d, &PA_BODY, t2, PA_LEFT, PA_WIDTH);
         free(t2);
+        pa_radar(d, json_object_get(a, "axes"));
     } else {
         pa_flow(d, &PA_BODY, "企业尚未完成自评估。", PA_LEFT, PA_WIDTH);
     }

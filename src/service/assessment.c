@@ -796,9 +796,14 @@ json_t *svc_asm_for_reader(db *d, int64_t eid)
                   json_string_value(json_object_get(r, "level_name")));
     char *svg = asm_radar_svg(title, n, labels, vals, NULL, "最近一次测评", NULL);
     int64_t at = db_scalar_int(d, 0, "SELECT created_at FROM assessments WHERE id = ?", "i", id);
-    json_t *o = json_pack("{s:O?,s:O?,s:O?,s:I,s:s}", "score", json_object_get(r, "score"), "level",
-                          json_object_get(r, "level"), "level_name",
-                          json_object_get(r, "level_name"), "at", (json_int_t)at, "radar_svg", svg);
+    json_t *axes = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(
+            axes, json_pack("{s:s?,s:I}", "name", labels[k], "score_e4", (json_int_t)vals[k]));
+    json_t *o =
+        json_pack("{s:O?,s:O?,s:O?,s:I,s:s,s:o}", "score", json_object_get(r, "score"), "level",
+                  json_object_get(r, "level"), "level_name", json_object_get(r, "level_name"), "at",
+                  (json_int_t)at, "radar_svg", svg, "axes", axes);
     free(title);
     free(svg);
     free(labels);

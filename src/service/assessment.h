@@ -51,7 +51,8 @@ int svc_asm_radar(svc_ctx *c, int64_t id, char **svg, svc_err *e);
 /* The latest completed assessment of enterprise `eid` for the readers of its application (the
  * district, assigned experts, the commission see its level and radar there; the caller has
  * checked that it may read the application): {score, level, level_name, at (epoch seconds),
- * radar_svg (the radar without comparison)}, or NULL when the enterprise has none. */
+ * radar_svg (the radar without comparison), axes:[{name, score_e4}] (the same figures, for
+ * drawing it elsewhere)}, or NULL when the enterprise has none. */
 json_t *svc_asm_for_reader(db *d, int64_t eid);
 
 /* Where the calling enterprise stands, for its dashboard: {done, latest:{id,score,level_name,

@@ -178,8 +178,7 @@ def test_attachment_opens_inline_for_a_reader(world, district_wz):
 
 
 def pdf_text(data):
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert shutil.which("pdftotext"), "pdftotext is missing: scripts/install-deps.sh installs poppler-utils"
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
@@ -199,6 +198,8 @@ def test_application_pdf_has_the_same_content(world, commission):
     for s in ("生产装备总数", "100 台/套", "数字化装备占比", "运营成本", "−20%", "材料真实，数据可信，同意推荐",
               "车间照片.png", "附件1 数字化车间申报书"):
         assert s in text, s
+    # the self-assessment's radar is drawn with each domain's name and score
+    assert "智能制造能力自评估" in text and re.search(r"组织战略 \d(\.\d)?", text)
     assert not RFC3339.search(text)
 
 

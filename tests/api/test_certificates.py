@@ -39,8 +39,7 @@ def refusals(anon, ok, wrong, method, path, body=None):
 
 
 def pdftotext(data):
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert shutil.which("pdftotext"), "pdftotext is missing: scripts/install-deps.sh installs poppler-utils"
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()

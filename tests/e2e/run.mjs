@@ -187,6 +187,20 @@ function pageKey(url) {
   const u = new URL(url);
   return u.pathname.replace(/\/\d+(?=\/|$)/g, "/{id}");
 }
+// axe-core (node_modules/axe-core) on the page as it stands: the serious and critical violations.
+const AXE_JS = path.join(ROOT, "node_modules", "axe-core", "axe.min.js");
+async function axeSerious(page, what) {
+  // evaluated through the DevTools protocol: the pages' CSP allows no injected <script>
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(fs.readFileSync(AXE_JS, "utf8"));
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert(found.length === 0, `axe on ${what}: ${found.join("; ")}`);
+}
+
 async function a11y(page, label) {
   const violations = await page.evaluate(() => {
     const v = [];
@@ -1041,6 +1055,7 @@ test("review chain in the browser: district approves with the authenticity scan,
     await c.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
     await landed(c.page, "the dossier (commission)");
     for (const x of experts) await c.page.getByLabel(new RegExp(x.display_name)).check();
+    await axeSerious(c.page, "review-commission-assign");
     await shot(c.page, "review-commission-assign");
     await submit(c.page, c.page.getByRole("button", { name: "分配", exact: true }), "assigning three experts");
     await see(c.page.getByText("评审专家已分配"), "the confirmation");
@@ -1079,8 +1094,10 @@ test("review chain in the browser: district approves with the authenticity scan,
       assert(shown === typed, `the score total shows ${shown}, expected ${typed}`);
       await see(x.page.locator("section.review-panel .deadline", { hasText: /评审截止.*\d+年\d+月\d+日 24:00/ }), "the due date");
       if (k === 0) {
+        await axeSerious(x.page, "review-expert-form");
         await shot(x.page, "review-expert-form");
         await x.page.setViewportSize(PHONE);
+        await axeSerious(x.page, "review-expert-form-phone");
         await shot(x.page, "review-expert-form-phone");
         await x.page.setViewportSize(DESKTOP);
       }
@@ -1104,6 +1121,7 @@ test("review chain in the browser: district approves with the authenticity scan,
     assert(Number(mean) === Number(want), `the mean shown is ${mean}, expected ${want}`);
     await c2.page.getByLabel("通过", { exact: true }).check();
     await c2.page.getByLabel("理由").fill("三位专家均建议通过，平均分达到要求。");
+    await axeSerious(c2.page, "review-commission-decision");
     await shot(c2.page, "review-commission-decision");
     await submit(c2.page, c2.page.getByRole("button", { name: "记录评审结论" }), "recording the decision");
     await see(c2.page.getByText("评审结论已记录"), "the confirmation");
@@ -1111,6 +1129,7 @@ test("review chain in the browser: district approves with the authenticity scan,
     // the scores stay on the page after the decision, each row under its expert's name
     for (const x of experts) await see(c2.page.locator("table.reviews th", { hasText: x.display_name }), `expert ${x.display_name}'s scores after the decision`);
     await c2.page.setViewportSize(PHONE);
+    await axeSerious(c2.page, "review-commission-decided-phone");
     await shot(c2.page, "review-commission-decided-phone");
     await c2.page.setViewportSize(DESKTOP);
   } finally {
@@ -1367,6 +1386,7 @@ test("the district officer reads the whole application and opens its attachments
     const pdf = await page.request.get(server.base + `/api/v1/applications/${appId}/application.pdf`);
     assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 4).toString() === "%PDF", "the 申报书 PDF is not served");
     await a11y(page, "application readable (desktop)");
+    await axeSerious(page, "application-readable-1366");
     await shot(page, "application-readable-1366");
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
@@ -1374,6 +1394,7 @@ test("the district officer reads the whole application and opens its attachments
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert(overflow <= 1, `the page is ${overflow}px wider than a phone`);
     await a11y(page, "application readable (phone)");
+    await axeSerious(page, "application-readable-390");
     await shot(page, "application-readable-390");
   } finally {
     await d.ctx.close();
@@ -1388,11 +1409,13 @@ test("commission overview: statistics of the batch, a district bar opens the fil
     await c.page.setViewportSize({ width: 1366, height: 900 });
     await c.page.goto(server.base + "/commission");
     await landed(c.page, "the commission desk");
+    await axeSerious(c.page, "overview-desk-1366");
     await shot(c.page, "overview-desk-1366");
     await submit(c.page, c.page.getByRole("link", { name: "批次统计" }), "opening the statistics");
     await see(c.page.getByRole("heading", { name: /批次统计/ }), "the statistics heading");
     const bars = c.page.locator("#chart-district svg a.bar");
     assert((await bars.count()) === 41, `the district chart has ${await bars.count()} bars, not 41`);
+    await axeSerious(c.page, "overview-stats-1366");
     await shot(c.page, "overview-stats-1366");
     // the tallest bar first; clicking it lists exactly as many applications as it shows
     const first = bars.first();
@@ -1406,10 +1429,12 @@ test("commission overview: statistics of the batch, a district bar opens the fil
     assert(rows === value, `the desk lists ${rows} applications under ${label}, the bar showed ${value}`);
     const chosen = await c.page.getByLabel("区县", { exact: true }).evaluate((el) => el.options[el.selectedIndex].text);
     assert(chosen === label, `the desk's district filter shows ${chosen}, not ${label}`);
+    await axeSerious(c.page, "overview-desk-filtered-1366");
     await shot(c.page, "overview-desk-filtered-1366");
     // the certificates page: counts, the revocation requests, the filters
     await submit(c.page, c.page.getByRole("link", { name: "证书管理" }), "opening the certificates page");
     await see(c.page.getByRole("heading", { name: "企业撤销申请" }), "the revocation requests");
+    await axeSerious(c.page, "overview-certificates-1366");
     await shot(c.page, "overview-certificates-1366");
     // a phone: the same page readable at 390 px, a funnel bar → the desk
     const state2 = await c.ctx.storageState();
@@ -1421,6 +1446,7 @@ test("commission overview: statistics of the batch, a district bar opens the fil
       await landed(p, "the statistics on a phone");
       const wide = await p.evaluate(() => document.documentElement.scrollWidth);
       assert(wide <= 390, `the statistics page is ${wide} px wide on a 390 px phone`);
+      await axeSerious(p, "overview-stats-390");
       await shot(p, "overview-stats-390");
       await p.locator("#chart-district").screenshot({ path: path.join(SHOTS, "overview-district-chart-390.png") });
       const submitted = p.locator('#chart-funnel svg a.bar[data-label="已提交"]');
@@ -1429,11 +1455,13 @@ test("commission overview: statistics of the batch, a district bar opens the fil
       assert(/reached=submitted/.test(p.url()), `the funnel bar led to ${p.url()}`);
       const shown = (await p.locator("#desk-total").innerText()).match(/\d+/)[0];
       assert(Number(shown) === n, `the desk says ${shown}, the funnel showed ${n}`);
+      await axeSerious(p, "overview-desk-390");
       await shot(p, "overview-desk-390");
       await p.goto(server.base + "/commission/certificates");
       await landed(p, "the certificates page on a phone");
       const wide2 = await p.evaluate(() => document.documentElement.scrollWidth);
       assert(wide2 <= 390, `the certificates page is ${wide2} px wide on a 390 px phone`);
+      await axeSerious(p, "overview-certificates-390");
       await shot(p, "overview-certificates-390");
     } finally {
       await phone.close();
@@ -1444,20 +1472,6 @@ test("commission overview: statistics of the batch, a district bar opens the fil
 });
 
 // ------------------------------------------------------------------ the admin's pages
-
-// axe-core (node_modules/axe-core) on the page as it stands: the serious and critical violations.
-const AXE_JS = path.join(ROOT, "node_modules", "axe-core", "axe.min.js");
-async function axeSerious(page, what) {
-  // evaluated through the DevTools protocol: the pages' CSP allows no injected <script>
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(fs.readFileSync(AXE_JS, "utf8"));
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert(found.length === 0, `axe on ${what}: ${found.join("; ")}`);
-}
 
 // Nothing but a table's own scroll box may be wider than a phone's screen.
 async function fitsWidth(page, what) {
@@ -1586,8 +1600,10 @@ const watchdog = setTimeout(async () => {
 // Screenshots of one page at the two widths people use: 1366 px and a 390 px phone.
 async function shotWidths(page, step) {
   await page.setViewportSize({ width: 1366, height: 900 });
+  await axeSerious(page, `${step} at 1366 px`);
   await shot(page, `${step}-1366`);
   await page.setViewportSize(PHONE);
+  await axeSerious(page, `${step} at 390 px`);
   await shot(page, `${step}-390`);
   await page.setViewportSize({ width: 1366, height: 900 });
 }
