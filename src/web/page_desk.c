@@ -443,7 +443,8 @@ static json_t *pd_done_flash(req *r)
     return f;
 }
 
-/* Active expert accounts for the bulk assignment: [{id, name}]. */
+/* Active expert accounts for the bulk assignment: [{id, name, employer}] (employer: the
+ * employer's name, else its credit code, else NULL). */
 static json_t *pd_experts(svc_ctx *c)
 {
     json_t *out = NULL, *a = json_array(), *x;
@@ -456,12 +457,10 @@ static json_t *pd_experts(svc_ctx *c)
     json_array_foreach(json_object_get(out, "items"), i, x)
     {
         if (!pd_is(json_string_value(json_object_get(x, "status")), "active")) continue;
-        const char *name = json_string_value(json_object_get(x, "display_name"));
-        const char *user = json_string_value(json_object_get(x, "username"));
-        json_array_append_new(a, json_pack("{s:O,s:s}", "id", json_object_get(x, "id"), "name",
-                                           name && *name ? name
-                                           : user        ? user
-                                                         : ""));
+        const char *employer = json_string_value(json_object_get(x, "employer_name"));
+        if (!employer) employer = json_string_value(json_object_get(x, "employer_uscc"));
+        json_array_append_new(a, json_pack("{s:O,s:O,s:s?}", "id", json_object_get(x, "id"), "name",
+                                           json_object_get(x, "label"), "employer", employer));
     }
     json_decref(out);
     return a;

@@ -1079,6 +1079,11 @@ test("review chain in the browser: district approves with the authenticity scan,
         await see(x.page.locator("li", { hasText: other }), "the declared USCC in the list");
       }
       await see(x.page.getByText("待评审"), "the task waiting");
+      await see(x.page.locator("td", { hasText: /\d+年\d+月\d+日 24:00/ }), "the due date on the desk");
+      if (k === 0) {
+        await axeSerious(x.page, "expert desk");
+        await shotWidths(x.page, "expert-desk");
+      }
       const waiting = (await x.page.locator('.inbox li[data-key="to_score"] .inbox-count').innerText()).trim();
       assert(waiting === "1", `the expert's 待办 shows ${waiting} reviews waiting, expected 1`);
       await x.page.getByRole("link", { name: state.ent.enterprise_name }).first().click();
