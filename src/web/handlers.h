@@ -128,5 +128,6 @@ int web_load_project(req *r);
 
 /* static.c */
 int web_static(req *r);
+int web_favicon(req *r);
 
 #endif

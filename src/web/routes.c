@@ -18,6 +18,7 @@ const route web_routes[] = {
     /* method  path                                         roles  flags           handler */
     {"GET", "/healthz", PUB, 0, api_healthz, 0, NULL},
     {"GET", "/static/{file}", PUB, 0, web_static, 0, NULL},
+    {"GET", "/favicon.ico", PUB, 0, web_favicon, 0, NULL},
 
     /* ---- accounts, session, portal (API.md) */
     {"POST", "/api/v1/accounts", PUB, R_JSON | R_SLOW, api_accounts_create, SMALL, NULL},

@@ -17,6 +17,15 @@ static const char *static_type(const char *name)
     return "application/octet-stream";
 }
 
+/* Browsers ask for /favicon.ico whatever the page links: the same drawing as the page's icon. */
+int web_favicon(req *r)
+{
+    size_t len = 0;
+    const char *data = assets_get("static/favicon.svg", &len);
+    if (!data) return web_fail(r, 404, "not_found", "文件不存在");
+    return web_bytes(r, 200, "image/svg+xml", xstrndup(data, len), len);
+}
+
 int web_static(req *r)
 {
     char *name = xasprintf("static/%s", web_param(r, 0));

@@ -1,6 +1,7 @@
 """Health check, security headers on HTML and JSON, and the server's handling of bad bodies:
 wrong media type (415), malformed JSON and invalid UTF-8 (400), oversized bodies (413)."""
 import json
+import re
 from urllib.parse import urljoin
 
 import pytest
@@ -184,3 +185,14 @@ def test_paging_bounds_on_every_list(who, path, admin, commission, shared_enterp
         assert_error(r, 400, "bad_request")
         assert field in r.body["error"].get("fields", {}), f"GET {path}?{q}: {r.body}"
         assert "limit" in r.body["error"]["fields"][field] or "offset" in r.body["error"]["fields"][field]
+
+
+def test_favicon_and_meta_description(anon):
+    r = anon.raw("GET", "/favicon.ico")
+    assert r.status == 200, r
+    assert r.headers.get("Content-Type") == "image/svg+xml"
+    assert r.raw.startswith(b"<svg")
+    page = st.html_page(anon, "/")
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+    m = re.search(r'<meta name="description" content="([^"]+)">', page)
+    assert m and "数字化车间" in m.group(1), "no meta description"
