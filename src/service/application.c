@@ -716,7 +716,7 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
             keep = json_object();
             app_row_live_names(c->db, &row, db_int(s, 12), keep);
         }
-        /* The district's countdown (issue 4): still waiting for the district at its deadline. */
+        /* The district's countdown: still waiting for the district at its deadline. */
         row.district_deadline = app_district_deadline(c->db, &memo, row.batch_id);
         row.overdue =
             row.status && strcmp(row.status, "submitted") == 0 && c->now >= row.district_deadline;

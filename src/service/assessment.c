@@ -14,7 +14,7 @@
 #include "util/util.h"
 
 /* Peer averages are shown only when at least this many other enterprises contribute, so that no
- * single company's answers can be worked out (issue 3, point 5). */
+ * single company's answers can be worked out. */
 #define ASM_MIN_PEERS 5
 
 /* ---------------------------------------------------------------- the shipped models */

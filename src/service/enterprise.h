@@ -91,7 +91,7 @@ int svc_projects_backfill(svc_ctx *c);
 int svc_applications_list(svc_ctx *c, const svc_app_filter *f, json_t **out, svc_err *e);
 
 /* One row of that list as the statement gives it (strings valid during the visit only; NULL
- * where unknown), with the district's countdown of issue 4: the batch's district deadline and
+ * where unknown), with the district's countdown: the batch's district deadline and
  * `overdue` (still `submitted` at that deadline). */
 typedef struct svc_app_summary {
     int64_t id, batch_id, project_id;
@@ -124,7 +124,7 @@ int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* svc_app_get's object as JSON text (malloc'd; the caller frees), the stored findings copied in
  * without being parsed: GET /applications/{id}. */
 int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
-/* What GET /applications/{id} answers can only have changed when this has (issue 5: the
+/* What GET /applications/{id} answers can only have changed when this has (the
  * answer is kept by it): the row's newest audit entry and time (every change of a form, a state
  * or a timeline is audited), the revision of its last check (stored without an entry, migration
  * 017), and the newest entries of its enterprise and project (shown as they stand until the

@@ -1,4 +1,4 @@
-/* inbox — what waits for the calling account (issue 4, point 7): per role, the kinds of work
+/* inbox — what waits for the calling account: per role, the kinds of work
  * that need its action now, each with a count and the page where it is done. Read-only; one
  * count query per kind, each on an index. */
 #ifndef SMIP_SERVICE_INBOX_H

@@ -3,7 +3,7 @@
  * the 64 MB target with one login. Hashes run one at a time (PASSWORD_HASHES_AT_ONCE), whatever
  * the number of cores: the server's own ~24 MB, its kept pages (bounded, ~9 MB when every store
  * is full) and one hash stay under 64 MB, where one hash per core took 38 MiB on two cores and
- * left too little for the rest (issue 5, docs/performance.md). A hash takes ~20 ms, so logins
+ * left too little for the rest (docs/performance.md). A hash takes ~20 ms, so logins
  * still pass at ~75 a second on two cores (~170 at two at a time), far above a deadline rush's. */
 #include "service/password.h"
 

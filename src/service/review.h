@@ -1,4 +1,4 @@
-/* review — the review side of API.md (SPEC §6, issue 4): what happens to an application after the
+/* review — the review side of API.md (SPEC §6): what happens to an application after the
  * enterprise submits it, up to the commission's decision. District review (区县初审), expert
  * accounts and their declared conflicts (回避), assignments, expert reviews (专家评审) with their
  * aggregate, the commission's decision and the direct route of national special projects and

@@ -554,7 +554,7 @@ static int dbs_group_finish(dbs_conn *d, bool kept)
         /* A server's thread does not wait for the thread that commits the group: its answer
          * waits for the group's flush anyway (db_when_flushed, which a failed COMMIT fails),
          * and anything this db does next waits for the COMMIT first (dbs_settle). Waiting here
-         * left the thread idle through the other's whole transaction (issue 5). */
+         * left the thread idle through the other's whole transaction. */
         w->detached = true;
         d->cur = &d->own;
         pthread_mutex_unlock(&w->lock);
@@ -703,8 +703,8 @@ static void dbs_handle_close(dbs_handle *hd)
  * write outside a transaction; the shared writer runs NORMAL and flushes its WAL itself after
  * each group, outside the write lock (dbs_durable). The page cache is per connection, so per
  * worker thread: 1 MiB each holds the hot index and table pages of the lists and point reads
- * (the OS page cache holds the rest once), and keeps the server's resident memory bounded (issue
- * 5: 64 MB). No mmap: mapped pages would count as resident too. */
+ * (the OS page cache holds the rest once), and keeps the server's resident memory bounded
+ * (64 MB in all). No mmap: mapped pages would count as resident too. */
 static int dbs_handle_open(dbs_handle *hd, const char *path, int flags, int cache_kib,
                            const char *synchronous, char **err)
 {

@@ -139,7 +139,7 @@ int api_application_create(req *r)
     return web_answer(r, rc, 201, out, &e);
 }
 
-/* The applications' answers, kept by svc_application_version (issue 5): an enterprise reads
+/* The applications' answers, kept by svc_application_version: an enterprise reads
  * its application again and again while filling it in, and the text (~3 KB, with its timeline)
  * cost most of such a read. The version and the text come from the request's one snapshot. */
 static web_kept_slot api_app_slots[512];

@@ -59,7 +59,7 @@ int api_assessment_create(req *r);
 int api_assessment_get(req *r);
 int api_assessment_radar(req *r);
 
-/* api_review.c: the review side (issue 4) */
+/* api_review.c: the review side */
 int api_district_review(req *r);
 int api_decision(req *r);
 int api_direct_certification(req *r);
@@ -83,7 +83,7 @@ int api_export_experts(req *r);
 int api_export_adjustments(req *r);
 int api_inbox(req *r); /* api_reference.c */
 
-/* api_certification.c: 公示, objections, certification and after (issue 4, second half) */
+/* api_certification.c: 公示, objections, certification and after */
 int api_publicity_create(req *r);
 int api_public_publicity(req *r);
 int api_public_objection_create(req *r);

@@ -1,4 +1,4 @@
-/* kept — what a page rendered, kept while what it shows is unchanged (issue 5).
+/* kept — what a page rendered, kept while what it shows is unchanged.
  *
  * A store holds byte strings (rendered HTML, or several parts of it) by key — a short string
  * such as a district and a status filter, or an enterprise — and by version: a few integers

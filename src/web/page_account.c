@@ -535,7 +535,7 @@ static const char *pa_type_name(const char *type)
 }
 
 /* The queue's rows are rendered as the list statement reads them (district_queue_row.html with
- * the row as a flat frame): a 150-row queue builds no tree per row (issue 5). */
+ * the row as a flat frame): a 150-row queue builds no tree per row. */
 typedef struct pa_queue_rows {
     req *r;
     sbuf html;
@@ -580,7 +580,7 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
  * request). A district's few accounts open the queue again and again in the days before the
  * deadline; its rows are re-rendered only after a change. Kept per district and status filter
  * — room for the queues of some 25 districts at ~80 KB each — the least recently used
- * replaced when the slots or the bytes are full: memory stays bounded (issue 5: 64 MB, of
+ * replaced when the slots or the bytes are full: memory stays bounded (64 MB, of
  * which two concurrent argon2id hashes take 38). */
 static web_kept_slot pa_queue_slots[64];
 static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 1024, 256 * 1024);
@@ -592,7 +592,7 @@ static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 102
  * stand, and until the
  * deadline's time left changes (web_time_left_until). A district's account reloading its queue
  * then costs the version statements and one copy of the page, instead of rendering the page
- * around the rows and copying the rows into it (issue 5). Room for ~12 pages of 150 rows. */
+ * around the rows and copying the rows into it. Room for ~12 pages of 150 rows. */
 static web_kept_slot pa_queue_page_slots[32];
 static web_kept pa_queue_page_kept =
     WEB_KEPT_INIT(pa_queue_page_slots, 32, 1024 * 1024, 256 * 1024);

@@ -1,4 +1,4 @@
-/* page_certification — the application page's part after the experts (issue 4): the commission
+/* page_certification — the application page's part after the experts: the commission
  * publishes (公示), resolves objections and certifies; the certificate with its PDF and public
  * page; revocation, Class I re-review and priority marks for the commission; the enterprise's
  * revocation request and rename/restructure; the district's and then the commission's review of

@@ -959,7 +959,7 @@ static json_t *pe_dashboard_projects(req *r)
  * systems with the projects, the applications table, the projects as the new-application
  * form's options, and the batches the applications are in — rendered by dashboard_panel.html
  * part by part into one string, the parts separated by NUL bytes. It changes only with
- * svc_enterprise_version and never with the clock, so it is kept by that version (issue 5: an
+ * svc_enterprise_version and never with the clock, so it is kept by that version (an
  * enterprise opens its dashboard again and again before a deadline); the page around it — the
  * person, the inbox, the deadlines with their time left, whether the form is offered now — is
  * rendered for each request. */
@@ -978,7 +978,7 @@ typedef struct pe_panel {
     const char *part[PE_PANEL_PARTS]; /* into blob: the four renderings, ",id,id,", a count */
 } pe_panel;
 
-/* Room for the panels of ~400 enterprises at ~5 KB each (issue 5: 64 MB in all). */
+/* Room for the panels of ~400 enterprises at ~5 KB each (64 MB in all). */
 static web_kept_slot pe_panel_slots[512];
 static web_kept pe_panel_kept = WEB_KEPT_INIT(pe_panel_slots, 512, 2 * 1024 * 1024, 64 * 1024);
 
@@ -1091,7 +1091,7 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
  * clock — until the first instant one of the batch's times left or passed changes
  * (web_time_left_until) or the new-application form is withdrawn at the window's close. So
  * the page of an enterprise that opens its dashboard again and again is one version statement
- * and a copy (issue 5: the layout and the deadlines were rendered for each request, most of its
+ * and a copy (the layout and the deadlines were rendered for each request, most of its
  * cost). Room for ~200 accounts' pages at ~10 KB each (64 MB in all). */
 static web_kept_slot pe_page_slots[256];
 static web_kept pe_page_kept = WEB_KEPT_INIT(pe_page_slots, 256, 2 * 1024 * 1024, 64 * 1024);

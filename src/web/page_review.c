@@ -1,4 +1,4 @@
-/* page_review — the reviewers' side of the application page and their desks (issue 4): the
+/* page_review — the reviewers' side of the application page and their desks: the
  * district's 初审 form with the 真实性审核意见 upload, the commission's expert assignment, the
  * reviews with their aggregate, the decision and the direct route, the expert's scoring form;
  * the /commission and /expert desks. Every post calls the same service function as the JSON

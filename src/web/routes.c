@@ -82,7 +82,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/applications/{id}/withdraw", E, R_IMP | R_JSON, api_application_withdraw, 0,
      web_load_application},
 
-    /* ---- review side (issue 4; api_review.c): the loader 404s what the caller may not see */
+    /* ---- review side (api_review.c): the loader 404s what the caller may not see */
     {"POST", "/api/v1/applications/{id}/district-review", D, R_IMP | R_JSON, api_district_review, 0,
      web_load_application},
     {"GET", "/api/v1/experts", C, R_IMP, api_experts_list, 0, NULL},
@@ -117,7 +117,7 @@ const route web_routes[] = {
     {"GET", "/api/v1/applications/{id}/application.pdf", ANY, R_IMP | R_SLOW, api_application_pdf,
      0, web_load_application},
 
-    /* 公示, objections, certification and after (issue 4, second half; api_certification.c).
+    /* 公示, objections, certification and after (api_certification.c).
      * /certificates/{no} also answers {no}.pdf: a capture is a whole path segment. */
     {"POST", "/api/v1/batches/{id}/publicity", C, R_IMP | R_JSON, api_publicity_create, 0,
      api_load_batch},
@@ -146,7 +146,7 @@ const route web_routes[] = {
     {"POST", "/api/v1/adjustments/{id}/review", D | C, R_IMP | R_JSON, api_adjustment_review, 0,
      api_load_adjustment},
 
-    /* ---- 智能制造能力测评 (issue 3; api_assessment.c). draft before {id}: the first match wins */
+    /* ---- 智能制造能力测评 (api_assessment.c). draft before {id}: the first match wins */
     {"GET", "/api/v1/assessment-model", E, R_IMP, api_assessment_model, 0, NULL},
     {"GET", "/api/v1/assessments/draft", E, R_IMP, api_assessment_draft_get, 0, NULL},
     {"PUT", "/api/v1/assessments/draft", E, R_IMP | R_JSON, api_assessment_draft_put, 0, NULL},
@@ -261,8 +261,8 @@ const route web_routes[] = {
     {"POST", "/commission/batches/new", C, R_PAGE | R_IMP | R_FORM, page_batch_new_post, 0, NULL},
     {"GET", "/commission/batches/{id}", C, R_PAGE | R_IMP, page_batch_rules, 0, NULL},
     {"POST", "/commission/batches/{id}", C, R_PAGE | R_IMP | R_FORM, page_batch_update, 0, NULL},
-    {"POST", "/commission/batches/{id}/rules", C, R_PAGE | R_IMP | R_FORM, page_batch_rules_post,
-     0, NULL},
+    {"POST", "/commission/batches/{id}/rules", C, R_PAGE | R_IMP | R_FORM, page_batch_rules_post, 0,
+     NULL},
     {"POST", "/commission/experts", C, R_PAGE | R_IMP | R_FORM | R_SLOW, page_expert_create, 0,
      NULL},
     /* public pages (page_public.c): 公示 with the objection form, the QR code's target */

@@ -753,10 +753,11 @@ int web_serve(web_config *cfg, const char *listen_addr)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* Memory (the 64 MB of issue 5): glibc gives each thread that mallocs its own arena, which
-     * keeps its freed memory; two arenas serve this server's few threads as well. A fixed mmap
-     * threshold keeps big buffers (argon2id's 19 MiB, large bodies) out of the arenas: glibc
-     * would otherwise raise the threshold after the first such free and keep them resident. */
+    /* Memory (the 64 MB budget of docs/performance.md): glibc gives each thread that mallocs its
+     * own arena, which keeps its freed memory; two arenas serve this server's few threads as well.
+     * A fixed mmap threshold keeps big buffers (argon2id's 19 MiB, large bodies) out of the arenas:
+     * glibc would otherwise raise the threshold after the first such free and keep them resident.
+     */
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     /* An arena hands back its free top above 128 KiB by default (madvise), and a district's
@@ -768,7 +769,7 @@ int web_serve(web_config *cfg, const char *listen_addr)
      * for the writes, a save's connection waits for the disk's flush suspended (web_finish),
      * and what is slow on purpose runs on the slow pool. So one thread per core serves: more
      * would only take turns on the cores, and a request cut off by such a turn waits for the
-     * other thread's (issue 5: p99 at 64 connections). */
+     * other thread's (p99 at 64 connections). */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cores > 1 ? cores : 2);
     if (web_guard_start(&cfg->guard) != 0) return -1;

@@ -145,7 +145,7 @@ json_t *web_when_json(const json_t *rfc3339);
 char *web_time_left(int64_t at, int64_t now, const char *what);
 /* The first instant after `now` at which web_time_left(at, ·) or whether `at` has passed
  * (at <= now) changes; INT64_MAX when neither ever does again. A page showing the time left may
- * be kept until then (issue 5). */
+ * be kept until then. */
 int64_t web_time_left_until(int64_t at, int64_t now);
 
 /* A digest of who is logged in, as a kept page shows it (the session's CSRF token, the account's
