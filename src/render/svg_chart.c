@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "render/svg_chart.h"
+
+#include "render/template.h"
 #include "util/util.h"
 
 enum {
@@ -15,30 +17,10 @@ enum {
     SVG_TOP = 4,
 };
 
-/* Text and attribute values: the five characters XML gives a meaning. */
+/* Text and attribute values, escaped as the pages escape theirs (tpl_escape). */
 static void svg_esc(sbuf *b, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            sbuf_puts(b, "&amp;");
-            break;
-        case '<':
-            sbuf_puts(b, "&lt;");
-            break;
-        case '>':
-            sbuf_puts(b, "&gt;");
-            break;
-        case '"':
-            sbuf_puts(b, "&quot;");
-            break;
-        case '\'':
-            sbuf_puts(b, "&#39;");
-            break;
-        default:
-            sbuf_append(b, s, 1);
-        }
-    }
+    if (s) tpl_escape(b, s, strlen(s));
 }
 
 static char *svg_chart(const char *id, const char *title, const svg_item *items, size_t n,

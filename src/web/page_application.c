@@ -115,7 +115,7 @@ static json_t *pa_app_deadline(req *r, const char *st, const json_t *batch)
     return NULL;
 }
 
-static const char *pa_return_reason(const json_t *app)
+const char *page_return_reason(const json_t *app)
 {
     const char *reason = NULL;
     size_t i;
@@ -175,7 +175,7 @@ static int pa_view(req *r, int status, json_t *flash)
     json_object_set_new(ctx, "flash", flash ? flash : pa_done_flash(r));
     json_object_set_new(ctx, "application",
                         json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)id, "status", st,
-                                  "return_reason", pa_return_reason(app)));
+                                  "return_reason", page_return_reason(app)));
     json_object_set_new(ctx, "doc", doc);
     json_object_set_new(ctx, "timeline", pa_timeline(json_object_get(app, "timeline")));
     json_object_set_new(ctx, "can_edit", json_boolean(owner && editable));

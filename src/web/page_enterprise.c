@@ -1148,21 +1148,6 @@ int page_dashboard(req *r)
 
 /* ---------------------------------------------------------------- applications: pieces */
 
-/* The district's reason of the last return, while the application is back with the enterprise. */
-static const char *pe_return_reason(const json_t *app)
-{
-    const char *reason = NULL;
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(app, "timeline"), i, t)
-    {
-        const char *a = json_string_value(json_object_get(t, "action"));
-        if (a && !strcmp(a, "return")) reason = json_string_value(json_object_get(t, "reason"));
-    }
-    const char *st = json_string_value(json_object_get(app, "status"));
-    return st && !strcmp(st, "returned") ? reason : NULL;
-}
-
 static bool pe_findings_ok(const json_t *findings)
 {
     size_t i;
@@ -1200,12 +1185,13 @@ static json_t *pe_app_head(req *r, const json_t *app, json_t **batch)
     json_t *ds;
     const char *dn = pe_app_district(r, app, &ds);
     json_t *ent = json_object_get(app, "enterprise");
-    json_t *o = json_pack(
-        "{s:O,s:s?,s:s,s:s?,s:s,s:O?,s:O?,s:{s:O?,s:O?,s:s?},s:s?}", "id",
-        json_object_get(app, "id"), "status", st, "status_name", pe_state_name(st), "type", ty,
-        "type_name", pe_type_name(ty), "batch_name", json_object_get(*batch, "name"), "project",
-        json_object_get(app, "project"), "enterprise", "name", json_object_get(ent, "name"), "uscc",
-        json_object_get(ent, "uscc"), "district_name", dn, "return_reason", pe_return_reason(app));
+    json_t *o = json_pack("{s:O,s:s?,s:s,s:s?,s:s,s:O?,s:O?,s:{s:O?,s:O?,s:s?},s:s?}", "id",
+                          json_object_get(app, "id"), "status", st, "status_name",
+                          pe_state_name(st), "type", ty, "type_name", pe_type_name(ty),
+                          "batch_name", json_object_get(*batch, "name"), "project",
+                          json_object_get(app, "project"), "enterprise", "name",
+                          json_object_get(ent, "name"), "uscc", json_object_get(ent, "uscc"),
+                          "district_name", dn, "return_reason", page_return_reason(app));
     json_decref(ds);
     return o;
 }

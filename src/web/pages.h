@@ -55,6 +55,9 @@ int page_district_queue(req *r);
 /* The application page (page_application.c) rendered again with `flash` (stolen), for posts of
  * other page modules that were refused. */
 int page_application_view(req *r, int status, json_t *flash);
+/* The district's reason of the last return while the application is back with the enterprise
+ * (status returned), else NULL; borrowed from `app`. */
+const char *page_return_reason(const json_t *app);
 /* page_review.c: the reviewers' panel on the application page, their posts and desks, and the
  * helpers of every post from the application page: */
 /* A refused post: the application page again with the refusal's status, its message on top and
