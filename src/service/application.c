@@ -736,28 +736,6 @@ int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit vis
     return 0;
 }
 
-int svc_district_queue_version(svc_ctx *c, const char *district_code, svc_queue_version *v)
-{
-    *v = (svc_queue_version){0};
-    /* Three index seeks to the end of a range (never a count over the district's rows). */
-    db_stmt *s = db_query(c->db,
-                          "SELECT (SELECT coalesce(max(last_audit_seq), 0) FROM applications "
-                          "WHERE district_code = ? AND status <> 'draft'), "
-                          "(SELECT coalesce(max(withdrawn_seq), 0) FROM applications "
-                          "WHERE district_code = ? AND withdrawn_seq IS NOT NULL), "
-                          "(SELECT coalesce(max(last_audit_seq), 0) FROM batches)",
-                          "tt", district_code, district_code);
-    int rc = -1;
-    if (db_next(s)) {
-        v->app_seq = db_int(s, 0);
-        v->withdrawn_seq = db_int(s, 1);
-        v->batch_seq = db_int(s, 2);
-        rc = 0;
-    }
-    db_done(s);
-    return rc;
-}
-
 /* The API's list item of a summary row. */
 static void app_list_item(const svc_app_summary *row, void *arg)
 {
@@ -844,10 +822,7 @@ int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
         json_object_set_new(
             errors, "type",
             json_string("申报类型应为 workshop（数字化车间）或 factory（智能工厂）"));
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     /* Objects named in the body answer 404 before the body's other faults (API.md order). */
     if (batch_id && !(rules = app_batch_rules(c->db, batch_id))) {
         svc_fail(e, 404, "not_found", "申报批次 %lld 不存在", (long long)batch_id);
@@ -888,13 +863,7 @@ int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
                                (json_int_t)project_id, "type", type);
     int64_t seq = id > 0 ? svc_audit(c, "application", id, "create", NULL, "draft", detail) : -1;
     json_decref(detail);
-    if (seq < 0 ||
-        db_exec(c->db, "UPDATE applications SET last_audit_seq = ? WHERE id = ?", "ii", seq, id) !=
-            0 ||
-        db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = app_json_by_id(c, id);
     rc = 0;
     goto out;
@@ -918,34 +887,21 @@ int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e)
     return 0;
 }
 
-int svc_application_version(svc_ctx *c, int64_t id, svc_app_version *v, svc_err *e)
+int svc_app_scopes(svc_ctx *c, int64_t id, svc_scope scopes[SVC_APP_SCOPES], char *viewer,
+                   svc_err *e)
 {
-    *v = (svc_app_version){0};
-    /* The row's own entry and time, its last check's revision, and the enterprise's and the
-     * project's entries (a draft shows their names as they stand; an enterprise's change of
-     * USCC or district is copied into its drafts under the enterprise's entry). */
-    db_stmt *s = db_query(c->db,
-                          "SELECT a.enterprise_id, a.district_code, a.status, a.last_audit_seq, "
-                          "a.updated_at, coalesce(f.revision, -1), coalesce(e.last_audit_seq, -1), "
-                          "coalesce(p.last_audit_seq, -1) FROM applications a "
-                          "LEFT JOIN application_findings f ON f.application_id = a.id "
-                          "LEFT JOIN enterprises e ON e.id = a.enterprise_id "
-                          "LEFT JOIN projects p ON p.id = a.project_id WHERE a.id = ?",
-                          "i", id);
-    app_row a = {.id = id};
-    bool found = id > 0 && s && db_next(s);
-    if (found) {
-        a.enterprise_id = db_int(s, 0);
-        snprintf(a.district_code, sizeof a.district_code, "%s", db_text(s, 1));
-        snprintf(a.status, sizeof a.status, "%s", db_text(s, 2));
-        for (int i = 0; i < SVC_APP_VERSION_PARTS; i++)
-            v->part[i] = db_int(s, 3 + i);
-    }
-    if (s) db_done(s);
-    if (!found || !app_visible(c, &a)) return svc_fail(e, 404, "not_found", "申报不存在");
+    app_row a;
+    if (app_load_head(c->db, id, &a) != 0 || !app_visible(c, &a))
+        return svc_fail(e, 404, "not_found", "申报不存在");
+    /* Its own row, its project, its enterprise and its check count up the enterprise's
+     * generation; its batch's deadlines the batch's; the names of accounts (experts) the
+     * global one. */
+    scopes[0] = (svc_scope){SVC_SCOPE_ENTERPRISE, a.enterprise_id};
+    scopes[1] = (svc_scope){SVC_SCOPE_BATCH, a.batch_id};
+    scopes[2] = (svc_scope){SVC_SCOPE_GLOBAL, 0};
     /* The one part of the text that depends on who reads it (app_expert_entry). */
     const char *role = c->actor->role;
-    v->viewer = strcmp(role, "commission") == 0 ? 'c' : strcmp(role, "expert") == 0 ? 'x' : 'o';
+    *viewer = strcmp(role, "commission") == 0 ? 'c' : strcmp(role, "expert") == 0 ? 'x' : 'o';
     return 0;
 }
 
@@ -1096,10 +1052,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
         a->live_project = app_live_project(c->db, a->project_id);
     if (!json_object_get(a->snapshot, "enterprise"))
         a->live_enterprise = app_live_enterprise(c->db, a->enterprise_id);
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     if (app_reload_head(c->db, a) != 0) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto fail;
@@ -1135,15 +1088,12 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
         db_exec(c->db,
                 "UPDATE applications SET form = ?, updated_at = ?, last_audit_seq = ? WHERE id = ?",
                 "tiii", text, c->now, seq, id) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
+        svc_commit(c, -1, e);
         goto fail;
     }
     /* The timeline as this save leaves it, read on the writer whose pages are warm. */
     if (!raced) a->timeline = app_timeline(c, a);
-    if (db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, 0, e) != 0) goto fail;
     free(a->form_text);
     a->form_text = text;
     text = NULL;
@@ -1181,22 +1131,24 @@ int svc_app_put_text(svc_ctx *c, int64_t id, const json_t *patch, char **out, sv
     return rc;
 }
 
-/* Stores `findings` as the application's last check (inside the caller's transaction). */
-/* Stores findings' text as the application's last check. */
-static int app_store_text(svc_ctx *c, int64_t id, const char *t)
+/* Stores findings' text as the last check of application a (inside the caller's transaction).
+ * A check is not audited, so it marks its enterprise's pages stale itself. */
+static int app_store_text(svc_ctx *c, const app_row *a, const char *t)
 {
     /* Beside the row (migration 010): storing them rewrites only their own record. */
-    return db_exec(c->db,
-                   "INSERT INTO application_findings (application_id, findings, revision) "
-                   "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
-                   "excluded.findings, revision = application_findings.revision + 1",
-                   "it", id, t);
+    if (db_exec(c->db,
+                "INSERT INTO application_findings (application_id, findings, revision) "
+                "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
+                "excluded.findings, revision = application_findings.revision + 1",
+                "it", a->id, t) != 0)
+        return -1;
+    return svc_gen_bump(c, (svc_scope){SVC_SCOPE_ENTERPRISE, a->enterprise_id});
 }
 
-static int app_store_findings(svc_ctx *c, int64_t id, const json_t *findings)
+static int app_store_findings(svc_ctx *c, const app_row *a, const json_t *findings)
 {
     char *t = ent_dump(findings);
-    int rc = app_store_text(c, id, t);
+    int rc = app_store_text(c, a, t);
     free(t);
     return rc;
 }
@@ -1207,16 +1159,15 @@ static int app_check(svc_ctx *c, int64_t id, json_t **findings, char **text, svc
 {
     app_row a = {0};
     *findings = NULL;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     if (app_load_own_as(c, id, &a, APP_DOCS_FORM, e) != 0) goto fail;
     *findings = app_precheck(c, &a, e);
     if (!*findings) goto fail;
     char *t = ent_dump(*findings);
-    if (app_store_text(c, id, t) != 0 || db_commit(c->db) != 0) {
+    if (svc_commit(c, app_store_text(c, &a, t), e) != 0) {
         free(t);
         json_decref(*findings);
         *findings = NULL;
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
         goto fail;
     }
     if (text)
@@ -1258,10 +1209,7 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     json_t *findings = NULL, *snap = NULL, *ent = NULL, *proj = NULL;
     char *stext = NULL;
     int rc = -1;
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     if (app_load_own_as(c, id, &a, APP_DOCS_FORM, e) != 0) goto fail;
     if (!app_editable(&a)) {
         svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有草稿或退回修改的申报可以提交",
@@ -1272,7 +1220,9 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     if (!findings) goto fail;
     if (!rules_findings_ok(findings)) {
         /* The refusal is the last check too: keep it, then answer 422. */
-        if (app_store_findings(c, id, findings) != 0 || db_commit(c->db) != 0) db_rollback(c->db);
+        svc_err lost = {0}; /* the check not kept is no reason to hide the refusal */
+        svc_commit(c, app_store_findings(c, &a, findings), &lost);
+        svc_err_clear(&lost);
         svc_fail(e, 422, "rule_failed", "申报条件未全部满足");
         e->findings = findings;
         findings = NULL;
@@ -1296,7 +1246,7 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
                       "WHERE id = ?",
                       "itttittti", c->now, stext, uscc ? uscc : "", dc ? dc : "", c->now,
                       ename ? ename : "", pname ? pname : "", site, id);
-    if (urc == 0 && app_store_findings(c, id, findings) != 0) urc = -1;
+    if (urc == 0 && app_store_findings(c, &a, findings) != 0) urc = -1;
     if (urc == 1) {
         db_rollback(c->db);
         app_e4_lost(findings);
@@ -1309,13 +1259,7 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     int64_t seq =
         urc == 0 ? svc_audit(c, "application", id, "submit", a.status, "submitted", detail) : -1;
     json_decref(detail);
-    if (seq < 0 ||
-        db_exec(c->db, "UPDATE applications SET last_audit_seq = ? WHERE id = ?", "ii", seq, id) !=
-            0 ||
-        db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "提交失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = app_json_by_id(c, id);
     rc = 0;
     goto out;
@@ -1334,26 +1278,25 @@ out:
 int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 {
     app_row a = {0};
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     if (app_load_own(c, id, &a, e) != 0) goto fail;
     if (strcmp(a.status, "submitted") != 0) {
         svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有已提交且区县尚未审核的申报可以撤回",
                  a.status);
         goto fail;
     }
-    /* Back to draft: the snapshot goes (the next submit takes a new one). It leaves the
-     * district's queue, which its version learns from withdrawn_seq (migration 016). */
-    int64_t seq = svc_audit(c, "application", id, "withdraw", "submitted", "draft", NULL);
-    if (seq < 0 ||
-        db_exec(c->db,
-                "UPDATE applications SET status = 'draft', snapshot = NULL, submitted_at = NULL, "
-                "snap_enterprise_name = NULL, snap_project_name = NULL, snap_site_name = NULL, "
-                "updated_at = ?, last_audit_seq = ?, withdrawn_seq = ? WHERE id = ?",
-                "iiii", c->now, seq, seq, id) != 0 ||
-        db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "撤回失败，请稍后重试");
+    /* Back to draft: the snapshot goes (the next submit takes a new one). */
+    int rc = db_exec(c->db,
+                     "UPDATE applications SET status = 'draft', snapshot = NULL, "
+                     "submitted_at = NULL, snap_enterprise_name = NULL, snap_project_name = NULL, "
+                     "snap_site_name = NULL, updated_at = ? WHERE id = ?",
+                     "ii", c->now, id);
+    if (rc != 0) {
+        svc_commit(c, -1, e);
         goto fail;
     }
+    if (svc_commit_entry(c, "application", id, "withdraw", "submitted", "draft", NULL, e) != 0)
+        goto fail;
     app_row_free(&a);
     *out = app_json_by_id(c, id);
     return 0;

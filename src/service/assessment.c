@@ -233,8 +233,8 @@ int svc_asm_draft_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e)
     }
     char *text = asm_dump(answers);
     int rc = old ? db_exec(c->db,
-                           "UPDATE assessment_drafts SET version = ?, answers = ?, updated_at = ?, "
-                           "revision = revision + 1 WHERE enterprise_id = ?",
+                           "UPDATE assessment_drafts SET version = ?, answers = ?, updated_at = ? "
+                           "WHERE enterprise_id = ?",
                            "ttii", version, text, c->now, c->actor->enterprise_id)
                  : db_exec(c->db,
                            "INSERT INTO assessment_drafts (enterprise_id, version, answers, "
@@ -242,11 +242,12 @@ int svc_asm_draft_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e)
                            "itti", c->actor->enterprise_id, version, text, c->now);
     free(text);
     free(old);
-    if (rc != 0 || db_commit(c->db) != 0) {
-        db_rollback(c->db);
+    /* A draft is not audited: it marks its enterprise's pages stale itself. */
+    if (rc == 0) rc = svc_gen_bump(c, (svc_scope){SVC_SCOPE_ENTERPRISE, c->actor->enterprise_id});
+    if (svc_commit(c, rc, e) != 0) {
         json_decref(answers);
         json_decref(model);
-        return svc_fail(e, 500, "internal", "草稿未能保存，请稍后重试");
+        return -1;
     }
     *out = asm_draft_json(model, version, answers, c->now);
     json_decref(answers);
@@ -666,11 +667,13 @@ int svc_asm_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
                                json_object_get(result, "score"), "level", (json_int_t)level);
     int64_t seq = svc_audit(c, "assessment", id, "create", NULL, "completed", detail);
     json_decref(detail);
-    if (seq <= 0 ||
-        db_exec(c->db, "DELETE FROM assessment_drafts WHERE enterprise_id = ?", "i",
-                c->actor->enterprise_id) != 0 ||
-        db_commit(c->db) != 0)
+    int drc = seq > 0 ? db_exec(c->db, "DELETE FROM assessment_drafts WHERE enterprise_id = ?", "i",
+                                c->actor->enterprise_id)
+                      : -1;
+    if (svc_commit(c, drc, e) != 0) {
+        svc_err_clear(e); /* the refusal below says the draft is still there */
         goto fail;
+    }
     free(atext);
     free(rtext);
     free(mtype);

@@ -171,6 +171,8 @@ static int64_t audit_append(svc_ctx *c, const char *entity, int64_t entity_id, c
         if (strcmp(entity, AUDIT_HEADS[i].entity) == 0 &&
             db_exec(c->db, AUDIT_HEADS[i].update, "ii", seq, entity_id) != 0)
             return -1;
+    /* Every page that shows the entity is stale from this commit on (the freshness rule). */
+    if (svc_gen_bump_entity(c, entity, entity_id) != 0) return -1;
     return seq;
 }
 

@@ -73,40 +73,6 @@ int svc_enterprise_get(svc_ctx *c, json_t **out, svc_err *e)
     return *out ? 0 : svc_fail(e, 404, "not_found", "企业信息不存在");
 }
 
-int svc_enterprise_version(svc_ctx *c, svc_ent_version *v)
-{
-    *v = (svc_ent_version){0};
-    if (!c->actor || strcmp(c->actor->role, "enterprise") != 0 || c->actor->enterprise_id <= 0)
-        return -1;
-    /* Each part from an index (migration 015): the profile's row by its key, the projects',
-     * applications' and assessments' counts and newest entries from their enterprise indexes,
-     * the draft questionnaire's revision, every batch's newest entry. A count and a newest
-     * entry of one table come from one pass over its range, as count × 2⁴⁰ + newest (distinct
-     * while entries stay below 2⁴⁰ and a count below 2²³): two subqueries each walked it. */
-    db_stmt *s = db_query(
-        c->db,
-        "SELECT e.last_audit_seq, "
-        "(SELECT count(*) * 1099511627776 + coalesce(max(p.last_audit_seq), 0) FROM projects p "
-        "WHERE p.enterprise_id = e.id), "
-        "(SELECT count(*) * 1099511627776 + coalesce(max(a.last_audit_seq), 0) "
-        "FROM applications a WHERE a.enterprise_id = e.id), "
-        "(SELECT count(*) * 1099511627776 + coalesce(max(s.id), 0) FROM assessments s "
-        "WHERE s.enterprise_id = e.id), "
-        "(SELECT coalesce(max(d.revision), -1) FROM assessment_drafts d "
-        "WHERE d.enterprise_id = e.id), "
-        "(SELECT coalesce(max(b.last_audit_seq), 0) FROM batches b) "
-        "FROM enterprises e WHERE e.id = ?",
-        "i", c->actor->enterprise_id);
-    int rc = -1;
-    if (db_next(s)) {
-        for (int i = 0; i < SVC_ENT_VERSION_PARTS; i++)
-            v->part[i] = db_int(s, i);
-        rc = 0;
-    }
-    db_done(s);
-    return rc;
-}
-
 /* Whether `key` of profile `cur` is set (a string) and `v` (a string) differs from it: the
  * district and the credit code, once set, change only by a request someone approves. */
 static bool ent_moves(const json_t *cur, const char *key, const char *v)
@@ -198,10 +164,7 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
     if (ent_need_enterprise(c, e) != 0) return -1;
     int64_t eid = c->actor->enterprise_id;
     json_t *clean = json_object(), *errors = json_object(), *doc = NULL;
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     doc = ent_profile(c->db, eid);
     if (!doc) {
         svc_fail(e, 404, "not_found", "企业信息不存在");
@@ -227,10 +190,7 @@ int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(clean));
     int64_t seq = rc == 0 ? svc_audit(c, "enterprise", eid, "update", NULL, NULL, detail) : -1;
     json_decref(detail);
-    if (seq < 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = ent_profile(c->db, eid);
     json_decref(doc);
     json_decref(clean);
@@ -369,10 +329,7 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     json_t *errors = json_object(), *doc = json_object();
     json_t *patch = svc_writable(in, PROJ_READONLY, NULL, errors);
     char *text = NULL;
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     rules_validate_project(patch, errors);
     merge_patch(doc, patch); /* drops nulls: absent and null are alike in a create */
     if (!json_object_get(doc, "district_code")) {
@@ -400,10 +357,7 @@ int svc_project_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     json_t *detail = json_pack("{s:O?}", "name", json_object_get(doc, "name"));
     int64_t seq = id > 0 ? svc_audit(c, "project", id, "create", NULL, NULL, detail) : -1;
     json_decref(detail);
-    if (seq < 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = ent_proj_load(c->db, id, eid);
     free(text);
     json_decref(patch);
@@ -435,10 +389,7 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
     int64_t eid = c->actor->enterprise_id;
     json_t *patch = NULL, *cur = NULL, *doc = NULL, *errors = json_object();
     char *text = NULL;
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     cur = id > 0 ? ent_proj_load(c->db, id, eid) : NULL;
     if (!cur) {
         svc_fail(e, 404, "not_found", "项目不存在");
@@ -468,10 +419,7 @@ int svc_project_put(svc_ctx *c, int64_t id, const json_t *in, json_t **out, svc_
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(patch));
     int64_t seq = rc == 0 ? svc_audit(c, "project", id, "update", NULL, NULL, detail) : -1;
     json_decref(detail);
-    if (seq < 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        goto fail;
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = ent_proj_load(c->db, id, eid);
     free(text);
     json_decref(patch);

@@ -21,19 +21,6 @@ int svc_enterprise_get(svc_ctx *c, json_t **out, svc_err *e);
  * another enterprise holds. */
 int svc_enterprise_put(svc_ctx *c, const json_t *patch, json_t **out, svc_err *e);
 
-/* What the calling enterprise's dashboard shows from the database can only have changed when
- * this has: its profile's newest audit entry; the number and newest audit entry of its projects
- * and of its applications (every change of each is audited, entry numbers only grow, and a
- * draft's live names are its project's and profile's); the number and newest id of its
- * assessments (never changed once made); its questionnaire draft's revision (drafts are not
- * audited: every save counts one up; -1 without a draft); every batch's newest audit entry
- * (the batch names). One statement over indexes. 0, or -1 when the caller is no enterprise. */
-enum { SVC_ENT_VERSION_PARTS = 6 };
-typedef struct svc_ent_version {
-    int64_t part[SVC_ENT_VERSION_PARTS];
-} svc_ent_version;
-int svc_enterprise_version(svc_ctx *c, svc_ent_version *v);
-
 /* ---- projects (own only) */
 int svc_projects_list(svc_ctx *c, int64_t limit, int64_t offset, json_t **out, svc_err *e);
 /* One of the caller's projects as its summary columns give it (migrations 012, 014; strings
@@ -108,34 +95,18 @@ typedef void (*svc_app_visit)(const svc_app_summary *row, void *arg);
  * read); *total (if not NULL) as in svc_applications_list. 400 for an unknown status. */
 int svc_applications_each(svc_ctx *c, const svc_app_filter *f, svc_app_visit visit, void *arg,
                           int64_t *total, svc_err *e);
-/* What a district's queue shows can only have changed when this has: the newest audit entry
- * among the district's non-draft applications (every change of one is audited, entry numbers
- * only grow, and one enters the queue by its submission), the newest withdrawal in the district
- * (the only way out of the queue: it becomes a draft again) and the newest audit entry of any
- * batch (its district deadline decides `overdue`). Read from indexes alone (migrations 013,
- * 016). */
-typedef struct svc_queue_version {
-    int64_t app_seq, withdrawn_seq, batch_seq;
-} svc_queue_version;
-int svc_district_queue_version(svc_ctx *c, const char *district_code, svc_queue_version *v);
 /* {batch_id,project_id,type} → a new draft. */
 int svc_app_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e);
 int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e);
 /* svc_app_get's object as JSON text (malloc'd; the caller frees), the stored findings copied in
  * without being parsed: GET /applications/{id}. */
 int svc_app_get_text(svc_ctx *c, int64_t id, char **out, svc_err *e);
-/* What GET /applications/{id} answers can only have changed when this has (the
- * answer is kept by it): the row's newest audit entry and time (every change of a form, a state
- * or a timeline is audited), the revision of its last check (stored without an entry, migration
- * 017), and the newest entries of its enterprise and project (shown as they stand until the
- * submission's snapshot). `viewer` is the reader's class the text depends on. 404 when `id`
- * does not exist or the caller may not read it. */
-enum { SVC_APP_VERSION_PARTS = 5 };
-typedef struct svc_app_version {
-    int64_t part[SVC_APP_VERSION_PARTS];
-    char viewer;
-} svc_app_version;
-int svc_application_version(svc_ctx *c, int64_t id, svc_app_version *v, svc_err *e);
+/* The scopes whose generations GET /applications/{id} depends on (its enterprise, its batch,
+ * everything), and `viewer`, the reader's class the answer depends on; 404 when `id` does not
+ * exist or the caller may not read it. */
+enum { SVC_APP_SCOPES = 3 };
+int svc_app_scopes(svc_ctx *c, int64_t id, svc_scope scopes[SVC_APP_SCOPES], char *viewer,
+                   svc_err *e);
 /* 0 when application `id` exists and the caller may read it (svc_app_get would answer it);
  * 404 otherwise. Reads no document: the route loader's check. */
 int svc_app_check_visible(svc_ctx *c, int64_t id, svc_err *e);

@@ -72,16 +72,6 @@ static int64_t inbox_count(svc_ctx *c, const inbox_kind *k)
     }
 }
 
-int64_t svc_inbox_count(svc_ctx *c, const char *key)
-{
-    for (size_t i = 0; i < sizeof INBOX_KINDS / sizeof INBOX_KINDS[0]; i++) {
-        const inbox_kind *k = &INBOX_KINDS[i];
-        if (c->actor && strcmp(c->actor->role, k->role) == 0 && strcmp(key, k->key) == 0)
-            return inbox_count(c, k);
-    }
-    return -1;
-}
-
 json_t *svc_inbox(svc_ctx *c)
 {
     return svc_inbox_known(c, NULL, 0);

@@ -15,8 +15,4 @@ json_t *svc_inbox(svc_ctx *c);
  * read in the same snapshot (the district queue counts its submitted rows). */
 json_t *svc_inbox_known(svc_ctx *c, const char *key, int64_t count);
 
-/* The count of kind `key` alone (the page that keeps what it rendered reads it for its version);
- * -1 when the caller's role has no such kind. */
-int64_t svc_inbox_count(svc_ctx *c, const char *key);
-
 #endif

@@ -89,15 +89,19 @@ void svc_holidays_load(db *d, cal_table *t)
 
 /* ---------------------------------------------------------------- batches: the parsed cache */
 
+/* A batch row's generation (service/generation.c), read beside its columns. */
+#define REF_BATCH_GEN                                                                              \
+    "coalesce((SELECT g.gen FROM generations g WHERE g.scope = 'b' AND g.id = batches.id), 0)"
+
 /* A batch's rules are a 6 KB document read on every page (the current batch) and every save and
  * pre-check; parsing them was most of the home page's time. Each process keeps every batch it
  * has read, parsed once, as an immutable tree shared by all threads (jansson's reference counts
- * are atomic; nobody writes into a cached tree). An entry is valid while the row's
- * last_audit_seq is unchanged: every change of a batch is audited in the same transaction
- * (svc_audit sets the column), so one integer read tells whether this process — or another
- * server of the same PostgreSQL database — changed the batch since. Entries are only stored
- * outside a transaction: a rolled-back change could otherwise leave a tree under a sequence
- * number that the next audit entry reuses. */
+ * are atomic; nobody writes into a cached tree). An entry is valid while the batch's
+ * generation is unchanged (the freshness rule: every change of a batch is audited, and the
+ * audit counts the batch's generation up in the same transaction), so one integer read tells
+ * whether this process — or another server of the same PostgreSQL database — changed the batch
+ * since. Entries are only stored outside a transaction: a rolled-back change could otherwise
+ * leave a tree under a generation that the next change counts again. */
 
 typedef struct ref_cached {
     int64_t id, seq;
@@ -173,7 +177,7 @@ static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
     if (!o) {
         db_stmt *s = db_query(d,
                               "SELECT id, year, name, notice_no, opens_at, closes_at, "
-                              "district_deadline, contacts, rules, last_audit_seq FROM batches "
+                              "district_deadline, contacts, rules, " REF_BATCH_GEN " FROM batches "
                               "WHERE id = ?",
                               "i", id);
         if (db_next(s)) {
@@ -195,7 +199,7 @@ static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
 /* The version of batch `id` (its last audit entry), or -1 when absent. */
 static int64_t ref_batch_seq(db *d, int64_t id)
 {
-    return db_scalar_int(d, -1, "SELECT last_audit_seq FROM batches WHERE id = ?", "i", id);
+    return db_scalar_int(d, -1, "SELECT " REF_BATCH_GEN " FROM batches WHERE id = ?", "i", id);
 }
 
 /* A caller's own copy of a shared batch: its top level may be changed; rules and contacts are
@@ -235,8 +239,8 @@ json_t *svc_batches(db *d)
     /* The versions first: filling the cache runs another statement on this connection. */
     int64_t(*ids)[2] = NULL;
     size_t n = 0, cap = 0;
-    db_stmt *s =
-        db_query(d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC", "");
+    db_stmt *s = db_query(
+        d, "SELECT id, " REF_BATCH_GEN " FROM batches ORDER BY opens_at DESC, id DESC", "");
     while (db_next(s)) {
         if (n == cap) ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
         ids[n][0] = db_int(s, 0);
@@ -256,7 +260,7 @@ json_t *svc_batches(db *d)
 static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
 {
     db_stmt *s = db_query(d,
-                          "SELECT id, last_audit_seq FROM batches WHERE opens_at <= ? AND "
+                          "SELECT id, " REF_BATCH_GEN " FROM batches WHERE opens_at <= ? AND "
                           "district_deadline > ? ORDER BY opens_at DESC, id DESC LIMIT 1",
                           "ii", now, now);
     bool found = db_next(s);
@@ -264,17 +268,17 @@ static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
     db_done(s);
     if (found) return true;
     s = db_query(
-        d, "SELECT id, last_audit_seq FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1", "");
+        d, "SELECT id, " REF_BATCH_GEN " FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1", "");
     found = db_next(s);
     if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
     db_done(s);
     return found;
 }
 
-bool svc_current_batch_key(db *d, int64_t now, int64_t *id, int64_t *seq)
+int64_t svc_current_batch_id(db *d, int64_t now)
 {
-    *id = *seq = 0;
-    return ref_current_batch_row(d, now, id, seq);
+    int64_t id = 0, gen = 0;
+    return ref_current_batch_row(d, now, &id, &gen) ? id : 0;
 }
 
 json_t *svc_current_batch(db *d, int64_t now)
@@ -447,19 +451,16 @@ int svc_batch_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
     json_t *contacts = json_object_get(in, "contacts");
     if (!json_is_object(contacts)) contacts = src ? json_object_get(src, "contacts") : NULL;
     json_t *empty = json_object();
-    int rc = -1;
-    if (db_begin(c->db) != 0) goto done;
-    if (ref_batch_insert(c, json_integer_value(year), name, notice, opens, closes, dl,
-                         contacts ? contacts : empty, use_rules, &id) != 0 ||
-        svc_audit(c, "batch", id, "create", NULL, NULL, in) < 0) {
-        db_rollback(c->db);
-        goto done;
+    int rc = svc_begin(c, e);
+    if (rc == 0) {
+        rc = ref_batch_insert(c, json_integer_value(year), name, notice, opens, closes, dl,
+                              contacts ? contacts : empty, use_rules, &id);
+        rc = svc_commit(
+            c, rc == 0 && svc_audit(c, "batch", id, "create", NULL, NULL, in) > 0 ? 0 : -1, e);
     }
-    if (db_commit(c->db) == 0) rc = 0;
-done:
     json_decref(empty);
     if (src) json_decref(src);
-    if (rc != 0) return svc_fail(e, 500, "internal", "保存批次失败");
+    if (rc != 0) return -1;
     *out = svc_batch_json(c->db, id);
     return 0;
 }
@@ -485,7 +486,7 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
     /* The row is read under the write lock: every column is written back from it, so a copy
      * read before the lock would undo a concurrent change of another field (another server's
      * or another worker's) — a lost update. */
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     json_t *cur = svc_batch_json(c->db, id);
     if (!cur) {
         db_rollback(c->db);
@@ -530,14 +531,11 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
                      "district_deadline = ?, rules = ?, contacts = ? WHERE id = ?",
                      "tiiitti", name, opens, closes, dl, rj, cj, id);
     if (rc == 0 && svc_audit(c, "batch", id, "update", NULL, NULL, patch) < 0) rc = -1;
-    if (rc == 0)
-        rc = db_commit(c->db);
-    else
-        db_rollback(c->db);
+    rc = svc_commit(c, rc, e);
     free(rj);
     free(cj);
     json_decref(cur);
-    if (rc != 0) return svc_fail(e, 500, "internal", "保存批次失败");
+    if (rc != 0) return -1;
     *out = svc_batch_json(c->db, id);
     return 0;
 }

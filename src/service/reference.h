@@ -27,9 +27,9 @@ json_t *svc_district(db *d, const char *code);
 json_t *svc_batch_json(db *d, int64_t id); /* NULL when absent */
 json_t *svc_batches(db *d);                /* {items,total} */
 /* The batch open at `now` (latest opened), else the latest; NULL when there is none. */
-/* The current batch's id and the number of its last audit entry (every change of a batch is
- * audited), or false when there is none: what a page derived from the batch is keyed on. */
-bool svc_current_batch_key(db *d, int64_t now, int64_t *id, int64_t *seq);
+/* The current batch's id (0 when there is none): what a kept page derived from it is keyed on,
+ * beside the global generation every change of a batch counts up. */
+int64_t svc_current_batch_id(db *d, int64_t now);
 json_t *svc_current_batch(db *d, int64_t now);
 /* The rules of batch `id` (a new reference to the shared, read-only tree) and its times (each
  * pointer may be NULL); NULL when there is no such batch. */
@@ -42,8 +42,7 @@ int svc_batch_update(svc_ctx *c, int64_t id, const json_t *patch, json_t **out, 
  * "rules"), checked exactly as that checks it (400 naming the fields); then the pre-check
  * application `app_id` would get under it (svc_app_precheck_preview). Commission only; saves
  * nothing. *findings: a new array. */
-int svc_batch_preview(svc_ctx *c, const json_t *in, int64_t app_id, json_t **findings,
-                      svc_err *e);
+int svc_batch_preview(svc_ctx *c, const json_t *in, int64_t app_id, json_t **findings, svc_err *e);
 
 json_t *svc_factory_modes(void); /* the 5 modes of 附件2 */
 /* The same list parsed once per process, immutable and shared between threads (borrowed: do not

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/db.h"
@@ -75,6 +76,18 @@ json_t *svc_writable(const json_t *in, const char *const *readonly, const json_t
                      json_t *errors);
 bool svc_has_any(const json_t *in, const char *const *keys);
 
+/* The start of a write transaction: 0, or 500 when the database cannot begin one. */
+int svc_begin(svc_ctx *c, svc_err *e);
+/* The one end of every write transaction. `rc` is the use case's result so far: 0 when every
+ * change is made and audited (svc_audit counts the generations up with each entry, so the pages
+ * that show them are stale from this commit on). Then it commits; otherwise — or when the commit
+ * fails — it rolls back, and answers 500 `internal` unless e already holds a refusal. 0 or -1. */
+int svc_commit(svc_ctx *c, int rc, svc_err *e);
+/* svc_audit of one entry, then svc_commit: the end of a use case whose last step is the entry. */
+int svc_commit_entry(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                     const char *from_state, const char *to_state, const json_t *detail,
+                     svc_err *e);
+
 /* Appends one audit entry inside the caller's open write transaction and returns its number
  * (> 0), or -1. `detail` is borrowed. */
 int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
@@ -83,6 +96,30 @@ int64_t svc_audit(svc_ctx *c, const char *entity, int64_t entity_id, const char 
  * caller that updates that row right after and sets last_audit_seq in the same statement. */
 int64_t svc_audit_headless(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
                            const char *from_state, const char *to_state, const json_t *detail);
+/* ---- the freshness rule (service/generation.c): a generation counter per scope, counted up
+ * in the transaction of every change. svc_audit bumps the scopes of the audited entity's row
+ * (svc_gen_bump_entity); a change that is not audited (a questionnaire draft, a check's
+ * findings) bumps its scope itself. Anything kept outside the database is keyed by the
+ * generations it read (web_fresh), so it is never served after a change it shows. */
+typedef enum {
+    SVC_SCOPE_ENTERPRISE, /* what one enterprise's pages show: id = enterprises.id */
+    SVC_SCOPE_DISTRICT,   /* a district's queue and inbox: id = the district code's number */
+    SVC_SCOPE_BATCH,      /* a batch's applications: id = batches.id */
+    SVC_SCOPE_GLOBAL,     /* what every page may show (batches, accounts, certificates): id 0 */
+} svc_scope_kind;
+typedef struct svc_scope {
+    svc_scope_kind kind;
+    int64_t id;
+} svc_scope;
+svc_scope svc_scope_district(const char *code);
+/* Counts scope `s` up inside the caller's write transaction; 0, or -1 on a database error. */
+int svc_gen_bump(svc_ctx *c, svc_scope s);
+/* Counts up every scope a change of (entity, entity_id) shows in, read from its row. */
+int svc_gen_bump_entity(svc_ctx *c, const char *entity, int64_t entity_id);
+/* The current generations of n scopes into gen[] (0 for one never counted); 0, or -1 when the
+ * database failed. */
+int svc_gen_read(db *d, const svc_scope *s, size_t n, int64_t *gen);
+
 /* Walks the whole chain; returns 0 when intact. *entries gets the count; *first_bad the first
  * entry that does not verify (0 when none). */
 int svc_audit_verify(db *d, const unsigned char key[32], int64_t *entries, int64_t *first_bad,

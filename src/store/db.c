@@ -40,6 +40,11 @@ bool db_next(db_stmt *s)
     return s ? s->vt->next(s) : false;
 }
 
+bool db_failed(db_stmt *s)
+{
+    return !s || s->vt->failed(s);
+}
+
 void db_done(db_stmt *s)
 {
     if (s) s->vt->done(s);

@@ -26,6 +26,9 @@ void db_close(db *d);
 db_stmt *db_query(db *d, const char *sql, const char *types, ...);
 /* True while a row is available; false at the end or on error (see db_failed). */
 bool db_next(db_stmt *s);
+/* Whether `s` failed (NULL: it could not be prepared) — so a read tells a database error,
+ * which is a 500, from an absent row, which may be a 404. Ask before db_done. */
+bool db_failed(db_stmt *s);
 void db_done(db_stmt *s);
 int64_t db_int(db_stmt *s, int col);
 const char *db_text(db_stmt *s, int col); /* NULL for SQL NULL; valid until db_next/db_done */

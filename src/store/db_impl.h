@@ -13,6 +13,7 @@ typedef struct db_vtab {
     db_stmt *(*vquery)(db *d, const char *sql, const char *types, va_list ap);
     bool (*next)(db_stmt *s);
     void (*done)(db_stmt *s);
+    bool (*failed)(db_stmt *s); /* the last step or the statement itself failed */
     int64_t (*col_int)(db_stmt *s, int col);
     const char *(*col_text)(db_stmt *s, int col);
     const void *(*col_blob)(db_stmt *s, int col, size_t *len);

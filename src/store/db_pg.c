@@ -345,6 +345,11 @@ static bool dbp_next(db_stmt *st)
     return true;
 }
 
+static bool dbp_failed(db_stmt *st)
+{
+    return DBP_STMT(st)->failed;
+}
+
 static void dbp_done(db_stmt *st)
 {
     dbp_reset_stmt(DBP_STMT(st));
@@ -612,6 +617,7 @@ static const db_vtab dbp_vtab = {
     .vquery = dbp_vquery,
     .next = dbp_next,
     .done = dbp_done,
+    .failed = dbp_failed,
     .col_int = dbp_int,
     .col_text = dbp_text,
     .col_blob = dbp_blob,

@@ -238,6 +238,11 @@ static bool dbs_next(db_stmt *st)
     return false;
 }
 
+static bool dbs_failed(db_stmt *st)
+{
+    return DBS_STMT(st)->failed;
+}
+
 static void dbs_done(db_stmt *st)
 {
     sqlite3_reset(DBS_STMT(st)->st);
@@ -877,6 +882,7 @@ static const db_vtab dbs_vtab = {
     .vquery = dbs_vquery,
     .next = dbs_next,
     .done = dbs_done,
+    .failed = dbs_failed,
     .col_int = dbs_int,
     .col_text = dbs_text,
     .col_blob = dbs_blob,

@@ -139,9 +139,10 @@ int api_application_create(req *r)
     return web_answer(r, rc, 201, out, &e);
 }
 
-/* The applications' answers, kept by svc_application_version: an enterprise reads
- * its application again and again while filling it in, and the text (~3 KB, with its timeline)
- * cost most of such a read. The version and the text come from the request's one snapshot. */
+/* The applications' answers, kept by the generations of their scopes (svc_app_scopes): an
+ * enterprise reads its application again and again while filling it in, and the text (~3 KB,
+ * with its timeline) cost most of such a read. The generations and the text come from the
+ * request's one snapshot. */
 static web_kept_slot api_app_slots[512];
 static web_kept api_app_kept = WEB_KEPT_INIT(api_app_slots, 512, 2 * 1024 * 1024, 64 * 1024);
 
@@ -150,17 +151,19 @@ int api_application_get(req *r)
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int64_t id = web_param_id(r, 0);
-    svc_app_version v;
-    if (svc_application_version(&c, id, &v, &e) != 0) return web_error(r, &e);
-    web_kept_version kv = {0};
-    memcpy(kv.part, v.part, sizeof v.part);
+    svc_scope scopes[SVC_APP_SCOPES];
+    char viewer;
+    if (svc_app_scopes(&c, id, scopes, &viewer, &e) != 0) return web_error(r, &e);
+    web_kept_version kv;
+    bool fresh = web_fresh(r, scopes, SVC_APP_SCOPES, NULL, 0, &kv);
     char key[WEB_KEPT_KEY];
-    snprintf(key, sizeof key, "a%lld:%c", (long long)id, v.viewer);
-    if (web_kept_answer(r, &api_app_kept, key, &kv, "application/json; charset=utf-8")) return 0;
+    snprintf(key, sizeof key, "a%lld:%c", (long long)id, viewer);
+    if (fresh && web_kept_answer(r, &api_app_kept, key, &kv, "application/json; charset=utf-8"))
+        return 0;
     char *text = NULL;
     if (svc_app_get_text(&c, id, &text, &e) != 0) return web_error(r, &e);
     size_t len = strlen(text);
-    web_kept_put(&api_app_kept, key, &kv, r->now, INT64_MAX, text, len, 0);
+    if (fresh) web_kept_put(&api_app_kept, key, &kv, r->now, INT64_MAX, text, len, 0);
     return web_bytes(r, 200, "application/json; charset=utf-8", text, len);
 }
 

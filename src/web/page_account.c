@@ -140,10 +140,10 @@ static json_t *pa_home_batch(req *r)
 
 /* The home page a visitor without a session sees is the same for everyone in the same second:
  * it is rendered from the current batch and the time (whole seconds) only. The last one is kept,
- * keyed by that second and the batch's id and last audit entry, so a change of the batch — by
- * this server or another one of the same database — shows on the next request, and a deadline
- * passes on the page at the second it passes. It is the page most visitors open, and most often
- * in the days before a deadline. */
+ * keyed by that second, the batch's id and the global generation (web_fresh), so a change of the
+ * batch — by this server or another one of the same database — shows on the next request, and a
+ * deadline passes on the page at the second it passes. It is the page most visitors open, and most
+ * often in the days before a deadline. */
 static web_kept_slot pa_home_slots[1];
 static web_kept pa_home_kept = WEB_KEPT_INIT(pa_home_slots, 1, 256 * 1024, 256 * 1024);
 
@@ -163,9 +163,10 @@ int page_home(req *r)
 {
     /* Only the plain page of a visitor without a session is shared (a flash is per visit). */
     if (r->actor.id || web_query(r, "done")) return pa_home_render(r);
-    int64_t id, seq;
-    svc_current_batch_key(r->db, r->now, &id, &seq);
-    web_kept_version v = {.part = {id, seq}};
+    static const svc_scope all[] = {{SVC_SCOPE_GLOBAL, 0}};
+    int64_t batch = svc_current_batch_id(r->db, r->now);
+    web_kept_version v;
+    if (!web_fresh(r, all, 1, &batch, 1, &v)) return pa_home_render(r);
     if (web_kept_answer(r, &pa_home_kept, "home", &v, "text/html; charset=utf-8")) return 0;
     pa_home_render(r);
     /* Right for this second only: the page shows the time left to each milestone. */
@@ -574,66 +575,55 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
         q->valid_until = a->district_deadline;
 }
 
-/* A district's rows change only when its version (svc_district_queue_version) does, or when a
- * submitted row reaches its district deadline; until then the rows rendered last are the rows
- * (the page around them — who is logged in, the inbox, the countdown — is rendered for each
- * request). A district's few accounts open the queue again and again in the days before the
- * deadline; its rows are re-rendered only after a change. Kept per district and status filter
- * — room for the queues of some 25 districts at ~80 KB each — the least recently used
+/* A district's rows change only when its generation or the global one (batches) does
+ * (web_fresh), or when a submitted row reaches its district deadline; until then the rows rendered
+ * last are the rows (the page around them — who is logged in, the inbox, the countdown — is
+ * rendered for each request). A district's few accounts open the queue again and again in the days
+ * before the deadline; its rows are re-rendered only after a change. Kept per district and status
+ * filter — room for the queues of some 25 districts at ~80 KB each — the least recently used
  * replaced when the slots or the bytes are full: memory stays bounded (64 MB, of
  * which two concurrent argon2id hashes take 38). */
 static web_kept_slot pa_queue_slots[64];
 static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 1024, 256 * 1024);
 
-/* The whole page as an account saw it last, per status filter: kept while its rows are (the
- * queue's version, and until a row turns overdue), the current batch (its id and newest audit
- * entry: the deadline, the footer), who is logged in (the session's CSRF token, the account's
- * names) and the inbox's other counts (the district's pending adjustments and change requests)
- * stand, and until the
- * deadline's time left changes (web_time_left_until). A district's account reloading its queue
- * then costs the version statements and one copy of the page, instead of rendering the page
- * around the rows and copying the rows into it. Room for ~12 pages of 150 rows. */
+/* The whole page as an account saw it last, per status filter: kept while the district's and
+ * the global generations (its rows, the inbox's counts of the district's adjustments and change
+ * requests, the batches), the current batch and who is logged in (the session's CSRF token, the
+ * account's names) stand, until a row turns overdue and until the deadline's time left changes
+ * (web_time_left_until). A district's account reloading its queue then costs two generation
+ * reads and one copy of the page, instead of rendering the page around the rows and copying the
+ * rows into it. Room for ~12 pages of 150 rows. */
 static web_kept_slot pa_queue_page_slots[32];
 static web_kept pa_queue_page_kept =
     WEB_KEPT_INIT(pa_queue_page_slots, 32, 1024 * 1024, 256 * 1024);
 
-/* The page's key and version; false when it cannot be kept (no version, a key too long). */
-static bool pa_queue_page_version(req *r, const char *status, svc_queue_version *v,
+/* The page's key and version; false when it cannot be kept (the database failed, a key too
+ * long). `rows` gets the generations alone, which the rows are kept by. */
+static bool pa_queue_page_version(req *r, const char *status, web_kept_version *rows,
                                   web_kept_version *kv, char key[WEB_KEPT_KEY])
 {
-    svc_ctx c = web_svc(r);
-    if (svc_district_queue_version(&c, r->actor.district_code, v) != 0) return false;
+    const svc_scope scopes[] = {svc_scope_district(r->actor.district_code), {SVC_SCOPE_GLOBAL, 0}};
     int n = snprintf(key, WEB_KEPT_KEY, "a%lld|%s", (long long)r->actor.id, status ? status : "");
     if (n < 0 || n >= WEB_KEPT_KEY) return false;
-    int64_t batch_id = 0, batch_seq = 0;
-    svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
-    *kv =
-        (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq, batch_id, batch_seq,
-                                    web_session_digest(r), svc_inbox_count(&c, "adjustments"),
-                                    svc_inbox_count(&c, "changes")}};
+    const int64_t extra[] = {svc_current_batch_id(r->db, r->now), web_session_digest(r)};
+    if (!web_fresh(r, scopes, 2, extra, 2, kv)) return false;
+    *rows = (web_kept_version){.part = {kv->part[0], kv->part[1]}};
     return true;
 }
 
-static void pa_queue_key(char key[WEB_KEPT_KEY], web_kept_version *kv, const char *district,
-                         const char *status, const svc_queue_version *v)
-{
-    snprintf(key, WEB_KEPT_KEY, "%s|%s", district, status);
-    *kv = (web_kept_version){.part = {v->app_seq, v->withdrawn_seq, v->batch_seq}};
-}
-
 /* The district's rows for `status` (NULL: all) into q, with until when they are right: kept
- * ones while they stand, else read and rendered (and kept). `known`: the queue's version when
- * the caller read it (NULL: read here). As svc_applications_each: 0, or -1 with e. */
+ * ones while they stand, else read and rendered (and kept). `known`: the generations when the
+ * caller read them (NULL: read here). As svc_applications_each: 0, or -1 with e. */
 static int pa_queue_fill(req *r, pa_queue_rows *q, const char *status,
-                         const svc_queue_version *known, svc_err *e)
+                         const web_kept_version *known, svc_err *e)
 {
     svc_ctx c = web_svc(r);
     const char *district = r->actor.district_code;
-    svc_queue_version v;
+    const svc_scope scopes[] = {svc_scope_district(district), {SVC_SCOPE_GLOBAL, 0}};
     char key[WEB_KEPT_KEY];
     web_kept_version kv;
-    bool versioned = known || svc_district_queue_version(&c, district, &v) == 0;
-    if (versioned) pa_queue_key(key, &kv, district, status ? status : "", known ? known : &v);
+    bool versioned = known ? (kv = *known, true) : web_fresh(r, scopes, 2, NULL, 0, &kv);
+    if (versioned) snprintf(key, sizeof key, "%s|%s", district, status ? status : "");
     q->valid_until = INT64_MAX;
     if (versioned &&
         web_kept_get(&pa_queue_kept, key, &kv, r->now, &q->html, &q->submitted, &q->valid_until))
@@ -651,8 +641,7 @@ int page_district_queue(req *r)
 {
     const char *status = web_query(r, "status");
     if (status && !*status) status = NULL;
-    svc_queue_version v;
-    web_kept_version pv;
+    web_kept_version v, pv;
     char pkey[WEB_KEPT_KEY];
     bool keep = pa_queue_page_version(r, status, &v, &pv, pkey);
     if (keep && web_kept_answer(r, &pa_queue_page_kept, pkey, &pv, "text/html; charset=utf-8"))

@@ -99,6 +99,17 @@ int64_t web_session_digest(const req *r)
     return (int64_t)web_kept_digest(who, sizeof who / sizeof who[0]);
 }
 
+bool web_fresh(req *r, const svc_scope *scopes, size_t n, const int64_t *extra, size_t nextra,
+               web_kept_version *v)
+{
+    *v = (web_kept_version){0};
+    if (n + nextra > WEB_KEPT_PARTS) return false;
+    if (svc_gen_read(r->db, scopes, n, v->part) != 0) return false;
+    for (size_t i = 0; i < nextra; i++)
+        v->part[n + i] = extra[i];
+    return true;
+}
+
 bool web_kept_answer(req *r, web_kept *k, const char *key, const web_kept_version *v,
                      const char *type)
 {

@@ -958,9 +958,10 @@ static json_t *pe_dashboard_projects(req *r)
 /* The dashboard's panel: what it shows of the database — the enterprise line, the three
  * systems with the projects, the applications table, the projects as the new-application
  * form's options, and the batches the applications are in — rendered by dashboard_panel.html
- * part by part into one string, the parts separated by NUL bytes. It changes only with
- * svc_enterprise_version and never with the clock, so it is kept by that version (an
- * enterprise opens its dashboard again and again before a deadline); the page around it — the
+ * part by part into one string, the parts separated by NUL bytes. It changes only with the
+ * enterprise's generation or the global one (the batches' names) and never with the clock, so
+ * it is kept by them (web_fresh; an enterprise opens its dashboard again and again before a
+ * deadline); the page around it — the
  * person, the inbox, the deadlines with their time left, whether the form is offered now — is
  * rendered for each request. */
 enum {
@@ -1034,19 +1035,24 @@ static void pe_panel_split(pe_panel *p)
     }
 }
 
-/* The panel of the calling enterprise: kept while its version (*ev, read by the caller; NULL:
- * read here) stands, else rendered (and kept). The caller frees p->blob. */
-static void pe_panel_load(req *r, pe_panel *p, const svc_ent_version *known)
+/* The scopes the dashboard shows: the enterprise's, and the global one (batches). */
+static void pe_dash_scopes(const req *r, svc_scope s[2])
 {
-    svc_ctx c = web_svc(r);
-    svc_ent_version ev;
-    web_kept_version kv = {0};
+    s[0] = (svc_scope){SVC_SCOPE_ENTERPRISE, r->actor.enterprise_id};
+    s[1] = (svc_scope){SVC_SCOPE_GLOBAL, 0};
+}
+
+/* The panel of the calling enterprise: kept while its generations (*known, read by the caller;
+ * NULL: read here) stand, else rendered (and kept). The caller frees p->blob. */
+static void pe_panel_load(req *r, pe_panel *p, const web_kept_version *known)
+{
+    svc_scope scopes[2];
+    pe_dash_scopes(r, scopes);
+    web_kept_version kv;
     char key[WEB_KEPT_KEY];
-    bool versioned = known || svc_enterprise_version(&c, &ev) == 0;
-    if (versioned) {
-        memcpy(kv.part, (known ? known : &ev)->part, sizeof ev.part);
-        snprintf(key, sizeof key, "e%lld", (long long)r->actor.enterprise_id);
-    }
+    bool versioned = r->actor.enterprise_id > 0 &&
+                     (known ? (kv = *known, true) : web_fresh(r, scopes, 2, NULL, 0, &kv));
+    if (versioned) snprintf(key, sizeof key, "e%lld", (long long)r->actor.enterprise_id);
     sbuf_init(&p->blob);
     sbuf_reserve(&p->blob, 8 * 1024);
     if (!versioned || !web_kept_get(&pe_panel_kept, key, &kv, r->now, &p->blob, NULL, NULL)) {
@@ -1058,9 +1064,9 @@ static void pe_panel_load(req *r, pe_panel *p, const svc_ent_version *known)
 }
 
 /* The dashboard with `flash` (stolen; NULL: the one of ?done=) and the new-application form's
- * `errors` (stolen; NULL: none); `ev` the enterprise's version when the caller read it. */
+ * `errors` (stolen; NULL: none); `ev` the panel's generations when the caller read them. */
 static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors,
-                               const svc_ent_version *ev)
+                               const web_kept_version *ev)
 {
     pe_panel p;
     pe_panel_load(r, &p, ev);
@@ -1086,30 +1092,26 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
 }
 
 /* The whole page as an account saw it last, kept while nothing on it has changed: the panel's
- * version (the enterprise's), the current batch (its id and newest audit entry: its deadlines,
- * name and contacts), who is logged in (the session's CSRF token, the account's names), and the
- * clock — until the first instant one of the batch's times left or passed changes
+ * generations (the enterprise's and the global one: the batches' deadlines, names and
+ * contacts), the current batch's id, who is logged in (the session's CSRF token, the account's
+ * names), and the clock — until the first instant one of the batch's times left or passed changes
  * (web_time_left_until) or the new-application form is withdrawn at the window's close. So
- * the page of an enterprise that opens its dashboard again and again is one version statement
+ * the page of an enterprise that opens its dashboard again and again is two generation reads
  * and a copy (the layout and the deadlines were rendered for each request, most of its
  * cost). Room for ~200 accounts' pages at ~10 KB each (64 MB in all). */
 static web_kept_slot pe_page_slots[256];
 static web_kept pe_page_kept = WEB_KEPT_INIT(pe_page_slots, 256, 2 * 1024 * 1024, 64 * 1024);
 
-_Static_assert(SVC_ENT_VERSION_PARTS + 3 <= WEB_KEPT_PARTS, "the page's version must fit");
-
-static bool pe_page_version(req *r, svc_ent_version *ev, web_kept_version *kv,
+/* The page's key and version; `ev` gets the panel's part of it (the generations alone). */
+static bool pe_page_version(req *r, web_kept_version *ev, web_kept_version *kv,
                             char key[WEB_KEPT_KEY])
 {
-    svc_ctx c = web_svc(r);
-    if (svc_enterprise_version(&c, ev) != 0) return false;
-    int64_t batch_id = 0, batch_seq = 0;
-    svc_current_batch_key(r->db, r->now, &batch_id, &batch_seq);
-    *kv = (web_kept_version){0};
-    memcpy(kv->part, ev->part, sizeof ev->part);
-    kv->part[SVC_ENT_VERSION_PARTS] = batch_id;
-    kv->part[SVC_ENT_VERSION_PARTS + 1] = batch_seq;
-    kv->part[SVC_ENT_VERSION_PARTS + 2] = web_session_digest(r);
+    if (r->actor.enterprise_id <= 0) return false;
+    svc_scope scopes[2];
+    pe_dash_scopes(r, scopes);
+    const int64_t extra[] = {svc_current_batch_id(r->db, r->now), web_session_digest(r)};
+    if (!web_fresh(r, scopes, 2, extra, 2, kv)) return false;
+    *ev = (web_kept_version){.part = {kv->part[0], kv->part[1]}};
     snprintf(key, WEB_KEPT_KEY, "a%lld", (long long)r->actor.id);
     return true;
 }
@@ -1133,8 +1135,7 @@ int page_dashboard(req *r)
 {
     if (strcmp(r->actor.role, "enterprise") != 0) return pe_dashboard_other(r);
     /* A message after a redirect is for that one view: such a page is not kept. */
-    svc_ent_version ev;
-    web_kept_version kv;
+    web_kept_version ev, kv;
     char key[WEB_KEPT_KEY];
     if (web_query(r, "done") || !pe_page_version(r, &ev, &kv, key))
         return pe_dashboard_render(r, 200, NULL, NULL, NULL);

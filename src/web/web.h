@@ -151,6 +151,13 @@ int64_t web_time_left_until(int64_t at, int64_t now);
 /* A digest of who is logged in, as a kept page shows it (the session's CSRF token, the account's
  * names): a version part of a page kept per account (web_kept_digest). */
 int64_t web_session_digest(const req *r);
+/* The one way anything kept is versioned (the freshness rule, service/generation.c): the
+ * generations of n `scopes` read now, then nextra `extra` values that belong to the reader (who
+ * is logged in, the current batch), into *v. A kept string read under another version is never
+ * served. False when the database failed: then nothing may be kept or served. */
+struct web_kept_version;
+bool web_fresh(req *r, const svc_scope *scopes, size_t n, const int64_t *extra, size_t nextra,
+               struct web_kept_version *v);
 /* Answers with the string kept in k under (key, v) as `type`, when one is kept and valid now:
  * true when it did (web/kept.h). */
 struct web_kept;

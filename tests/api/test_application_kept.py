@@ -1,5 +1,5 @@
-"""GET /applications/{id} answers from a kept text while nothing it shows has changed (issue 5:
-svc_application_version). The kept text must never be stale and never reach a reader who may not
+"""GET /applications/{id} answers from a kept text while nothing it shows has changed (keyed by
+the generations of its enterprise, its batch and everything: svc_app_scopes, web_fresh). The kept text must never be stale and never reach a reader who may not
 see the application: every change — two saves within one second, a pre-check (stored without an
 audit entry), the enterprise's and the project's names on a draft, a submission, a district's
 return with its reason, a withdrawal — shows on the very next read, for the owner and for the

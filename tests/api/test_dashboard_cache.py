@@ -1,5 +1,5 @@
 """The enterprise's dashboard keeps the panel it rendered while nothing the panel shows has changed
-(issue 5: svc_enterprise_version). The kept panel must never be stale: every change — a
+(keyed by the enterprise's and the global generations: web_fresh). The kept panel must never be stale: every change — a
 questionnaire saved twice within one second, an assessment completed, the profile, a project
 and its name on a draft, an application created, submitted, returned, resubmitted, withdrawn, a
 batch renamed — shows on the very next request; what depends on the clock or the request (the new-application

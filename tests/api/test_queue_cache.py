@@ -1,4 +1,5 @@
-"""A district's queue page reuses the rows it rendered while nothing it shows has changed (issue 5):
+"""A district's queue page reuses the rows it rendered while nothing it shows has changed (keyed by
+the district's and the global generations: web_fresh):
 the kept rows must never be stale — a submission, a review, a withdrawal, a resubmission and a
 change of the district deadline show on the very next request, a row turns overdue at the second
 its deadline passes, each status filter has its own rows, and no district sees another's."""
