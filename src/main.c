@@ -2,6 +2,7 @@
  * commands (API.md "Operation"). Every command exits 0 on success, non-zero with one line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,9 @@ static int cmd_holidays(const opts *o)
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) return fputs("smip: libsodium failed to start\n", stderr), 1;
+    /* jansson allocates through the same allocator as the rest: out of memory ends the
+     * process with a message, never a NULL tree taken for an absent value. */
+    json_set_alloc_funcs(xmalloc, free);
     if (argc < 2) return usage(), 2;
     opts o;
     if (parse_opts(argc - 1, argv + 1, &o) != 0 || o.nargs == 0) return usage(), 2;

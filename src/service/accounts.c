@@ -238,7 +238,7 @@ static int acct_insert(svc_ctx *c, const acct_input *in, const char *role, bool 
         goto duplicate;
     if (password_hash(in->password, hash) != 0) return acct_internal(e, c);
 
-    if (db_begin(c->db) != 0) return acct_internal(e, c);
+    if (svc_begin(c, e) != 0) return -1;
     *id = db_insert(
         c->db,
         "INSERT INTO accounts (username, password_hash, role, status, display_name, "
@@ -259,11 +259,7 @@ static int acct_insert(svc_ctx *c, const acct_input *in, const char *role, bool 
     if (uscc[0]) json_object_set_new(detail, "uscc", json_string(uscc));
     int64_t seq = svc_audit(c, "account", *id, "create", NULL, status, detail);
     json_decref(detail);
-    if (seq < 0 ||
-        db_exec(c->db, "UPDATE accounts SET last_audit_seq = ? WHERE id = ?", "ii", seq, *id) ||
-        db_commit(c->db) != 0)
-        return acct_internal(e, c);
-    return 0;
+    return svc_commit(c, seq > 0 ? 0 : -1, e);
 duplicate:
     svc_field(e, "username", "用户名“%s”已被使用", uname);
     return svc_fail(e, 409, "duplicate", "用户名“%s”已被注册，请换一个用户名", uname);
@@ -398,7 +394,7 @@ static int acct_transition(svc_ctx *c, int64_t id, const char *action, const cha
 {
     *out = NULL;
     if (!acct_is(c, "admin")) return svc_fail(e, 403, "forbidden", "只有平台管理员可以管理账号");
-    if (db_begin(c->db) != 0) return acct_internal(e, c);
+    if (svc_begin(c, e) != 0) return -1;
     char *status = db_scalar_text(c->db, "SELECT status FROM accounts WHERE id = ?", "i", id);
     int rc = -1;
     if (!status) {
@@ -444,12 +440,12 @@ static int acct_transition(svc_ctx *c, int64_t id, const char *action, const cha
         goto internal;
     if (end_sessions && db_exec(c->db, "DELETE FROM sessions WHERE account_id = ?", "i", id) != 0)
         goto internal;
-    if (db_commit(c->db) != 0) goto internal;
+    if (svc_commit(c, 0, e) != 0) goto done;
     *out = acct_load_json(c->db, id);
     rc = 0;
     goto done;
 internal:
-    acct_internal(e, c);
+    svc_commit(c, -1, e);
 done:
     free(status);
     return rc;
@@ -509,7 +505,7 @@ static int acct_throttle_reserve(svc_ctx *c, const char *scope, const char *what
 {
     int64_t since = c->now - ACCT_THROTTLE_WINDOW;
     *slot = 0;
-    if (db_begin(c->db) != 0) return acct_internal(e, c);
+    if (svc_begin(c, e) != 0) return -1;
     db_exec(c->db, "DELETE FROM login_failures WHERE scope = ? AND at <= ?", "ti", scope, since);
     int64_t n =
         db_scalar_int(c->db, 0, "SELECT count(*) FROM login_failures WHERE scope = ? AND at > ?",
@@ -531,8 +527,7 @@ static int acct_throttle_reserve(svc_ctx *c, const char *scope, const char *what
     if (*slot <= 0) return acct_internal(e, c);
     /* Rows of names nobody tries again: sweep the whole table now and then. */
     if (*slot % 64 == 0) db_exec(c->db, "DELETE FROM login_failures WHERE at <= ?", "i", since);
-    if (db_commit(c->db) != 0) return acct_internal(e, c);
-    return 0;
+    return svc_commit(c, 0, e);
 }
 
 /* Takes back a reserved failure inside the caller's transaction (the attempt succeeded). */
@@ -660,17 +655,17 @@ int svc_password_change(svc_ctx *c, const char *old_password, const char *new_pa
         return svc_fail_fields(e, json_incref(e->fields));
     }
     if (password_hash(new_password, hash) != 0) return acct_internal(e, c);
-    if (db_begin(c->db) != 0) return acct_internal(e, c);
+    if (svc_begin(c, e) != 0) return -1;
     acct_throttle_forgive(c, slot);
     int64_t seq = svc_audit(c, "account", id, "change_password", NULL, NULL, NULL);
-    if (seq < 0 ||
-        db_exec(c->db, "UPDATE accounts SET password_hash = ?, last_audit_seq = ? WHERE id = ?",
-                "tii", hash, seq, id) != 0 ||
-        db_exec(c->db, "DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?", "it", id,
-                keep_session_hash ? keep_session_hash : "") != 0 ||
-        db_commit(c->db) != 0)
-        return acct_internal(e, c);
-    return 0;
+    int rc = seq > 0 &&
+                     db_exec(c->db, "UPDATE accounts SET password_hash = ? WHERE id = ?", "ti",
+                             hash, id) == 0 &&
+                     db_exec(c->db, "DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?",
+                             "it", id, keep_session_hash ? keep_session_hash : "") == 0
+                 ? 0
+                 : -1;
+    return svc_commit(c, rc, e);
 }
 
 int svc_me(svc_ctx *c, json_t **out, svc_err *e)
@@ -700,7 +695,7 @@ int svc_imp_connect(svc_ctx *c, json_t **out, svc_err *e)
     /* 确定接入 twice, or a re-login the notice asks for, changes nothing and writes nothing. */
     const char *q = "SELECT imp_connected FROM accounts WHERE id = ?";
     if (!db_scalar_int(c->db, 0, q, "i", id)) {
-        if (db_begin(c->db) != 0) return acct_internal(e, c);
+        if (svc_begin(c, e) != 0) return -1;
         /* Asked again under the write lock: a double click can reach two servers (or two
          * workers) at once, and only the first may connect and be audited. */
         if (db_scalar_int(c->db, 0, q, "i", id)) {
@@ -708,12 +703,9 @@ int svc_imp_connect(svc_ctx *c, json_t **out, svc_err *e)
             *out = json_pack("{s:s,s:b}", "id", "imp", "connected", 1);
             return 0;
         }
-        int64_t seq = svc_audit(c, "account", id, "imp_connect", NULL, NULL, NULL);
-        if (seq < 0 ||
-            db_exec(c->db, "UPDATE accounts SET imp_connected = 1, last_audit_seq = ? WHERE id = ?",
-                    "ii", seq, id) != 0 ||
-            db_commit(c->db) != 0)
-            return acct_internal(e, c);
+        if (db_exec(c->db, "UPDATE accounts SET imp_connected = 1 WHERE id = ?", "i", id) != 0)
+            return svc_commit(c, -1, e);
+        if (svc_commit_entry(c, "account", id, "imp_connect", NULL, NULL, NULL, e) != 0) return -1;
     }
     *out = json_pack("{s:s,s:b}", "id", "imp", "connected", 1);
     return 0;
@@ -773,17 +765,15 @@ static int acct_take_enterprise(svc_ctx *c, int64_t ent, const char *action, jso
 {
     int64_t id = c->actor->id;
     json_object_set_new(detail, "enterprise_id", json_integer(ent));
-    int64_t seq = svc_audit(c, "account", id, action, NULL, NULL, detail);
-    if (seq < 0) return acct_internal(e, c);
-    int rc = db_exec(c->db,
-                     "UPDATE accounts SET enterprise_id = ?, imp_bound = 1, last_audit_seq = ? "
-                     "WHERE id = ?",
-                     "iii", ent, seq, id);
+    int rc = db_exec(c->db, "UPDATE accounts SET enterprise_id = ?, imp_bound = 1 WHERE id = ?",
+                     "ii", ent, id);
     if (rc == 1) {
         db_rollback(c->db);
         return svc_fail(e, 409, "duplicate", "该企业已由其他账号绑定");
     }
-    if (rc != 0 || db_commit(c->db) != 0) return acct_internal(e, c);
+    /* Audited once bound, so the entry counts the enterprise's generation up too. */
+    if (rc != 0) return svc_commit(c, -1, e);
+    if (svc_commit_entry(c, "account", id, action, NULL, NULL, detail, e) != 0) return -1;
     *out = acct_enterprise_json(c->db, ent);
     return *out ? 0 : acct_internal(e, c);
 }
@@ -827,7 +817,7 @@ int svc_imp_bind_legacy(svc_ctx *c, const char *legacy_username, const char *leg
     /* The old platform's crypt hash goes: from now on the same password is kept as argon2id. */
     if (password_hash(legacy_password, hash) != 0) return acct_internal(e, c);
 
-    if (db_begin(c->db) != 0) return acct_internal(e, c);
+    if (svc_begin(c, e) != 0) return -1;
     acct_throttle_forgive(c, slot);
     if (acct_check_unbound(c, e) != 0) { /* a race with the same account's other tab */
         db_rollback(c->db);

@@ -124,10 +124,7 @@ int svc_attachment_create(svc_ctx *c, FILE *file, const char *filename, const ch
     }
     char media[32];
     snprintf(media, sizeof media, "%s", mt);
-    if (db_begin(c->db) != 0) {
-        svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-        goto out;
-    }
+    if (svc_begin(c, e) != 0) goto out;
     int64_t eid = strcmp(c->actor->role, "enterprise") == 0 ? c->actor->enterprise_id : 0;
     int64_t id = db_insert(c->db,
                            "INSERT INTO attachments (uploader_id, enterprise_id, kind, media_type, "
@@ -159,13 +156,12 @@ int svc_attachment_create(svc_ctx *c, FILE *file, const char *filename, const ch
                                "media_type", media, "kind", kind);
     int64_t aseq = svc_audit(c, "attachment", id, "create", NULL, NULL, detail);
     json_decref(detail);
-    if (aseq < 0 || db_commit(c->db) != 0) goto dbfail;
+    if (svc_commit(c, aseq > 0 ? 0 : -1, e) != 0) goto out;
     *out = att_json(c->db, id);
     rc = 0;
     goto out;
 dbfail:
-    db_rollback(c->db);
-    svc_fail(e, 500, "internal", "附件保存失败，请稍后重试");
+    svc_commit(c, -1, e);
 out:
     free(buf);
     free(name);

@@ -98,24 +98,6 @@ int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, j
     return 0;
 }
 
-int ce_internal(svc_ctx *c, svc_err *e)
-{
-    if (db_in_tx(c->db)) db_rollback(c->db);
-    return svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-}
-
-int ce_begin(svc_ctx *c, svc_err *e)
-{
-    if (db_begin(c->db) == 0) return 0;
-    return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
-}
-
-int ce_commit(svc_ctx *c, svc_err *e)
-{
-    if (db_commit(c->db) == 0) return 0;
-    return ce_internal(c, e);
-}
-
 void ce_set_time(json_t *o, const char *key, int64_t t)
 {
     if (t <= 0) {

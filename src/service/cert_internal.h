@@ -37,12 +37,6 @@ json_t *ce_app_names(db *d, int64_t app_id);
  * An id field: records a reason under `key` in `errors` and returns 0 when it is required and
  * absent, or not a positive integer. */
 int64_t ce_id(const json_t *in, const char *key, const char *label, bool need, json_t *errors);
-/* Rolls back, fills a 500 and returns -1. */
-int ce_internal(svc_ctx *c, svc_err *e);
-/* Opens the write transaction or fills a 500. */
-int ce_begin(svc_ctx *c, svc_err *e);
-/* Commits or fills a 500. */
-int ce_commit(svc_ctx *c, svc_err *e);
 
 /* Sets o[key] to the RFC 3339 text of t (+08:00), or null when t <= 0. */
 void ce_set_time(json_t *o, const char *key, int64_t t);

@@ -270,7 +270,7 @@ static json_t *cert_full_json(svc_ctx *c, const cert_row *r)
 /* Commits and answers the certificate as the caller now sees it. */
 static int cert_commit(svc_ctx *c, const char *no, json_t **out, svc_err *e)
 {
-    if (ce_commit(c, e) != 0) return -1;
+    if (svc_commit(c, 0, e) != 0) return -1;
     return svc_cert_get(c, no, out, e);
 }
 
@@ -395,7 +395,7 @@ int svc_cert_certify(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out,
     json_t *errors = json_object();
     const char *docno = svc_text(in, "document_no", "认定文件文号", false, CERT_DOCNO_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return -1;
-    if (ce_begin(c, e) != 0) return -1;
+    if (svc_begin(c, e) != 0) return -1;
     ce_app_load(c->db, app_id, &a);
     wf_state to;
     if (ce_next(&a, WF_CERTIFY, &to, e) != 0 || cert_period_over(c, &a, e) != 0)
@@ -419,7 +419,7 @@ int svc_cert_certify(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out,
         rc = ce_app_move(c, &a, WF_CERTIFY, to, d2);
         json_decref(d2);
     }
-    if (rc != 0) return ce_internal(c, e);
+    if (rc != 0) return svc_commit(c, -1, e);
     return cert_commit(c, no, out, e);
 }
 
@@ -494,7 +494,7 @@ static int cert_do_revoke(svc_ctx *c, const cert_row *r, const char *reason, con
  * revoked). On failure the transaction is closed. */
 static int cert_begin_valid(svc_ctx *c, const char *no, cert_row *r, svc_err *e)
 {
-    if (ce_begin(c, e) != 0) return -1;
+    if (svc_begin(c, e) != 0) return -1;
     if (cert_load_visible(c, no, r, e) != 0) return svc_abort(c);
     if (strcmp(r->status, "valid") == 0) return 0;
     cert_row_free(r);
@@ -525,7 +525,7 @@ int svc_cert_revoke(svc_ctx *c, const char *no, const json_t *in, json_t **out, 
     }
     int rc = cert_do_revoke(c, &r, reason, note);
     cert_row_free(&r);
-    if (rc != 0) return ce_internal(c, e);
+    if (rc != 0) return svc_commit(c, -1, e);
     return cert_commit(c, no, out, e);
 }
 
@@ -575,7 +575,7 @@ int svc_cert_re_review(svc_ctx *c, const char *no, const json_t *in, json_t **ou
     if (rc == 0 && strcmp(result, "fail") == 0)
         rc = cert_do_revoke(c, &r, "re_review_failed", note);
     cert_row_free(&r);
-    if (rc != 0) return ce_internal(c, e);
+    if (rc != 0) return svc_commit(c, -1, e);
     return cert_commit(c, no, out, e);
 }
 
@@ -602,9 +602,9 @@ int svc_cert_revocation_request(svc_ctx *c, const char *no, const json_t *in, js
     json_t *d = json_pack("{s:I,s:s}", "request_id", (json_int_t)id, "note", note);
     int rc = id > 0 ? cert_audit(c, r.id, "revocation_request", NULL, NULL, d) : -1;
     json_decref(d);
-    if (rc != 0 || ce_commit(c, e) != 0) {
+    if (rc != 0 || svc_commit(c, 0, e) != 0) {
         cert_row_free(&r);
-        return ce_internal(c, e);
+        return svc_commit(c, -1, e);
     }
     *out = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "certificate_no", r.no, "note", note);
     ce_set_time(*out, "created_at", c->now);
@@ -667,7 +667,7 @@ int svc_cert_recommend(svc_ctx *c, const char *no, const json_t *in, json_t **ou
     json_decref(d);
     free(marks);
     cert_row_free(&r);
-    if (rc != 0) return ce_internal(c, e);
+    if (rc != 0) return svc_commit(c, -1, e);
     return cert_commit(c, no, out, e);
 }
 
@@ -766,8 +766,8 @@ int svc_cert_adjustment_create(svc_ctx *c, const char *no, const json_t *in, jso
     if (seq <= 0 ||
         db_exec(c->db, "UPDATE certificate_adjustments SET last_audit_seq = ? WHERE id = ?", "ii",
                 seq, id) != 0 ||
-        ce_commit(c, e) != 0)
-        return ce_internal(c, e);
+        svc_commit(c, 0, e) != 0)
+        return svc_commit(c, -1, e);
     *out = cert_adjustment_json(c->db, id);
     return 0;
 }
@@ -866,7 +866,7 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
     const char *opinion =
         svc_text(in, "opinion", "审核意见", decision && !approve, CE_TEXT_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return -1;
-    if (ce_begin(c, e) != 0) return -1;
+    if (svc_begin(c, e) != 0) return -1;
     char *status =
         db_scalar_text(c->db, "SELECT status FROM certificate_adjustments WHERE id = ?", "i", id);
     const char *want = district ? "pending_district" : "pending_commission";
@@ -892,7 +892,7 @@ int svc_cert_adjustment_review(svc_ctx *c, int64_t id, const json_t *in, json_t 
                                "tiii", to, c->now, seq, id)
                      : -1;
     if (rc == 0 && strcmp(to, "approved") == 0) rc = cert_apply_adjustment(c, id);
-    if (rc != 0 || ce_commit(c, e) != 0) return ce_internal(c, e);
+    if (rc != 0 || svc_commit(c, 0, e) != 0) return svc_commit(c, -1, e);
     *out = cert_adjustment_json(c->db, id);
     return 0;
 }

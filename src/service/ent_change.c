@@ -97,12 +97,6 @@ static bool chg_given(const json_t *v)
     return v && !json_is_null(v) && !(json_is_string(v) && json_string_length(v) == 0);
 }
 
-static int chg_internal(svc_ctx *c, svc_err *e)
-{
-    db_rollback(c->db);
-    return svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-}
-
 /* ---------------------------------------------------------------- create, withdraw */
 
 int svc_ent_change_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e)
@@ -143,9 +137,9 @@ int svc_ent_change_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e
     if (json_object_size(errors) > 0) return svc_fields_done(e, errors);
     /* The comparison with the profile is made under the write lock: the request records what
      * it changes from, and the approval checks that this still holds. */
-    if (db_begin(c->db) != 0) {
+    if (svc_begin(c, e) != 0) {
         json_decref(errors);
-        return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+        return -1;
     }
     json_t *cur = ent_profile(c->db, eid);
     if (!cur) {
@@ -214,7 +208,7 @@ int svc_ent_change_create(svc_ctx *c, const json_t *in, json_t **out, svc_err *e
     int64_t seq = id > 0 ? svc_audit(c, "enterprise_change", id, "create", NULL, "pending", d) : -1;
     json_decref(d);
     json_decref(cur);
-    if (seq <= 0 || db_commit(c->db) != 0) return chg_internal(c, e);
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) return -1;
     *out = chg_load(c, id);
     return 0;
 }
@@ -223,7 +217,7 @@ int svc_ent_change_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
     if (svc_ent_change_check(c, id, e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     char *status =
         db_scalar_text(c->db, "SELECT status FROM enterprise_changes WHERE id = ?", "i", id);
     if (!chg_is(status, "pending")) {
@@ -240,7 +234,7 @@ int svc_ent_change_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     int64_t seq =
         rc == 0 ? svc_audit(c, "enterprise_change", id, "withdraw", "pending", "withdrawn", NULL)
                 : -1;
-    if (seq <= 0 || db_commit(c->db) != 0) return chg_internal(c, e);
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) return -1;
     *out = chg_load(c, id);
     return 0;
 }
@@ -453,7 +447,7 @@ int svc_ent_change_review(svc_ctx *c, int64_t id, const json_t *in, json_t **out
     const char *opinion =
         svc_text(in, "opinion", "审核意见", decision && !approve, CHG_TEXT_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     chg_state st;
     if (!chg_state_load(c->db, id, &st)) {
         svc_fail(e, 404, "not_found", "变更申请不存在");
@@ -464,7 +458,7 @@ int svc_ent_change_review(svc_ctx *c, int64_t id, const json_t *in, json_t **out
                   : svc_fail(e, 404, "not_found", "变更申请不存在");
     chg_state_free(&st);
     if (rc != 0) return svc_abort(c);
-    if (db_commit(c->db) != 0) return chg_internal(c, e);
+    if (svc_commit(c, 0, e) != 0) return -1;
     *out = chg_load(c, id);
     return 0;
 }

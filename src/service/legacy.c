@@ -211,11 +211,10 @@ static int legacy_finish(svc_ctx *c, const char *action, int64_t imported, int64
                   "errors", (json_int_t)json_array_size(rep->errors));
     int64_t seq = svc_audit(c, "legacy_import", 0, action, NULL, NULL, detail);
     json_decref(detail);
-    if (seq < 0 || db_commit(c->db) != 0) {
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) {
         json_decref(rep->errors);
         json_decref(rep->lines);
-        db_rollback(c->db);
-        return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
+        return -1;
     }
     *out = json_pack("{s:I,s:I,s:o,s:o}", "imported", (json_int_t)imported, "skipped",
                      (json_int_t)skipped, "errors", rep->errors, "lines", rep->lines);
@@ -233,7 +232,7 @@ int svc_legacy_import_accounts(svc_ctx *c, const char *csv, size_t len, json_t *
     if (!legacy_is_admin(c))
         return svc_fail(e, 403, "forbidden", "只有平台管理员可以导入原平台账号");
     if (csv_open(csv, len, cols, 5, &r, e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     legacy_report rep = {json_array(), json_array()};
     int64_t imported = 0, skipped = 0;
     csv_record rec;
@@ -301,7 +300,7 @@ int svc_legacy_import_certificates(svc_ctx *c, const char *csv, size_t len, json
     if (!legacy_is_admin(c))
         return svc_fail(e, 403, "forbidden", "只有平台管理员可以导入原平台证书");
     if (csv_open(csv, len, cols, 7, &r, e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "服务器内部错误，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     legacy_report rep = {json_array(), json_array()};
     int64_t imported = 0, skipped = 0;
     csv_record rec;

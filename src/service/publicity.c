@@ -201,13 +201,13 @@ int svc_pub_publish(svc_ctx *c, int64_t batch_id, const json_t *in, json_t **out
         free((void *)t.days);
     }
     int rc = -1;
-    if (ce_begin(c, e) != 0) goto done;
+    if (svc_begin(c, e) != 0) goto done;
     if (pub_check_apps(c, batch_id, ids, n, e) != 0) {
         svc_abort(c);
         goto done;
     }
-    if (pub_write(c, batch_id, ids, n, starts, ends) != 0 || ce_commit(c, e) != 0) {
-        ce_internal(c, e);
+    if (pub_write(c, batch_id, ids, n, starts, ends) != 0 || svc_commit(c, 0, e) != 0) {
+        svc_commit(c, -1, e);
         goto done;
     }
     json_t *items = json_array();
@@ -346,7 +346,7 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
     const char *name, *contact, *content;
     if (pub_objection_target(c, in, &a, &starts, &ends, e) != 0) return -1;
     if (pub_objection_fields(in, &name, &contact, &content, e) != 0) return -1;
-    if (ce_begin(c, e) != 0) return -1;
+    if (svc_begin(c, e) != 0) return -1;
     /* Read again under the write lock: certification or an upheld objection may just have
      * ended the 公示. */
     ce_app_load(c->db, a.id, &a);
@@ -363,7 +363,7 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
     char *scope = xasprintf("objection:%s", client && *client ? client : "unknown");
     int rc = pub_throttle(c, scope, e);
     free(scope);
-    if (rc != 0) return e->status ? svc_abort(c) : ce_internal(c, e);
+    if (rc != 0) return e->status ? svc_abort(c) : svc_commit(c, -1, e);
     int64_t id = db_insert(c->db,
                            "INSERT INTO objections (application_id, batch_id, name, contact, "
                            "content, client, status, created_at) VALUES (?, ?, ?, ?, ?, ?, "
@@ -376,8 +376,8 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
     if (seq <= 0 ||
         db_exec(c->db, "UPDATE objections SET last_audit_seq = ? WHERE id = ?", "ii", seq, id) !=
             0 ||
-        ce_commit(c, e) != 0)
-        return ce_internal(c, e);
+        svc_commit(c, 0, e) != 0)
+        return svc_commit(c, -1, e);
     *out = pub_objection_json(c->db, id);
     return 0;
 }
@@ -437,7 +437,7 @@ int svc_pub_objection_resolve(svc_ctx *c, int64_t id, const json_t *in, json_t *
                                    "应为 upheld（异议成立）或 dismissed（异议不成立）", errors);
     const char *reason = svc_text(in, "reason", "处理理由", true, CE_TEXT_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return -1;
-    if (ce_begin(c, e) != 0) return -1;
+    if (svc_begin(c, e) != 0) return -1;
     char *status = db_scalar_text(c->db, "SELECT status FROM objections WHERE id = ?", "i", id);
     int64_t app_id =
         db_scalar_int(c->db, 0, "SELECT application_id FROM objections WHERE id = ?", "i", id);
@@ -461,16 +461,16 @@ int svc_pub_objection_resolve(svc_ctx *c, int64_t id, const json_t *in, json_t *
                 "UPDATE objections SET status = ?, reason = ?, resolved_by = ?, resolved_at = ?, "
                 "last_audit_seq = ? WHERE id = ?",
                 "ttiiii", outcome, reason, c->actor->id, c->now, seq, id) != 0)
-        return ce_internal(c, e);
+        return svc_commit(c, -1, e);
     if (upheld) {
         char *why = xasprintf("异议成立，不予认定：%s", reason);
         json_t *d2 = json_pack("{s:s,s:I}", "reason", why, "objection_id", (json_int_t)id);
         free(why);
         int rc = ce_app_move(c, &a, WF_UPHOLD, to, d2);
         json_decref(d2);
-        if (rc != 0) return ce_internal(c, e);
+        if (rc != 0) return svc_commit(c, -1, e);
     }
-    if (ce_commit(c, e) != 0) return -1;
+    if (svc_commit(c, 0, e) != 0) return -1;
     *out = pub_objection_json(c->db, id);
     return 0;
 }

@@ -85,10 +85,7 @@ int rv_move(svc_ctx *c, const rv_app *a, const char *action, const char *to, con
 
 int rv_commit_app(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 {
-    if (db_commit(c->db) != 0) {
-        db_rollback(c->db);
-        return svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-    }
+    if (svc_commit(c, 0, e) != 0) return -1;
     return svc_app_get(c, id, out, e);
 }
 
@@ -173,7 +170,7 @@ static int rv_district_open(svc_ctx *c, const rv_app *a, svc_err *e)
 int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "district", e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
@@ -216,7 +213,7 @@ static const char *const RV_PASS_FAIL[] = {"pass", "fail", NULL};
 int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
@@ -268,7 +265,7 @@ static bool rv_evidence_file(svc_ctx *c, int64_t att, int64_t enterprise_id)
 int svc_review_direct(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();

@@ -105,7 +105,7 @@ int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err 
     if (!given || uscc_normalize(given, uscc, why, sizeof why) != 0)
         return svc_fail_fields(
             e, json_pack("{s:s}", "uscc", given ? why : "请填写需回避单位的统一社会信用代码"));
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     int64_t id = db_insert(c->db,
                            "INSERT INTO expert_conflicts (expert_id, uscc, created_at) "
                            "VALUES (?, ?, ?)",
@@ -118,10 +118,7 @@ int svc_expert_conflict_add(svc_ctx *c, const json_t *in, json_t **out, svc_err 
     int64_t seq =
         id > 0 ? svc_audit(c, "account", c->actor->id, "declare_conflict", NULL, NULL, detail) : -1;
     json_decref(detail);
-    if (seq < 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return svc_abort(c);
-    }
+    if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) return -1;
     char *at = svc_time_str(c->now);
     *out = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "uscc", uscc, "created_at", at);
     free(at);
@@ -331,7 +328,7 @@ static int64_t rv_due_at(svc_ctx *c, const json_t *in, json_t *errors)
 int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *ids = json_object_get(in, "expert_ids"), *errors = json_object();
@@ -369,10 +366,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     free(due_text);
     int rc = rv_move(c, &a, wf_action_name(WF_ASSIGN), wf_state_name(to), detail);
     json_decref(detail);
-    if (rc != 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return svc_abort(c);
-    }
+    if (svc_commit(c, rc, e) != 0) return -1;
     *out = rv_assignments_json(c, a.id);
     return 0;
 }
@@ -527,7 +521,7 @@ static int rv_may_review(svc_ctx *c, const rv_app *a, svc_err *e)
 int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "expert", e) != 0) return -1;
-    if (db_begin(c->db) != 0) return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+    if (svc_begin(c, e) != 0) return -1;
     rv_app a;
     if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *form = rv_score_form(c->db, a.batch_id), *errors = json_object();
@@ -554,10 +548,7 @@ int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_
                                "opinion", opinion, "score", (json_int_t)score);
     int rc = id > 0 ? rv_move(c, &a, "expert_review", NULL, detail) : -1;
     json_decref(detail);
-    if (rc != 0 || db_commit(c->db) != 0) {
-        svc_fail(e, 500, "internal", "保存失败，请稍后重试");
-        return svc_abort(c);
-    }
+    if (svc_commit(c, rc, e) != 0) return -1;
     *out = rv_review_json(c->db, id);
     return 0;
 }

@@ -13,6 +13,27 @@ int svc_need_role(svc_ctx *c, const char *role, svc_err *e)
     return svc_fail(e, 403, "forbidden", "当前账号的角色无权进行此操作");
 }
 
+int svc_begin(svc_ctx *c, svc_err *e)
+{
+    if (db_begin(c->db) == 0) return 0;
+    return svc_fail(e, 500, "internal", "数据库繁忙，请稍后重试");
+}
+
+int svc_commit(svc_ctx *c, int rc, svc_err *e)
+{
+    if (rc == 0 && db_commit(c->db) == 0) return 0;
+    if (db_in_tx(c->db)) db_rollback(c->db);
+    if (!e->status) svc_fail(e, 500, "internal", "保存失败，请稍后重试");
+    return -1;
+}
+
+int svc_commit_entry(svc_ctx *c, const char *entity, int64_t entity_id, const char *action,
+                     const char *from_state, const char *to_state, const json_t *detail, svc_err *e)
+{
+    int64_t seq = svc_audit(c, entity, entity_id, action, from_state, to_state, detail);
+    return svc_commit(c, seq > 0 ? 0 : -1, e);
+}
+
 int svc_abort(svc_ctx *c)
 {
     db_rollback(c->db);
