@@ -287,6 +287,20 @@ static void test_document(void **state)
     assert_int_equal(json_array_size(json_object_get(
                          oa_pointer(doc, "#/components/schemas/ApplicationState"), "enum")),
                      12);
+    /* operationId is unique across the document */
+    json_t *ids = json_object();
+    const char *path, *key;
+    json_t *item, *op;
+    json_object_foreach(json_object_get(doc, "paths"), path, item)
+        json_object_foreach(item, key, op)
+    {
+        const char *id = json_string_value(json_object_get(op, "operationId"));
+        if (!oa_is_method(key)) continue;
+        if (!id || json_object_get(ids, id))
+            fail_msg("%s %s: operationId missing or repeated", key, path);
+        json_object_set_new(ids, id, json_true());
+    }
+    json_decref(ids);
     json_decref(doc);
 }
 
