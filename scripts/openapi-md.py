@@ -38,6 +38,8 @@ def type_of(s):
         return "any"
     if "$ref" in s:
         return schema_link(ref_name(s["$ref"]))
+    if "anyOf" in s or "oneOf" in s:
+        return " \\| ".join(type_of(x) for x in s.get("anyOf", s.get("oneOf")))
     if "allOf" in s:
         return " + ".join(type_of(x) if "$ref" in x else "{" + ", ".join(x.get("properties", {})) + "}"
                           for x in s["allOf"])
