@@ -24,6 +24,11 @@ def cell(text):
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def row(*cells):
+    """One Markdown table row."""
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def ref_name(ref):
     return ref.rsplit("/", 1)[-1]
 
@@ -97,7 +102,7 @@ def field_table(doc, s, lines):
         return
     lines += ["| field | type | required | description |", "|---|---|---|---|"]
     for name, sub, req in rows:
-        lines.append(f"| `{name}` | {type_of(sub)} | {'yes' if req else ''} | {cell(sub.get('description', ''))} |")
+        lines.append(row(f"`{name}`", type_of(sub), "yes" if req else "", cell(sub.get("description", ""))))
 
 
 def anchor(method, path):
@@ -118,14 +123,16 @@ def render(doc):
         "<!-- Generated from data/openapi.json by scripts/openapi-md.py; edit those, not this file. -->",
         "",
         "Every endpoint the server serves, generated from the OpenAPI 3.1 document that the server",
-        "also answers at `GET /api/v1/openapi.json` (source: [`data/openapi.json`](../data/openapi.json)).",
+        "also answers at `GET /api/v1/openapi.json`",
+        "(source: [`data/openapi.json`](../data/openapi.json)).",
         "The conventions every endpoint shares — types, lists and paging, merge patches, the session",
         "and CSRF token, the order of checks, the error object — are in [api.md](api.md).",
         "A test holds the document against the route table (`tests/unit/test_openapi.c`).",
         "",
         "**Roles**: `public` needs no session; otherwise the roles that may call it. **imp gate**: the",
         "account must have connected imp (and an enterprise bound or confirmed), else 403",
-        "`imp_not_connected` / `imp_not_bound`. Every POST, PUT and DELETE with a session sends `X-CSRF-Token`.",
+        "`imp_not_connected` / `imp_not_bound`. Every POST, PUT and DELETE with a session sends",
+        "`X-CSRF-Token`.",
         "",
         "## Contents",
         "",
@@ -140,7 +147,8 @@ def render(doc):
                   t.get("description", ""), "",
                   "| method | path | roles | summary |", "|---|---|---|---|"]
         for m, p, op in mine:
-            lines.append(f"| {m.upper()} | [`{p}`](#{anchor(m, p)}) | {cell(roles(op))} | {cell(op.get('summary', ''))} |")
+            lines.append(row(m.upper(), f"[`{p}`](#{anchor(m, p)})", cell(roles(op)),
+                             cell(op.get("summary", ""))))
         for m, p, op in mine:
             lines += ["", f'<a id="{anchor(m, p)}"></a>', "", f"### {m.upper()} `{p}`", "",
                       f"**{op.get('summary', '')}**", ""]
@@ -151,14 +159,16 @@ def render(doc):
                 lines += ["Parameters:", "", "| name | in | type | required | description |",
                           "|---|---|---|---|---|"]
                 for pa in params:
-                    lines.append(f"| `{pa['name']}` | {pa['in']} | {type_of(pa.get('schema', {}))} | "
-                                 f"{'yes' if pa.get('required') else ''} | {cell(pa.get('description', ''))} |")
+                    lines.append(row(f"`{pa['name']}`", pa["in"], type_of(pa.get("schema", {})),
+                                     "yes" if pa.get("required") else "",
+                                     cell(pa.get("description", ""))))
                 lines.append("")
             body = op.get("requestBody")
             if body:
                 for media, c in body["content"].items():
                     s = c.get("schema", {})
-                    lines += [f"Body ({'required' if body.get('required') else 'optional'}): `{media}`, {type_of(s)}", ""]
+                    need = "required" if body.get("required") else "optional"
+                    lines += [f"Body ({need}): `{media}`, {type_of(s)}", ""]
                     n = len(lines)
                     field_table(doc, s, lines)
                     if len(lines) > n:
@@ -169,7 +179,8 @@ def render(doc):
                     name = ref_name(r["$ref"])
                     r = doc["components"]["responses"][name]
                 content = r.get("content", {})
-                what = "; ".join(f"`{media}` {type_of(c.get('schema', {}))}" for media, c in content.items())
+                what = "; ".join(f"`{media}` {type_of(c.get('schema', {}))}"
+                                 for media, c in content.items())
                 lines.append(f"| {code} | {cell(r.get('description', ''))} | {what} |")
     lines += ["", '<a id="schemas"></a>', "", "## Schemas", ""]
     for name, s in doc["components"]["schemas"].items():
@@ -185,7 +196,8 @@ def render(doc):
     if sec:
         lines += ["## Security", "", "| scheme | where | name | description |", "|---|---|---|---|"]
         for name, s in sec.items():
-            lines.append(f"| {name} | {s.get('in', '')} | `{s.get('name', '')}` | {cell(s.get('description', ''))} |")
+            lines.append(row(name, s.get("in", ""), f"`{s.get('name', '')}`",
+                             cell(s.get("description", ""))))
         lines.append("")
     return "\n".join(line.rstrip() for line in lines).rstrip("\n") + "\n"
 
