@@ -24,6 +24,8 @@ int api_admin_legacy_certificates(req *r);
 
 /* api_reference.c */
 int api_healthz(req *r);
+/* GET /api/v1/openapi.json: the API reference built into the binary (data/openapi.json). */
+int api_openapi(req *r);
 int api_districts(req *r);
 int api_batches_list(req *r);
 int api_batch_get(req *r);

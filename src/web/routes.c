@@ -17,6 +17,7 @@
 const route web_routes[] = {
     /* method  path                                         roles  flags           handler */
     {"GET", "/healthz", PUB, 0, api_healthz, 0, NULL},
+    {"GET", "/api/v1/openapi.json", PUB, 0, api_openapi, 0, NULL},
     {"GET", "/static/{file}", PUB, 0, web_static, 0, NULL},
     {"GET", "/favicon.ico", PUB, 0, web_favicon, 0, NULL},
 

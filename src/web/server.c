@@ -128,7 +128,10 @@ static enum MHD_Result web_send(req *r)
     if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->location) MHD_add_response_header(resp, "Location", r->location);
     if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
-    if (!r->route || !(r->route->flags & R_PAGE) || r->actor.id)
+    if (r->etag) MHD_add_response_header(resp, "ETag", r->etag);
+    if (r->cache_control)
+        MHD_add_response_header(resp, "Cache-Control", r->cache_control);
+    else if (!r->route || !(r->route->flags & R_PAGE) || r->actor.id)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     web_add_security_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);

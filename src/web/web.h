@@ -124,6 +124,10 @@ struct req {
     char *set_cookie;
     char *location;
     char *disposition;
+    /* A cacheable answer's Cache-Control and ETag (static strings); NULL: the server's default
+     * (no-store for the API and for pages of a signed-in account). */
+    const char *cache_control;
+    const char *etag;
 };
 
 /* "2020-03-17 10:00" (Beijing time) of an epoch into buf, or "" for 0: the pages' short time,
