@@ -362,6 +362,13 @@ bench_crowd() {
     wrk_run crowd_nginx2 "http://127.0.0.1:$NGINX2_PORT" -s bench/crowd.lua -- "$sess" static
     for p in "${scenarios[@]}"; do
       wrk_run "crowd_$p" "$BASE" -s bench/crowd.lua -- "$sess" "$p"
+      if [[ $p == save ]]; then
+        # the disk's raw commit rate right after the saves: the ceiling they are read against
+        local cr
+        cr=$("$OUT/commit_rate" "$TMP/commit-rate.db" "$COMMIT_SECONDS")
+        echo "crowd_commit WRKRESULT rps=${cr#commits_per_s=}" | sed 's/ commits=.*//' >>"$RES"
+        say "  crowd_commit $cr"
+      fi
     done
   done
 }
@@ -509,6 +516,8 @@ if crowd_res:
     ne, nd, nx, nc = counts.split()
     n1, n2 = c["crowd_nginx1"]["rps"], c["crowd_nginx2"]["rps"]
     ceil = max(n1, n2)
+    # (h) measured right after the crowd's saves when there is one (the disk is shared)
+    h = c.get("crowd_commit", {}).get("rps") or h
     print(f"\n== the crowd, {int(n):,} enterprises, SQLite: {ne} enterprises, {nd} districts, "
           f"{nx} experts, {nc} commission signed in; random user per request; median of {rounds} "
           f"rounds, {conns} connections, {dur} each ==")
@@ -522,6 +531,7 @@ if crowd_res:
               "crowd_expert": "expert desk /expert", "crowd_commission": "commission desk /commission",
               "crowd_save": "durable draft save (PUT, unique value)",
               "crowd_check": "pre-check (POST …/check)",
+              "crowd_commit": "(h) SQLite commits/s after the saves",
               "crowd_mix": "the mix 35/25/10/15/5/10"}
     reads = ("crowd_dashboard", "crowd_json", "crowd_page", "crowd_district", "crowd_expert",
              "crowd_commission")
@@ -530,6 +540,9 @@ if crowd_res:
         x = c[k]; notes = []
         rn = x["rps"] / ceil
         rh = f"{x['rps'] / h:6.2f}" if k in ("crowd_save", "crowd_check") else f"{'':6}"
+        if k == "crowd_commit":
+            print(f"{clabel[k]:44} {x['rps']:8.0f}")
+            continue
         if k.startswith("crowd_nginx"):
             notes.append("ceiling" if x["rps"] == ceil else "")
         elif k in reads:
@@ -590,7 +603,7 @@ for k in ["b_home", "c_dashboard", "d_app_json", "e_district_queue", "f_draft_pu
           f"{'ok' if slow <= 2 else 'MISSED'}")
 ca, cb = a.get("crowd", {}).get("scenarios", {}), b.get("crowd", {}).get("scenarios", {})
 for k in ca:
-    if k.startswith("crowd_nginx") or k not in cb or not cb[k]["rps"]: continue
+    if k.startswith("crowd_nginx") or k == "crowd_commit" or k not in cb or not cb[k]["rps"]: continue
     slow = ca[k]["rps"] / cb[k]["rps"]
     print(f"{k:20} {ca[k]['rps']:9.0f} → {cb[k]['rps']:9.0f} req/s   {slow:4.2f}x slower  "
           f"{'ok' if slow <= 2 else 'MISSED'}")
