@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh — `make bench` (issue 5): smip's speed measured beside nginx on this machine.
+# bench/run.sh — `make bench`: smip's speed measured beside nginx on this machine.
 #
 # For each database size in BENCH_SIZES (default "5000 100000" enterprises):
 #   1. seeds build/bench/seed-N.db once with `smip seed --enterprises N` (kept; delete to redo)
