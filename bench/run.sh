@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh — `make bench` (issue 5): smip's speed measured beside nginx on this machine.
+# bench/run.sh — `make bench`: smip's speed measured beside nginx on this machine.
 #
 # For each database size in BENCH_SIZES (default "5000 100000" enterprises):
 #   1. seeds build/bench/seed-N.db once with `smip seed --enterprises N` (kept; delete to redo)
@@ -8,13 +8,22 @@
 #      127.0.0.1, free ports, everything in a temp dir;
 #   3. runs ROUNDS interleaved rounds of wrk (CONNS connections, DURATION each) over the
 #      scenarios a–g, and bench/commit_rate for (h), and reports the median round;
-#   4. measures logins apart (argon2id is slow on purpose) and smip's peak RSS (VmHWM).
-#   5. when PostgreSQL is installed (BENCH_PG=auto; 1 requires it, 0 skips it), runs 2–4 again
-#      on a throwaway PostgreSQL cluster seeded the same way: the PostgreSQL column.
-# Results: the tables on stdout and build/bench/results-N.json. Not part of `make test`.
+#   4. the crowd (bench/crowd.lua): CROWD_USERS enterprises that own a draft, the 41 districts,
+#      up to CROWD_EXPERTS experts and the commission signed in (bench/crowd_login.py), each
+#      request from a random one of them, every save a new value; each scenario alone and the
+#      mix, beside nginx asked through the same script with 1 and with 2 workers (the better
+#      is the ceiling); every answer must be 200;
+#   5. measures logins apart (argon2id is slow on purpose) and smip's peak RSS (VmHWM).
+#   6. when PostgreSQL is installed (BENCH_PG=auto; 1 requires it, 0 skips it), runs 2–4 again
+#      on a throwaway PostgreSQL cluster seeded the same way: the PostgreSQL column (the crowd
+#      runs on SQLite only).
+# Results: the tables on stdout and build/bench/results-N.json; exits 3 after printing them when
+# any scenario had a bad answer (an error, a timeout, or for the crowd anything but 200).
+# Not part of `make test`.
 # Knobs (environment): BENCH_SIZES, ROUNDS (3), DURATION (10s), CONNS (64), THREADS (2),
 # COMMIT_SECONDS (5), LOGIN_DURATION (5s), LOGIN_CONNS (4), POOL (64 enterprises writing),
-# BENCH_PG (auto), BENCH_OUT (build/bench: seeds and results).
+# BENCH_PG (auto), BENCH_OUT (build/bench: seeds and results), CROWD (1; 0 skips the crowd),
+# CROWD_USERS (1000 enterprises), CROWD_EXPERTS (100), CROWD_LOGINS (8 sign-ins at a time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +36,10 @@ COMMIT_SECONDS=${COMMIT_SECONDS:-5}
 LOGIN_DURATION=${LOGIN_DURATION:-5s}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 POOL=${POOL:-64}
+CROWD=${CROWD:-1}
+CROWD_USERS=${CROWD_USERS:-1000}
+CROWD_EXPERTS=${CROWD_EXPERTS:-100}
+CROWD_LOGINS=${CROWD_LOGINS:-8}
 BENCH_PG=${BENCH_PG:-auto}
 PASSWORD=Bench2020pass
 OUT=${BENCH_OUT:-build/bench}
@@ -56,10 +69,11 @@ cc -O2 -Wall -Wextra -o "$OUT/commit_rate" bench/commit_rate.c -lsqlite3
 
 TMP=$(mktemp -d /tmp/smip-bench.XXXXXX)
 chmod 755 "$TMP"
-SMIP_PID="" NGINX_PID="" PG_DIR=""
+SMIP_PID="" NGINX_PID="" NGINX2_PID="" PG_DIR=""
 cleanup() {
   [[ -n $SMIP_PID ]] && kill "$SMIP_PID" 2>/dev/null && wait "$SMIP_PID" 2>/dev/null
   [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  [[ -n $NGINX2_PID ]] && kill "$NGINX2_PID" 2>/dev/null && wait "$NGINX2_PID" 2>/dev/null
   [[ -n $PG_DIR ]] && bash scripts/pg-cluster.sh stop "$PG_DIR"
   rm -rf "$TMP"
 }
@@ -78,15 +92,25 @@ wait_http() { # URL: up to 20 s
   return 1
 }
 
-# ---------------------------------------------------------------- nginx (a)
-mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
-cp bench/static.html "$TMP/nginx/www/static.html"
-chmod -R a+rX "$TMP/nginx"
-NGINX_PORT=$(free_port)
-sed -e "s|@DIR@|$TMP/nginx|g" -e "s|@PORT@|$NGINX_PORT|g" bench/nginx.conf >"$TMP/nginx/nginx.conf"
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
-NGINX_PID=$!
-wait_http "http://127.0.0.1:$NGINX_PORT/static.html"
+# ---------------------------------------------------------------- nginx (a, and the crowd's ceiling)
+# start_nginx NAME WORKERS: an nginx serving bench/static.html from $TMP/NAME; its port in
+# NGINX_STARTED_PORT, its pid in NGINX_STARTED_PID.
+start_nginx() {
+  local dir="$TMP/$1"
+  mkdir -p "$dir/www" "$dir/tmp"
+  cp bench/static.html "$dir/www/static.html"
+  chmod -R a+rX "$dir"
+  NGINX_STARTED_PORT=$(free_port)
+  sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$NGINX_STARTED_PORT|g" -e "s|@WORKERS@|$2|g" \
+    bench/nginx.conf >"$dir/nginx.conf"
+  "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+  NGINX_STARTED_PID=$!
+  wait_http "http://127.0.0.1:$NGINX_STARTED_PORT/static.html"
+}
+start_nginx nginx 1
+NGINX_PORT=$NGINX_STARTED_PORT NGINX_PID=$NGINX_STARTED_PID
+start_nginx nginx2 2
+NGINX2_PORT=$NGINX_STARTED_PORT NGINX2_PID=$NGINX_STARTED_PID
 
 # ---------------------------------------------------------------- helpers
 # wrk_run NAME URL [wrk args…] → appends "NAME rps p50 p99 n bad" to $RES
@@ -248,6 +272,12 @@ bench_server() {
       say "  h_sqlite_commit $cr"
     fi
   done
+  CROWD_RES=""
+  if [[ $CROWD != 0 && $kind == sqlite ]]; then
+    CROWD_RES="$TMP/crowd-$kind-$n.txt"
+    bench_crowd "$kind" "$n" "$CROWD_RES"
+  fi
+  RES=$res
   # Logins apart: few connections (two hashes run at a time on two cores, 19 MiB each).
   local save=$CONNS
   CONNS=$LOGIN_CONNS
@@ -270,7 +300,77 @@ bench_server() {
     say "bench: the server ($kind, $n enterprises) reported:"
     say "$odd"
   fi
-  BS_HWM=$hwm BS_QUEUE=$queue BS_ROWS=$queue_rows
+  BS_HWM=$hwm BS_QUEUE=$queue BS_ROWS=$queue_rows BS_CROWD=$CROWD_RES
+}
+
+# bench_crowd KIND N RESFILE: the crowd against the server at $BASE. Signs in CROWD_USERS
+# enterprises that own a draft (spread over the table by a fixed shuffle), the 41 districts, up
+# to CROWD_EXPERTS experts and the commission; asks each scenario once per role before timing
+# it; then ROUNDS interleaved rounds of nginx (1 and 2 workers) and the scenarios, all through
+# bench/crowd.lua, into RESFILE.
+bench_crowd() {
+  local kind=$1 n=$2 res=$3 users="$TMP/crowd-users.txt" sess="$TMP/crowd-sessions.txt"
+  query "SELECT 'e' || ' ' || ac.username || ' ' || a.id FROM accounts ac JOIN applications a
+         ON a.enterprise_id = ac.enterprise_id WHERE ac.role = 'enterprise' AND a.status = 'draft'
+         ORDER BY (a.id * 7919) % 10007, a.id LIMIT $CROWD_USERS;
+         SELECT 'd ' || username || ' -' FROM accounts WHERE role = 'district' ORDER BY username;
+         SELECT 'x ' || username || ' -' FROM accounts WHERE role = 'expert' ORDER BY username
+         LIMIT $CROWD_EXPERTS;
+         SELECT 'c ' || username || ' -' FROM accounts WHERE role = 'commission' ORDER BY username;" \
+    >"$users"
+  local ne nd nx nc
+  ne=$(grep -c '^e ' "$users" || true) nd=$(grep -c '^d ' "$users" || true)
+  nx=$(grep -c '^x ' "$users" || true) nc=$(grep -c '^c ' "$users" || true)
+  ((ne == CROWD_USERS)) || say "bench: only $ne enterprises own a draft (CROWD_USERS=$CROWD_USERS)"
+  ((ne >= 1 && nd >= 1)) || { say "bench: no crowd (enterprises with drafts $ne, districts $nd)"; exit 1; }
+  say "bench: signing in the crowd: $ne enterprises, $nd districts, $nx experts, $nc commission"
+  python3 bench/crowd_login.py "$BASE" "$PASSWORD" "$users" "$sess" "$CROWD_LOGINS"
+  # Reviewers work inside imp (the seed connects them; older seeds lack it: harmless).
+  local role c t id
+  while read -r role c t id; do
+    [[ $role == e ]] && continue
+    curl -fsS -o /dev/null -X POST -H "Cookie: smip_session=$c" -H "X-CSRF-Token: $t" \
+      -H 'Content-Type: application/json' --data '{}' "$BASE/api/v1/apps/imp/connect"
+  done <"$sess"
+  CROWD_COUNTS="$ne $nd $nx $nc"
+
+  # Each scenario answers 200 for the first user of its role before it is timed.
+  read -r _ c t id < <(grep '^e ' "$sess" | head -1)
+  local ec=(-H "Cookie: smip_session=$c")
+  expect_200 GET "$BASE/dashboard" "${ec[@]}"
+  expect_200 GET "$BASE/api/v1/applications/$id" "${ec[@]}"
+  expect_200 GET "$BASE/applications/$id" "${ec[@]}"
+  expect_200 PUT "$BASE/api/v1/applications/$id" "${ec[@]}" -H "X-CSRF-Token: $t" \
+    -H 'Content-Type: application/json' --data '{"equipment_total":130}'
+  expect_200 POST "$BASE/api/v1/applications/$id/check" "${ec[@]}" -H "X-CSRF-Token: $t" \
+    -H 'Content-Type: application/json' --data '{}'
+  local r p
+  for r in d:district x:expert c:commission; do
+    read -r _ c _ _ < <(grep "^${r%%:*} " "$sess" | head -1) || continue
+    expect_200 GET "$BASE/${r#*:}" -H "Cookie: smip_session=$c"
+  done
+  local scenarios=(dashboard json page district)
+  ((nx > 0)) && scenarios+=(expert)
+  ((nc > 0)) && scenarios+=(commission)
+  scenarios+=(save check mix)
+
+  RES=$res
+  : >"$RES"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    say "bench: the crowd, $n enterprises on $kind, round $r/$ROUNDS"
+    wrk_run crowd_nginx1 "http://127.0.0.1:$NGINX_PORT" -s bench/crowd.lua -- "$sess" static
+    wrk_run crowd_nginx2 "http://127.0.0.1:$NGINX2_PORT" -s bench/crowd.lua -- "$sess" static
+    for p in "${scenarios[@]}"; do
+      wrk_run "crowd_$p" "$BASE" -s bench/crowd.lua -- "$sess" "$p"
+      if [[ $p == save ]]; then
+        # the disk's raw commit rate right after the saves: the ceiling they are read against
+        local cr
+        cr=$("$OUT/commit_rate" "$TMP/commit-rate.db" "$COMMIT_SECONDS")
+        echo "crowd_commit WRKRESULT rps=${cr#commits_per_s=}" | sed 's/ commits=.*//' >>"$RES"
+        say "  crowd_commit $cr"
+      fi
+    done
+  done
 }
 
 # hostile_forms KIND N: the server's CPU for bodies sent to hurt it — 2 MB chunked to the public
@@ -286,7 +386,8 @@ hostile_forms() {
   codes+=$({ printf 'name='; head -c $((20 << 20)) /dev/zero | tr '\0' x; } |
     curl -s -o /dev/null -w '%{http_code} ' -H "Cookie: smip_session=$RCOOKIE" \
       -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$BASE/profile")
-  codes+=$(yes 'a=b&' | head -n 80000 | tr -d '\n' |
+  # (yes ends on SIGPIPE when head has enough: not a failure under pipefail)
+  codes+=$({ yes 'a=b&' || true; } | head -n 80000 | tr -d '\n' |
     curl -s -o /dev/null -w '%{http_code}' -H "Cookie: smip_session=$RCOOKIE" \
       -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$BASE/profile")
   after=$(cpu_ms)
@@ -307,12 +408,15 @@ bench_size() {
   # A seed kept from an older build is brought up to the current schema once, in place (a large
   # one takes minutes to migrate: not inside each run's start).
   ./build/smip init --db "$seed" >/dev/null
+  local load_before load_after
+  load_before=$(uptime)
   local db="$TMP/smip-$n.db"
   cp "$seed" "$db"
   cp "$seed.key" "$db.key"
   rm -f "$db-wal" "$db-shm"
   bench_server sqlite "$n" "$TMP/res-$n.txt" "$db"
-  local hwm=$BS_HWM queue=$BS_QUEUE queue_rows=$BS_ROWS
+  local hwm=$BS_HWM queue=$BS_QUEUE queue_rows=$BS_ROWS crowd_res=$BS_CROWD
+  load_after=$(uptime)
 
   local pg_res="" pg_hwm=0
   if [[ -n $PG_BASE ]]; then
@@ -324,19 +428,27 @@ bench_size() {
   fi
 
   python3 - "$TMP/res-$n.txt" "$n" "$hwm" "$queue" "$queue_rows" "$OUT/results-$n.json" "$ROUNDS" \
-    "$CONNS" "$DURATION" "$pg_res" "$pg_hwm" <<'PY'
+    "$CONNS" "$DURATION" "$pg_res" "$pg_hwm" "$crowd_res" "${CROWD_COUNTS:-0 0 0 0}" \
+    "$load_before" "$load_after" <<'PY' || { rc=$?; ((rc == 3)) || exit $rc; BAD_ANSWERS=1; }
 import json, re, statistics, sys, os
-res, n, hwm, queue, rows, out, rounds, conns, dur, pg_res, pg_hwm = sys.argv[1:]
+(res, n, hwm, queue, rows, out, rounds, conns, dur, pg_res, pg_hwm, crowd_res, counts,
+ load_before, load_after) = sys.argv[1:]
 def load(path):
     runs = {}
     for line in open(path):
         name, _, rest = line.strip().partition(" ")
-        kv = dict(re.findall(r"(\w+)=([\d.]+)", rest))
-        runs.setdefault(name, []).append({k: float(v) for k, v in kv.items()})
+        kv = dict(re.findall(r"(\w+)=([\d.]+)(?:\s|$)", rest))
+        x = {k: float(v) for k, v in kv.items()}
+        codes = re.search(r"codes=(\S+)", rest)
+        if codes and codes.group(1) != "-": x["codes"] = codes.group(1)
+        runs.setdefault(name, []).append(x)
     def med(name):
         rs = sorted(runs[name], key=lambda x: x["rps"])
         m = rs[len(rs) // 2]
-        return dict(m, rounds=[x["rps"] for x in runs[name]])
+        # bad answers of any round count, not only the median's
+        return dict(m, rounds=[x["rps"] for x in runs[name]],
+                    bad=sum(x.get("bad", 0) for x in runs[name]),
+                    codes=",".join(sorted({c for x in runs[name] for c in x.get("codes", "").split(",") if c})))
     return {k: med(k) for k in runs}
 s = load(res)
 a = s["a_nginx_static"]["rps"]; h = s["h_sqlite_commit"]["rps"]
@@ -397,10 +509,79 @@ if pg_res:
     pmb = int(pg_hwm) / 1024
     print(f"smip peak RSS (VmHWM) on PostgreSQL: {pmb:.1f} MB (PostgreSQL's own processes not counted)")
     result["postgresql"] = {"scenarios": p, "vmhwm_kb": int(pg_hwm)}
+if crowd_res:
+    # The crowd: each scenario's req/s against the better nginx of the same rounds (1 or 2
+    # workers, through the same script), saves against SQLite's raw commit rate (h).
+    c = load(crowd_res)
+    ne, nd, nx, nc = counts.split()
+    n1, n2 = c["crowd_nginx1"]["rps"], c["crowd_nginx2"]["rps"]
+    ceil = max(n1, n2)
+    # (h) measured right after the crowd's saves when there is one (the disk is shared)
+    h = c.get("crowd_commit", {}).get("rps") or h
+    print(f"\n== the crowd, {int(n):,} enterprises, SQLite: {ne} enterprises, {nd} districts, "
+          f"{nx} experts, {nc} commission signed in; random user per request; median of {rounds} "
+          f"rounds, {conns} connections, {dur} each ==")
+    print(f"{'scenario (random user each request)':44} {'req/s':>8} {'÷nginx':>7} {'÷(h)':>6} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'bad':>5}  target")
+    clabel = {"crowd_nginx1": "nginx static, 1 worker", "crowd_nginx2": "nginx static, 2 workers",
+              "crowd_dashboard": "enterprise dashboard /dashboard",
+              "crowd_json": "application JSON /api/v1/applications/{id}",
+              "crowd_page": "application page /applications/{id}",
+              "crowd_district": "district queue /district",
+              "crowd_expert": "expert desk /expert", "crowd_commission": "commission desk /commission",
+              "crowd_save": "durable draft save (PUT, unique value)",
+              "crowd_check": "pre-check (POST …/check)",
+              "crowd_commit": "(h) SQLite commits/s after the saves",
+              "crowd_mix": "the mix 35/25/10/15/5/10"}
+    reads = ("crowd_dashboard", "crowd_json", "crowd_page", "crowd_district", "crowd_expert",
+             "crowd_commission")
+    for k in clabel:
+        if k not in c: continue
+        x = c[k]; notes = []
+        rn = x["rps"] / ceil
+        rh = f"{x['rps'] / h:6.2f}" if k in ("crowd_save", "crowd_check") else f"{'':6}"
+        if k == "crowd_commit":
+            print(f"{clabel[k]:44} {x['rps']:8.0f}")
+            continue
+        if k.startswith("crowd_nginx"):
+            notes.append("ceiling" if x["rps"] == ceil else "")
+        elif k in reads:
+            ok = rn >= 0.50 and x["p99"] <= 10
+            notes.append(f"≥ 0.50, p99 ≤ 10 {'ok' if ok else 'MISSED'}")
+            if not ok: fails.append(f"crowd {clabel[k]}: {rn:.2f} of nginx, p99 {x['p99']:.1f} ms")
+        elif k == "crowd_save":
+            ok = x["rps"] / h >= 0.70
+            notes.append(f"≥ 0.70 of (h) {'ok' if ok else 'MISSED'}")
+            if not ok: fails.append(f"crowd {clabel[k]}: {x['rps'] / h:.2f} of (h)")
+        elif k == "crowd_mix":
+            ok = rn >= 0.30 and x["p99"] <= 25
+            notes.append(f"≥ 0.30, p99 ≤ 25 {'ok' if ok else 'MISSED'}")
+            if not ok: fails.append(f"crowd {clabel[k]}: {rn:.2f} of nginx, p99 {x['p99']:.1f} ms")
+        if x.get("bad", 0) > 0:
+            notes.append(f"!!! {int(x['bad'])} BAD ANSWERS ({x.get('codes') or 'socket errors'})")
+            fails.append(f"crowd {clabel[k]}: {int(x['bad'])} answers not 200")
+        rtxt = "" if k.startswith("crowd_nginx") else f"{rn:7.2f}" if rn >= 0.1 else f"{rn:7.3f}"
+        print(f"{clabel[k]:44} {x['rps']:8.0f} {rtxt:>7} {rh} {x['p50']:7.2f} {x['p99']:7.2f} "
+              f"{int(x.get('bad', 0)):5d}  {' '.join(notes)}")
+    print(f"smip peak RSS (VmHWM, whole run, crowd included): {mb:.1f} MB  target ≤ 64 MB "
+          f"{'ok' if mb <= 64 else 'MISSED'}")
+    result["crowd"] = {"scenarios": c, "signed_in": {"enterprises": int(ne), "districts": int(nd),
+                       "experts": int(nx), "commission": int(nc)}, "ceiling": ceil}
+print(f"load before: {load_before.strip()}\nload after:  {load_after.strip()}")
+result["uptime"] = [load_before.strip(), load_after.strip()]
+result["misses"] = fails
 json.dump(result, open(out, "w"), indent=1)
+if fails:
+    print("\nmissed: " + "; ".join(fails))
+bad = [f for f in fails if "BAD" in f or "not 200" in f or "errors or answers" in f]
+if bad:
+    print("\n" + "!" * 78 + f"\n!!! {len(bad)} scenario(s) had BAD ANSWERS: their figures measure "
+          "errors, not pages\n" + "!" * 78)
+    sys.exit(3)
 PY
 }
 
+BAD_ANSWERS=0
 : >"$OUT/hostile.txt"
 for n in $SIZES; do
   bench_size "$n"
@@ -420,5 +601,15 @@ for k in ["b_home", "c_dashboard", "d_app_json", "e_district_queue", "f_draft_pu
     slow = x["rps"] / y["rps"]
     print(f"{k:20} {x['rps']:9.0f} → {y['rps']:9.0f} req/s   {slow:4.2f}x slower  "
           f"{'ok' if slow <= 2 else 'MISSED'}")
+ca, cb = a.get("crowd", {}).get("scenarios", {}), b.get("crowd", {}).get("scenarios", {})
+for k in ca:
+    if k.startswith("crowd_nginx") or k == "crowd_commit" or k not in cb or not cb[k]["rps"]: continue
+    slow = ca[k]["rps"] / cb[k]["rps"]
+    print(f"{k:20} {ca[k]['rps']:9.0f} → {cb[k]['rps']:9.0f} req/s   {slow:4.2f}x slower  "
+          f"{'ok' if slow <= 2 else 'MISSED'}")
 PY
+fi
+if ((BAD_ANSWERS)); then
+  say "bench: SOME SCENARIOS HAD BAD ANSWERS (see the tables above): this run is not a measurement"
+  exit 3
 fi
