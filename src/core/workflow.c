@@ -22,15 +22,21 @@ static const struct {
 };
 
 static const struct {
-    const char *name, *role;
+    const char *name, *role, *label;
 } wf_actions[WF_ACTION_COUNT] = {
-    [WF_SUBMIT] = {"submit", "enterprise"},   [WF_WITHDRAW] = {"withdraw", "enterprise"},
-    [WF_APPROVE] = {"approve", "district"},   [WF_RETURN] = {"return", "district"},
-    [WF_REJECT] = {"reject", "district"},     [WF_ASSIGN] = {"assign", "commission"},
-    [WF_PASS] = {"pass", "commission"},       [WF_FAIL] = {"fail", "commission"},
-    [WF_DIRECT] = {"direct", "commission"},   [WF_PUBLISH] = {"publish", "commission"},
-    [WF_CERTIFY] = {"certify", "commission"}, [WF_UPHOLD] = {"uphold", "commission"},
-    [WF_REVOKE] = {"revoke", "commission"},
+    [WF_SUBMIT] = {"submit", "enterprise", "提交"},
+    [WF_WITHDRAW] = {"withdraw", "enterprise", "撤回"},
+    [WF_APPROVE] = {"approve", "district", "初审通过"},
+    [WF_RETURN] = {"return", "district", "退回修改"},
+    [WF_REJECT] = {"reject", "district", "初审不通过"},
+    [WF_ASSIGN] = {"assign", "commission", "分配评审专家"},
+    [WF_PASS] = {"pass", "commission", "评审通过"},
+    [WF_FAIL] = {"fail", "commission", "评审不通过"},
+    [WF_DIRECT] = {"direct", "commission", "直接认定"},
+    [WF_PUBLISH] = {"publish", "commission", "公示"},
+    [WF_CERTIFY] = {"certify", "commission", "认定"},
+    [WF_UPHOLD] = {"uphold", "commission", "因异议成立不予认定"},
+    [WF_REVOKE] = {"revoke", "commission", "撤销认定"},
 };
 
 static const struct {
@@ -74,6 +80,11 @@ int wf_state_parse(const char *name, wf_state *out)
             return 0;
         }
     return -1;
+}
+
+const char *wf_action_label(wf_action a)
+{
+    return (unsigned)a < WF_ACTION_COUNT ? wf_actions[a].label : "";
 }
 
 const char *wf_action_name(wf_action a)
@@ -127,4 +138,31 @@ bool wf_is_final(wf_state s)
     for (int a = 0; a < WF_ACTION_COUNT; a++)
         if (a != WF_REVOKE && wf_next(s, (wf_action)a, &to) == 0) return false;
     return true;
+}
+
+static bool wf_is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+bool wf_may(const wf_party *who, const wf_subject *app, wf_may_what what)
+{
+    bool owner = wf_is(who->role, "enterprise") && who->enterprise_id > 0 &&
+                 who->enterprise_id == app->enterprise_id;
+    bool district = wf_is(who->role, "district") && who->district_code && who->district_code[0] &&
+                    wf_is(who->district_code, app->district_code);
+    bool expert = wf_is(who->role, "expert") && who->assigned;
+    bool commission = wf_is(who->role, "commission");
+    switch (what) {
+    case WF_SEE:
+        return owner || (district && wf_district_visible(app->state)) || expert || commission;
+    case WF_EDIT:
+        return owner && wf_enterprise_editable(app->state);
+    case WF_REVIEW:
+        return (district && app->state == WF_SUBMITTED) ||
+               (expert && app->state == WF_EXPERT_REVIEW);
+    case WF_DECIDE:
+        return commission;
+    }
+    return false;
 }

@@ -15,6 +15,7 @@
 #include "core/rules.h"
 #include "core/uscc.h"
 #include "service/assessment.h"
+#include "service/app_model.h"
 #include "service/ent_internal.h"
 #include "service/reference.h"
 #include "service/review.h"
@@ -44,10 +45,10 @@ static const char *const APP_READONLY[] = {
     "enterprise",   "district_code", "uscc",       NULL};
 
 typedef struct app_row {
-    int64_t id, batch_id, enterprise_id, project_id, submitted_at, created_at, updated_at;
+    svc_app h; /* the head: what ownership, visibility and the workflow depend on */
+    int64_t submitted_at, created_at, updated_at;
     int64_t last_seq;     /* last_audit_seq: every change of the form is audited */
     int64_t findings_rev; /* application_findings.revision of the findings loaded; -1: none */
-    char uscc[32], district_code[16], type[16], status[24];
     json_t *form, *snapshot, *findings; /* owned; snapshot and findings may be NULL */
     /* Owned; loaded as text (app_load_as with as_text): the stored findings instead of
      * `findings`, and the stored form beside an empty `form`. */
@@ -81,24 +82,16 @@ static int app_load_as(db *d, int64_t id, app_row *a, app_docs docs)
     bool as_text = docs == APP_DOCS_TEXT;
     memset(a, 0, sizeof *a);
     if (id <= 0) return -1;
-    db_stmt *s = db_query(
-        d,
-        "SELECT a.id, a.batch_id, a.enterprise_id, a.project_id, a.uscc, "
-        "a.district_code, a.type, a.status, a.form, a.snapshot, f.findings, a.submitted_at, "
-        "a.created_at, a.updated_at, a.last_audit_seq, coalesce(f.revision, -1) FROM "
-        "applications a LEFT JOIN application_findings f ON f.application_id = a.id "
-        "WHERE a.id = ?",
-        "i", id);
+    db_stmt *s =
+        db_query(d,
+                 "SELECT " SVC_APP_HEAD_COLS ", a.form, a.snapshot, f.findings, a.submitted_at, "
+                 "a.created_at, a.updated_at, a.last_audit_seq, coalesce(f.revision, -1) FROM "
+                 "applications a LEFT JOIN application_findings f ON f.application_id = a.id "
+                 "WHERE a.id = ?",
+                 "i", id);
     int rc = -1;
     if (db_next(s)) {
-        a->id = db_int(s, 0);
-        a->batch_id = db_int(s, 1);
-        a->enterprise_id = db_int(s, 2);
-        a->project_id = db_int(s, 3);
-        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 4));
-        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 5));
-        snprintf(a->type, sizeof a->type, "%s", db_text(s, 6));
-        snprintf(a->status, sizeof a->status, "%s", db_text(s, 7));
+        svc_app_head_row(s, 0, &a->h);
         if (as_text) {
             a->form = json_object();
             a->form_text = xstrdup(db_text(s, 8) ? db_text(s, 8) : "{}");
@@ -121,27 +114,11 @@ static int app_load_as(db *d, int64_t id, app_row *a, app_docs docs)
     return rc;
 }
 
-/* Loads only the columns ownership, visibility and the rules depend on (no document);
- * 0, or -1 when absent. Nothing to free. */
+/* Loads the head alone (svc_app_head, no document): 0, or -1 when absent or unreadable. */
 static int app_load_head(db *d, int64_t id, app_row *a)
 {
     memset(a, 0, sizeof *a);
-    if (id <= 0) return -1;
-    db_stmt *s = db_query(d,
-                          "SELECT batch_id, enterprise_id, district_code, status FROM "
-                          "applications WHERE id = ?",
-                          "i", id);
-    int rc = -1;
-    if (db_next(s)) {
-        a->id = id;
-        a->batch_id = db_int(s, 0);
-        a->enterprise_id = db_int(s, 1);
-        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 2));
-        snprintf(a->status, sizeof a->status, "%s", db_text(s, 3));
-        rc = 0;
-    }
-    db_done(s);
-    return rc;
+    return svc_app_head(d, id, &a->h) == 0 ? 0 : -1;
 }
 
 static int app_load(db *d, int64_t id, app_row *a)
@@ -149,30 +126,22 @@ static int app_load(db *d, int64_t id, app_row *a)
     return app_load_as(d, id, a, APP_DOCS_PARSED);
 }
 
-static bool app_owner(const svc_actor *act, const app_row *a)
+/* An enterprise that may see an application is its owner (the one policy, wf_may). */
+static bool app_owner(svc_ctx *c, const app_row *a)
 {
-    return strcmp(act->role, "enterprise") == 0 && act->enterprise_id > 0 &&
-           act->enterprise_id == a->enterprise_id;
+    return c->actor && strcmp(c->actor->role, "enterprise") == 0 && svc_app_may(c, &a->h, WF_SEE);
 }
-
 /* Who may read it: the owner; the district of its district_code once it left draft; the
  * commission; an expert assigned to it (review.h). */
 static bool app_visible(svc_ctx *c, const app_row *a)
 {
-    const svc_actor *act = c->actor;
-    if (app_owner(act, a)) return true;
-    if (strcmp(act->role, "district") == 0)
-        return act->district_code[0] && strcmp(act->district_code, a->district_code) == 0 &&
-               strcmp(a->status, "draft") != 0;
-    if (strcmp(act->role, "expert") == 0) return svc_review_assigned(c->db, act->id, a->id);
-    return strcmp(act->role, "commission") == 0;
+    return svc_app_may(c, &a->h, WF_SEE);
 }
-
 /* Loads an application the caller may act on as its owner (404 otherwise). */
 static int app_load_own_as(svc_ctx *c, int64_t id, app_row *a, app_docs docs, svc_err *e)
 {
     if (ent_need_enterprise(c, e) != 0) return -1;
-    if (app_load_as(c->db, id, a, docs) != 0 || !app_owner(c->actor, a)) {
+    if (app_load_as(c->db, id, a, docs) != 0 || !app_owner(c, a)) {
         app_row_free(a);
         return svc_fail(e, 404, "not_found", "申报不存在");
     }
@@ -193,7 +162,7 @@ static bool app_expert_entry(svc_ctx *c, const app_row *a, const char **actor, j
     if (strcmp(role, "commission") == 0) return true;
     if (strcmp(role, "expert") == 0) return false;
     *actor = "评审专家";
-    if (strcmp(a->status, "expert_review") == 0) *reason = NULL;
+    if (strcmp(a->h.status, "expert_review") == 0) *reason = NULL;
     return true;
 }
 
@@ -212,7 +181,7 @@ static json_t *app_timeline(svc_ctx *c, const app_row *a)
     db_stmt *s = db_query(c->db,
                           "SELECT seq, at, actor, action, from_state, to_state, first_at, count "
                           "FROM application_timeline WHERE application_id = ? ORDER BY seq",
-                          "i", a->id);
+                          "i", a->h.id);
     while (db_next(s)) {
         const char *actor = db_text(s, 2), *action = db_text(s, 3);
         bool plain = ent_in(action, APP_NO_REASON);
@@ -279,10 +248,10 @@ static json_t *app_live_project(db *d, int64_t id)
 /* The application object of API.md. New reference. */
 static json_t *app_json(svc_ctx *c, const app_row *a)
 {
-    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)a->id, "batch_id",
-                          (json_int_t)a->batch_id, "project_id", (json_int_t)a->project_id,
-                          "enterprise_id", (json_int_t)a->enterprise_id, "type", a->type, "status",
-                          a->status, "district_code", a->district_code);
+    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)a->h.id, "batch_id",
+                          (json_int_t)a->h.batch_id, "project_id", (json_int_t)a->h.project_id,
+                          "enterprise_id", (json_int_t)a->h.enterprise_id, "type", a->h.type,
+                          "status", a->h.status, "district_code", a->h.district_code);
     const char *k;
     json_t *v;
     json_object_foreach(a->form, k, v) if (!json_object_get(o, k)) json_object_set(o, k, v);
@@ -298,19 +267,19 @@ static json_t *app_json(svc_ctx *c, const app_row *a)
     json_t *ent = json_object_get(a->snapshot, "enterprise");
     json_t *live_p = proj              ? NULL
                      : a->live_project ? json_incref(a->live_project)
-                                       : app_live_project(c->db, a->project_id);
+                                       : app_live_project(c->db, a->h.project_id);
     json_t *live_e = ent                  ? NULL
                      : a->live_enterprise ? json_incref(a->live_enterprise)
-                                          : app_live_enterprise(c->db, a->enterprise_id);
+                                          : app_live_enterprise(c->db, a->h.enterprise_id);
     if (!proj) proj = live_p;
     if (!ent) ent = live_e;
     json_object_set_new(o, "project",
-                        json_pack("{s:I,s:O?,s:O?,s:O?}", "id", (json_int_t)a->project_id, "name",
+                        json_pack("{s:I,s:O?,s:O?,s:O?}", "id", (json_int_t)a->h.project_id, "name",
                                   json_object_get(proj, "name"), "site_name",
                                   json_object_get(proj, "site_name"), "class",
                                   json_object_get(proj, "class")));
     json_object_set_new(o, "enterprise",
-                        json_pack("{s:I,s:O?,s:O?}", "id", (json_int_t)a->enterprise_id, "name",
+                        json_pack("{s:I,s:O?,s:O?}", "id", (json_int_t)a->h.enterprise_id, "name",
                                   json_object_get(ent, "name"), "uscc",
                                   json_object_get(ent, "uscc")));
     json_decref(live_p);
@@ -356,7 +325,7 @@ bool ent_att_in_visible_app(svc_ctx *c, int64_t att, int64_t enterprise_id)
         if (app_load(c->db, json_integer_value(v), &a) != 0) continue;
         if (app_visible(c, &a)) {
             json_t *proj = json_object_get(a.snapshot, "project");
-            json_t *live = proj ? NULL : ent_proj_load(c->db, a.project_id, 0);
+            json_t *live = proj ? NULL : ent_proj_load(c->db, a.h.project_id, 0);
             found = att_listed(json_object_get(a.form, "attachment_ids"), att) ||
                     att_listed(json_object_get(proj ? proj : live, "approval_attachment_ids"), att);
             json_decref(live);
@@ -494,14 +463,14 @@ int svc_app_precheck_preview(svc_ctx *c, int64_t id, const json_t *rules, int64_
     rc.opens_at = opens_at;
     rc.closes_at = closes_at;
     rc.district_deadline = district_deadline;
-    json_t *ent = ent_profile(c->db, a.enterprise_id);
+    json_t *ent = ent_profile(c->db, a.h.enterprise_id);
     if (!ent) ent = json_object();
-    json_t *proj = ent_proj_load(c->db, a.project_id, 0);
+    json_t *proj = ent_proj_load(c->db, a.h.project_id, 0);
     json_t *pdoc = proj ? ent_proj_doc(proj) : json_object();
     json_t *form = json_deep_copy(a.form);
-    json_object_set_new(form, "type", json_string(a.type));
-    *findings = app_precheck_under(c, &rc, a.batch_id, ent, pdoc, form, a.id,
-                                   strcmp(a.status, "returned") == 0);
+    json_object_set_new(form, "type", json_string(a.h.type));
+    *findings = app_precheck_under(c, &rc, a.h.batch_id, ent, pdoc, form, a.h.id,
+                                   strcmp(a.h.status, "returned") == 0);
     json_decref(ent);
     json_decref(proj);
     json_decref(pdoc);
@@ -514,15 +483,15 @@ int svc_app_precheck_preview(svc_ctx *c, int64_t id, const json_t *rules, int64_
  * NULL (e filled) when the batch is gone. */
 static json_t *app_precheck(svc_ctx *c, const app_row *a, svc_err *e)
 {
-    json_t *ent = ent_profile(c->db, a->enterprise_id);
+    json_t *ent = ent_profile(c->db, a->h.enterprise_id);
     if (!ent) ent = json_object();
-    json_t *proj = ent_proj_load(c->db, a->project_id, 0);
+    json_t *proj = ent_proj_load(c->db, a->h.project_id, 0);
     json_t *pdoc = proj ? ent_proj_doc(proj) : json_object();
     json_t *form = json_deep_copy(a->form);
-    json_object_set_new(form, "type", json_string(a->type));
+    json_object_set_new(form, "type", json_string(a->h.type));
     json_t *findings = NULL;
-    svc_precheck_documents(c, a->batch_id, ent, pdoc, form, a->id,
-                           strcmp(a->status, "returned") == 0, &findings, e);
+    svc_precheck_documents(c, a->h.batch_id, ent, pdoc, form, a->h.id,
+                           strcmp(a->h.status, "returned") == 0, &findings, e);
     json_decref(ent);
     json_decref(proj);
     json_decref(pdoc);
@@ -896,8 +865,8 @@ int svc_app_scopes(svc_ctx *c, int64_t id, svc_scope scopes[SVC_APP_SCOPES], cha
     /* Its own row, its project, its enterprise and its check count up the enterprise's
      * generation; its batch's deadlines the batch's; the names of accounts (experts) the
      * global one. */
-    scopes[0] = (svc_scope){SVC_SCOPE_ENTERPRISE, a.enterprise_id};
-    scopes[1] = (svc_scope){SVC_SCOPE_BATCH, a.batch_id};
+    scopes[0] = (svc_scope){SVC_SCOPE_ENTERPRISE, a.h.enterprise_id};
+    scopes[1] = (svc_scope){SVC_SCOPE_BATCH, a.h.batch_id};
     scopes[2] = (svc_scope){SVC_SCOPE_GLOBAL, 0};
     /* The one part of the text that depends on who reads it (app_expert_entry). */
     const char *role = c->actor->role;
@@ -966,9 +935,8 @@ int svc_app_get(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
 
 static bool app_editable(const app_row *a)
 {
-    return strcmp(a->status, "draft") == 0 || strcmp(a->status, "returned") == 0;
+    return wf_enterprise_editable(a->h.state);
 }
-
 /* True when the patch names a key of the application object that is no form field. */
 /* The form of application `id` as it stands with `patch` merged in (new text), or NULL when
  * there is no such row. */
@@ -990,14 +958,15 @@ static int app_reload_head(db *d, app_row *a)
                           "SELECT a.status, a.last_audit_seq, a.uscc, a.district_code, "
                           "coalesce(f.revision, -1) FROM applications a LEFT JOIN "
                           "application_findings f ON f.application_id = a.id WHERE a.id = ?",
-                          "i", a->id);
+                          "i", a->h.id);
     int rc = -1;
     int64_t rev = a->findings_rev;
     if (db_next(s)) {
-        snprintf(a->status, sizeof a->status, "%s", db_text(s, 0));
+        snprintf(a->h.status, sizeof a->h.status, "%s", db_text(s, 0));
+        if (wf_state_parse(a->h.status, &a->h.state) != 0) a->h.state = WF_STATE_COUNT;
         a->last_seq = db_int(s, 1);
-        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 2));
-        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 3));
+        snprintf(a->h.uscc, sizeof a->h.uscc, "%s", db_text(s, 2));
+        snprintf(a->h.district_code, sizeof a->h.district_code, "%s", db_text(s, 3));
         rev = db_int(s, 4);
         rc = 0;
     }
@@ -1005,7 +974,7 @@ static int app_reload_head(db *d, app_row *a)
     if (rc != 0 || rev == a->findings_rev) return rc;
     free(a->findings_text);
     a->findings_text = db_scalar_text(
-        d, "SELECT findings FROM application_findings WHERE application_id = ?", "i", a->id);
+        d, "SELECT findings FROM application_findings WHERE application_id = ?", "i", a->h.id);
     a->findings_rev = rev;
     return 0;
 }
@@ -1023,7 +992,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     char *text = NULL;
     int rc = -1;
     if (ent_need_enterprise(c, e) != 0) goto out;
-    if (app_load_as(c->db, id, a, APP_DOCS_TEXT) != 0 || !app_owner(c->actor, a)) {
+    if (app_load_as(c->db, id, a, APP_DOCS_TEXT) != 0 || !app_owner(c, a)) {
         svc_fail(e, 404, "not_found", "申报不存在");
         goto out;
     }
@@ -1032,7 +1001,7 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     if (svc_has_any(patch, APP_READONLY)) cur = app_json_by_id(c, id);
     json_decref(fpatch);
     fpatch = svc_writable(patch, APP_READONLY, cur, errors);
-    rules = app_batch_rules(c->db, a->batch_id);
+    rules = app_batch_rules(c->db, a->h.batch_id);
     rules_validate_form_for(fpatch, rules, svc_factory_modes_shared(), errors);
     app_check_kpis(fpatch, errors);
     if (json_object_size(errors) > 0) {
@@ -1049,9 +1018,9 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     int64_t seen = a->last_seq;
     if (changes) text = merge_text(a->form_text, fpatch);
     if (!json_object_get(a->snapshot, "project"))
-        a->live_project = app_live_project(c->db, a->project_id);
+        a->live_project = app_live_project(c->db, a->h.project_id);
     if (!json_object_get(a->snapshot, "enterprise"))
-        a->live_enterprise = app_live_enterprise(c->db, a->enterprise_id);
+        a->live_enterprise = app_live_enterprise(c->db, a->h.enterprise_id);
     if (svc_begin(c, e) != 0) goto out;
     if (app_reload_head(c->db, a) != 0) {
         svc_fail(e, 404, "not_found", "申报不存在");
@@ -1071,8 +1040,8 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
         goto fail;
     }
     if (!app_editable(a)) {
-        svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有草稿或退回修改的申报可以编辑",
-                 a->status);
+        svc_fail(e, 409, "wrong_state", "申报当前状态为“%s”，只有草稿或退回修改的申报可以编辑",
+                 wf_state_label(a->h.state));
         goto fail;
     }
     if (!changes) { /* nothing to save */
@@ -1082,7 +1051,8 @@ static int app_put(svc_ctx *c, int64_t id, const json_t *patch, app_row *a, svc_
     }
     json_t *detail = json_pack("{s:o}", "fields", ent_keys(fpatch));
     /* One update of the row: its form, time and last audit entry together. */
-    int64_t seq = svc_audit_headless(c, "application", id, "update", a->status, a->status, detail);
+    int64_t seq =
+        svc_audit_headless(c, "application", id, "update", a->h.status, a->h.status, detail);
     json_decref(detail);
     if (seq < 0 || !text ||
         db_exec(c->db,
@@ -1140,9 +1110,9 @@ static int app_store_text(svc_ctx *c, const app_row *a, const char *t)
                 "INSERT INTO application_findings (application_id, findings, revision) "
                 "VALUES (?, ?, 1) ON CONFLICT (application_id) DO UPDATE SET findings = "
                 "excluded.findings, revision = application_findings.revision + 1",
-                "it", a->id, t) != 0)
+                "it", a->h.id, t) != 0)
         return -1;
-    return svc_gen_bump(c, (svc_scope){SVC_SCOPE_ENTERPRISE, a->enterprise_id});
+    return svc_gen_bump(c, (svc_scope){SVC_SCOPE_ENTERPRISE, a->h.enterprise_id});
 }
 
 static int app_store_findings(svc_ctx *c, const app_row *a, const json_t *findings)
@@ -1211,11 +1181,8 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     int rc = -1;
     if (svc_begin(c, e) != 0) goto out;
     if (app_load_own_as(c, id, &a, APP_DOCS_FORM, e) != 0) goto fail;
-    if (!app_editable(&a)) {
-        svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有草稿或退回修改的申报可以提交",
-                 a.status);
-        goto fail;
-    }
+    wf_state to;
+    if (svc_app_next(&a.h, WF_SUBMIT, &to, e) != 0) goto fail;
     findings = app_precheck(c, &a, e);
     if (!findings) goto fail;
     if (!rules_findings_ok(findings)) {
@@ -1228,8 +1195,8 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
         findings = NULL;
         goto out;
     }
-    ent = ent_profile(c->db, a.enterprise_id);
-    proj = ent_proj_load(c->db, a.project_id, 0);
+    ent = ent_profile(c->db, a.h.enterprise_id);
+    proj = ent_proj_load(c->db, a.h.project_id, 0);
     json_t *pdoc = proj ? ent_proj_doc(proj) : json_object();
     snap = json_pack("{s:O,s:o}", "enterprise", ent ? ent : json_object(), "project", pdoc);
     const char *uscc = json_string_value(json_object_get(ent, "uscc"));
@@ -1240,12 +1207,12 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     const char *pname = json_string_value(json_object_get(pdoc, "name"));
     const char *site = json_string_value(json_object_get(pdoc, "site_name"));
     int urc = db_exec(c->db,
-                      "UPDATE applications SET status = 'submitted', submitted_at = ?, "
+                      "UPDATE applications SET status = ?, submitted_at = ?, "
                       "snapshot = ?, uscc = ?, district_code = ?, updated_at = ?, "
                       "snap_enterprise_name = ?, snap_project_name = ?, snap_site_name = ? "
                       "WHERE id = ?",
-                      "itttittti", c->now, stext, uscc ? uscc : "", dc ? dc : "", c->now,
-                      ename ? ename : "", pname ? pname : "", site, id);
+                      "titttittti", wf_state_name(to), c->now, stext, uscc ? uscc : "",
+                      dc ? dc : "", c->now, ename ? ename : "", pname ? pname : "", site, id);
     if (urc == 0 && app_store_findings(c, &a, findings) != 0) urc = -1;
     if (urc == 1) {
         db_rollback(c->db);
@@ -1257,7 +1224,8 @@ int svc_app_submit(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     }
     json_t *detail = json_object();
     int64_t seq =
-        urc == 0 ? svc_audit(c, "application", id, "submit", a.status, "submitted", detail) : -1;
+        urc == 0 ? svc_audit(c, "application", id, "submit", a.h.status, wf_state_name(to), detail)
+                 : -1;
     json_decref(detail);
     if (svc_commit(c, seq > 0 ? 0 : -1, e) != 0) goto fail;
     *out = app_json_by_id(c, id);
@@ -1280,22 +1248,20 @@ int svc_app_withdraw(svc_ctx *c, int64_t id, json_t **out, svc_err *e)
     app_row a = {0};
     if (svc_begin(c, e) != 0) return -1;
     if (app_load_own(c, id, &a, e) != 0) goto fail;
-    if (strcmp(a.status, "submitted") != 0) {
-        svc_fail(e, 409, "wrong_state", "申报当前状态为 %s，只有已提交且区县尚未审核的申报可以撤回",
-                 a.status);
-        goto fail;
-    }
+    wf_state to;
+    if (svc_app_next(&a.h, WF_WITHDRAW, &to, e) != 0) goto fail;
     /* Back to draft: the snapshot goes (the next submit takes a new one). */
     int rc = db_exec(c->db,
-                     "UPDATE applications SET status = 'draft', snapshot = NULL, "
+                     "UPDATE applications SET status = ?, snapshot = NULL, "
                      "submitted_at = NULL, snap_enterprise_name = NULL, snap_project_name = NULL, "
                      "snap_site_name = NULL, updated_at = ? WHERE id = ?",
-                     "ii", c->now, id);
+                     "tii", wf_state_name(to), c->now, id);
     if (rc != 0) {
         svc_commit(c, -1, e);
         goto fail;
     }
-    if (svc_commit_entry(c, "application", id, "withdraw", "submitted", "draft", NULL, e) != 0)
+    if (svc_commit_entry(c, "application", id, wf_action_name(WF_WITHDRAW), a.h.status,
+                         wf_state_name(to), NULL, e) != 0)
         goto fail;
     app_row_free(&a);
     *out = app_json_by_id(c, id);

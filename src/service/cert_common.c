@@ -8,38 +8,7 @@
 #include "service/reference.h"
 #include "util/util.h"
 
-bool ce_app_load(db *d, int64_t id, ce_app *a)
-{
-    memset(a, 0, sizeof *a);
-    db_stmt *s = db_query(d,
-                          "SELECT id, batch_id, enterprise_id, uscc, district_code, status, type "
-                          "FROM applications WHERE id = ?",
-                          "i", id);
-    bool found = db_next(s);
-    if (found) {
-        a->id = db_int(s, 0);
-        a->batch_id = db_int(s, 1);
-        a->enterprise_id = db_int(s, 2);
-        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 3));
-        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 4));
-        snprintf(a->status, sizeof a->status, "%s", db_text(s, 5));
-        snprintf(a->type, sizeof a->type, "%s", db_text(s, 6));
-    }
-    db_done(s);
-    return found;
-}
-
-int ce_next(const ce_app *a, wf_action action, wf_state *to, svc_err *e)
-{
-    wf_state from;
-    bool known = wf_state_parse(a->status, &from) == 0;
-    if (known && wf_next(from, action, to) == 0) return 0;
-    svc_fail(e, 409, "wrong_state", "申报 %lld 当前状态为“%s”，不能进行此操作", (long long)a->id,
-             known ? wf_state_label(from) : a->status);
-    return -1;
-}
-
-int ce_app_move(svc_ctx *c, const ce_app *a, wf_action action, wf_state to, const json_t *detail)
+int ce_app_move(svc_ctx *c, const svc_app *a, wf_action action, wf_state to, const json_t *detail)
 {
     const char *next = wf_state_name(to);
     if (db_exec(c->db, "UPDATE applications SET status = ?, updated_at = ? WHERE id = ?", "tii",

@@ -11,23 +11,16 @@
 #include <stdint.h>
 
 #include "core/workflow.h"
+#include "service/app_model.h"
 #include "service/svc.h"
 
 #define CE_TEXT_MAX 2000 /* characters of a reason, note, opinion or objection */
 
 /* The columns of an application these services decide on. */
-typedef struct ce_app {
-    int64_t id, batch_id, enterprise_id;
-    char uscc[32], district_code[16], status[24], type[16];
-} ce_app;
-
-/* Loads application `id`; false when there is none. */
-bool ce_app_load(db *d, int64_t id, ce_app *a);
-/* The state after `action`, or 409 wrong_state naming the application. */
-int ce_next(const ce_app *a, wf_action action, wf_state *to, svc_err *e);
+/* An application is read by svc_app_head (service/app_model.h). */
 /* Inside the caller's transaction: the application's new status and its audit entry (`detail`
  * borrowed; its "reason" shows on the application's timeline). 0 or -1. */
-int ce_app_move(svc_ctx *c, const ce_app *a, wf_action action, wf_state to, const json_t *detail);
+int ce_app_move(svc_ctx *c, const svc_app *a, wf_action action, wf_state to, const json_t *detail);
 
 /* What the public sees of an application, from the snapshot taken at submit:
  * {enterprise,uscc,project,site_name,class,type,district,district_code}. New reference. */

@@ -344,7 +344,7 @@ void svc_cert_number(char *buf, size_t len, int64_t year, const char *type, int6
 }
 
 /* 409 unless the 公示 period is over (its end instant included) with no open objection. */
-static int cert_period_over(svc_ctx *c, const ce_app *a, svc_err *e)
+static int cert_period_over(svc_ctx *c, const svc_app *a, svc_err *e)
 {
     int64_t starts = 0, ends = 0;
     if (!svc_pub_period(c->db, a->id, &starts, &ends))
@@ -363,7 +363,7 @@ static int cert_period_over(svc_ctx *c, const ce_app *a, svc_err *e)
 
 /* Inserts the certificate row with the next number of its year and type (under the write
  * lock; the unique index is the last word). *id and no are filled. */
-static int cert_insert(svc_ctx *c, const ce_app *a, const json_t *names, const char *docno,
+static int cert_insert(svc_ctx *c, const svc_app *a, const json_t *names, const char *docno,
                        int64_t *id, char *no, size_t nolen)
 {
     int64_t year =
@@ -390,15 +390,15 @@ static int cert_insert(svc_ctx *c, const ce_app *a, const json_t *names, const c
 int svc_cert_certify(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
-    ce_app a;
-    if (!ce_app_load(c->db, app_id, &a)) return svc_fail(e, 404, "not_found", "申报不存在");
+    svc_app a;
+    if (svc_app_head(c->db, app_id, &a) != 0) return svc_fail(e, 404, "not_found", "申报不存在");
     json_t *errors = json_object();
     const char *docno = svc_text(in, "document_no", "认定文件文号", false, CERT_DOCNO_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    ce_app_load(c->db, app_id, &a);
+    svc_app_head(c->db, app_id, &a);
     wf_state to;
-    if (ce_next(&a, WF_CERTIFY, &to, e) != 0 || cert_period_over(c, &a, e) != 0)
+    if (svc_app_next(&a, WF_CERTIFY, &to, e) != 0 || cert_period_over(c, &a, e) != 0)
         return svc_abort(c);
     json_t *names = ce_app_names(c->db, a.id);
     char no[SVC_CERT_NO_MAX + 8];
@@ -463,11 +463,11 @@ static const char *const CERT_REASONS[] = {"re_review_failed", "self_request", "
 /* Inside the transaction: the certificate and its application become revoked. */
 static int cert_do_revoke(svc_ctx *c, const cert_row *r, const char *reason, const char *note)
 {
-    ce_app a;
+    svc_app a;
     wf_state to;
     svc_err ignore = {0};
-    ce_app_load(c->db, r->application_id, &a);
-    if (ce_next(&a, WF_REVOKE, &to, &ignore) != 0) {
+    svc_app_head(c->db, r->application_id, &a);
+    if (svc_app_next(&a, WF_REVOKE, &to, &ignore) != 0) {
         svc_err_clear(&ignore);
         return -1;
     }

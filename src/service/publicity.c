@@ -112,21 +112,21 @@ static void pub_time(const json_t *in, const char *key, int64_t *t, bool *set, j
 static int pub_check_apps(svc_ctx *c, int64_t batch_id, const int64_t *ids, size_t n, svc_err *e)
 {
     for (size_t i = 0; i < n; i++) {
-        ce_app a;
-        if (!ce_app_load(c->db, ids[i], &a)) {
+        svc_app a;
+        if (svc_app_head(c->db, ids[i], &a) != 0) {
             svc_fail(e, 404, "not_found", "申报 %lld 不存在", (long long)ids[i]);
             e->fields = json_pack("{s:s}", "application_ids", e->message);
             return -1;
         }
     }
     for (size_t i = 0; i < n; i++) {
-        ce_app a;
+        svc_app a;
         wf_state to;
-        ce_app_load(c->db, ids[i], &a);
+        svc_app_head(c->db, ids[i], &a);
         if (a.batch_id != batch_id)
             svc_fail(e, 409, "wrong_state", "申报 %lld 不属于本批次，不能在本批次公示",
                      (long long)a.id);
-        else if (ce_next(&a, WF_PUBLISH, &to, e) == 0)
+        else if (svc_app_next(&a, WF_PUBLISH, &to, e) == 0)
             continue;
         e->fields = json_pack("{s:s}", "application_ids", e->message);
         return -1;
@@ -147,8 +147,8 @@ static int pub_write(svc_ctx *c, int64_t batch_id, const int64_t *ids, size_t n,
     free(reason);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        ce_app a;
-        ce_app_load(c->db, ids[i], &a);
+        svc_app a;
+        svc_app_head(c->db, ids[i], &a);
         if (db_insert(c->db,
                       "INSERT INTO publicity (batch_id, application_id, starts_at, ends_at, "
                       "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -290,14 +290,14 @@ static json_t *pub_objection_json(db *d, int64_t id)
 
 /* The application must have been published (404 otherwise: the public learns nothing of
  * applications outside 公示). */
-static int pub_objection_target(svc_ctx *c, const json_t *in, ce_app *a, int64_t *starts,
+static int pub_objection_target(svc_ctx *c, const json_t *in, svc_app *a, int64_t *starts,
                                 int64_t *ends, svc_err *e)
 {
     json_t *errors = json_object();
     int64_t id = ce_id(in, "application_id", "申报编号 application_id", true, errors);
     if (!id) return svc_fields_done(e, errors);
     json_decref(errors);
-    if (!svc_pub_period(c->db, id, starts, ends) || !ce_app_load(c->db, id, a))
+    if (!svc_pub_period(c->db, id, starts, ends) || svc_app_head(c->db, id, a) != 0)
         return svc_fail(e, 404, "not_found", "公示中没有编号为 %lld 的申报", (long long)id);
     return 0;
 }
@@ -341,7 +341,7 @@ static int pub_throttle(svc_ctx *c, const char *scope, svc_err *e)
 int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, json_t **out,
                              svc_err *e)
 {
-    ce_app a;
+    svc_app a;
     int64_t starts = 0, ends = 0;
     const char *name, *contact, *content;
     if (pub_objection_target(c, in, &a, &starts, &ends, e) != 0) return -1;
@@ -349,7 +349,7 @@ int svc_pub_objection_create(svc_ctx *c, const json_t *in, const char *client, j
     if (svc_begin(c, e) != 0) return -1;
     /* Read again under the write lock: certification or an upheld objection may just have
      * ended the 公示. */
-    ce_app_load(c->db, a.id, &a);
+    svc_app_head(c->db, a.id, &a);
     if (strcmp(a.status, "publicity") != 0 || !svc_pub_period_open(starts, ends, c->now)) {
         char sb[CAL_TIME_BUF], eb[CAL_TIME_BUF];
         /* After the end instant the period is over (deadline_passed); before its start, or
@@ -448,10 +448,10 @@ int svc_pub_objection_resolve(svc_ctx *c, int64_t id, const json_t *in, json_t *
         return svc_abort(c);
     }
     bool upheld = strcmp(outcome, "upheld") == 0;
-    ce_app a;
+    svc_app a;
     wf_state to = WF_NOT_CERTIFIED;
-    ce_app_load(c->db, app_id, &a);
-    if (upheld && ce_next(&a, WF_UPHOLD, &to, e) != 0) return svc_abort(c);
+    svc_app_head(c->db, app_id, &a);
+    if (upheld && svc_app_next(&a, WF_UPHOLD, &to, e) != 0) return svc_abort(c);
     json_t *detail = json_pack("{s:s,s:s,s:I}", "outcome", outcome, "reason", reason,
                                "application_id", (json_int_t)app_id);
     int64_t seq = svc_audit(c, "objection", id, "resolve", "open", outcome, detail);

@@ -30,49 +30,7 @@ bool svc_review_submitted(db *d, int64_t expert_id, int64_t app_id)
                                           "ii", app_id, expert_id) > 0;
 }
 
-static bool rv_visible(svc_ctx *c, const rv_app *a)
-{
-    const svc_actor *act = c->actor;
-    if (!act) return false;
-    if (strcmp(act->role, "commission") == 0) return true;
-    if (strcmp(act->role, "district") == 0)
-        return act->district_code[0] && strcmp(act->district_code, a->district_code) == 0 &&
-               strcmp(a->status, "draft") != 0;
-    if (strcmp(act->role, "expert") == 0) return svc_review_assigned(c->db, act->id, a->id);
-    return false;
-}
-
-int rv_app_load(svc_ctx *c, int64_t id, rv_app *a, svc_err *e)
-{
-    memset(a, 0, sizeof *a);
-    db_stmt *s = db_query(c->db,
-                          "SELECT id, batch_id, enterprise_id, uscc, district_code, status "
-                          "FROM applications WHERE id = ?",
-                          "i", id);
-    bool found = db_next(s);
-    if (found) {
-        a->id = db_int(s, 0);
-        a->batch_id = db_int(s, 1);
-        a->enterprise_id = db_int(s, 2);
-        snprintf(a->uscc, sizeof a->uscc, "%s", db_text(s, 3));
-        snprintf(a->district_code, sizeof a->district_code, "%s", db_text(s, 4));
-        snprintf(a->status, sizeof a->status, "%s", db_text(s, 5));
-    }
-    db_done(s);
-    if (!found || !rv_visible(c, a)) return svc_fail(e, 404, "not_found", "申报不存在");
-    return 0;
-}
-
-int rv_next(const rv_app *a, wf_action action, wf_state *to, svc_err *e)
-{
-    wf_state from;
-    if (wf_state_parse(a->status, &from) == 0 && wf_next(from, action, to) == 0) return 0;
-    wf_state known;
-    const char *label = wf_state_parse(a->status, &known) == 0 ? wf_state_label(known) : a->status;
-    return svc_fail(e, 409, "wrong_state", "申报当前状态为“%s”，不能进行此操作", label);
-}
-
-int rv_move(svc_ctx *c, const rv_app *a, const char *action, const char *to, const json_t *detail)
+int rv_move(svc_ctx *c, const svc_app *a, const char *action, const char *to, const json_t *detail)
 {
     if (to && db_exec(c->db, "UPDATE applications SET status = ?, updated_at = ? WHERE id = ?",
                       "tii", to, c->now, a->id) != 0)
@@ -129,9 +87,9 @@ bool svc_review_att_visible(svc_ctx *c, int64_t att)
     json_t *v;
     json_array_foreach(ids, i, v)
     {
-        rv_app a;
+        svc_app a;
         svc_err e = {0};
-        found = rv_app_load(c, json_integer_value(v), &a, &e) == 0;
+        found = svc_app_open(c, json_integer_value(v), &a, &e) == 0;
         svc_err_clear(&e);
         if (found) break;
     }
@@ -155,7 +113,7 @@ static bool rv_district_file(svc_ctx *c, int64_t att, const char *district_code)
 
 /* 409 deadline_passed from the batch's district deadline on: "4月17日24:00" is the instant
  * 4月18日00:00 and is already closed (SPEC §3, exclusive deadlines). */
-static int rv_district_open(svc_ctx *c, const rv_app *a, svc_err *e)
+static int rv_district_open(svc_ctx *c, const svc_app *a, svc_err *e)
 {
     int64_t dl = db_scalar_int(c->db, 0, "SELECT district_deadline FROM batches WHERE id = ?", "i",
                                a->batch_id);
@@ -171,8 +129,8 @@ int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **o
 {
     if (svc_need_role(c, "district", e) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
     const char *decision =
         svc_enum(in, "decision", RV_DISTRICT_DECISIONS,
@@ -193,7 +151,8 @@ int svc_review_district(svc_ctx *c, int64_t app_id, const json_t *in, json_t **o
     wf_action action;
     wf_action_parse(decision, &action);
     wf_state to;
-    if (rv_next(&a, action, &to, e) != 0 || rv_district_open(c, &a, e) != 0) return svc_abort(c);
+    if (svc_app_next(&a, action, &to, e) != 0 || rv_district_open(c, &a, e) != 0)
+        return svc_abort(c);
     json_t *detail = json_pack("{s:s,s:s?}", "decision", decision, "opinion", opinion);
     if (att) json_object_set_new(detail, "authenticity_attachment_id", json_integer(att));
     int rc = rv_decision_row(c, a.id, "district", decision, opinion, att, NULL);
@@ -214,8 +173,8 @@ int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
     const char *decision =
         svc_enum(in, "decision", RV_PASS_FAIL, "应为 pass（通过）或 fail（不通过）", errors);
@@ -223,7 +182,7 @@ int svc_review_decide(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     if (svc_fields_done(e, errors) != 0) return svc_abort(c);
     wf_action action = strcmp(decision, "pass") == 0 ? WF_PASS : WF_FAIL;
     wf_state to;
-    if (rv_next(&a, action, &to, e) != 0) return svc_abort(c);
+    if (svc_app_next(&a, action, &to, e) != 0) return svc_abort(c);
     int64_t n = db_scalar_int(
         c->db, 0, "SELECT count(*) FROM expert_reviews WHERE application_id = ?", "i", a.id);
     if (n < SVC_REVIEW_MIN_REVIEWS) {
@@ -266,8 +225,8 @@ int svc_review_direct(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *errors = json_object();
     const char *programme = svc_enum(
         in, "programme", RV_PROGRAMMES,
@@ -279,7 +238,7 @@ int svc_review_direct(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     const char *note = svc_text(in, "note", "说明", false, RV_OPINION_MAX, errors);
     if (svc_fields_done(e, errors) != 0) return svc_abort(c);
     wf_state to;
-    if (rv_next(&a, WF_DIRECT, &to, e) != 0) return svc_abort(c);
+    if (svc_app_next(&a, WF_DIRECT, &to, e) != 0) return svc_abort(c);
     /* The enterprise reads this reason on its timeline. */
     char *reason = xasprintf("已列入%s名单，免于专家评审%s%s", rv_programme_label(programme),
                              note ? "：" : "", note ? note : "");

@@ -272,7 +272,7 @@ static int rv_experts_exist(svc_ctx *c, const json_t *ids, svc_err *e)
 
 /* 409 conflict_of_interest naming the first expert that may not review this applicant, then
  * 409 duplicate for one already assigned. Nothing is written before both pass. */
-static int rv_assignable(svc_ctx *c, const rv_app *a, const json_t *ids, svc_err *e)
+static int rv_assignable(svc_ctx *c, const svc_app *a, const json_t *ids, svc_err *e)
 {
     size_t i;
     json_t *v;
@@ -329,8 +329,8 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *ids = json_object_get(in, "expert_ids"), *errors = json_object();
     rv_expert_ids(ids, errors);
     int64_t due = rv_due_at(c, in, errors);
@@ -344,7 +344,7 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
         return svc_abort(c);
     }
     wf_state to;
-    if (rv_next(&a, WF_ASSIGN, &to, e) != 0 || rv_assignable(c, &a, ids, e) != 0)
+    if (svc_app_next(&a, WF_ASSIGN, &to, e) != 0 || rv_assignable(c, &a, ids, e) != 0)
         return svc_abort(c);
     size_t i;
     json_t *v;
@@ -374,8 +374,8 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
 int svc_review_assignments(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 {
     if (svc_need_role(c, "commission", e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return -1;
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return -1;
     *out = rv_assignments_json(c, a.id);
     return 0;
 }
@@ -504,7 +504,7 @@ static json_t *rv_review_json(db *d, int64_t id)
 
 /* 409s after the body: the review is open (expert_review), the expert has not since declared a
  * conflict with the applicant, and it has not reviewed yet. */
-static int rv_may_review(svc_ctx *c, const rv_app *a, svc_err *e)
+static int rv_may_review(svc_ctx *c, const svc_app *a, svc_err *e)
 {
     if (strcmp(a->status, "expert_review") != 0)
         return svc_fail(e, 409, "wrong_state", "申报当前不在专家评审阶段，不能提交评审意见");
@@ -522,8 +522,8 @@ int svc_review_expert_submit(svc_ctx *c, int64_t app_id, const json_t *in, json_
 {
     if (svc_need_role(c, "expert", e) != 0) return -1;
     if (svc_begin(c, e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return svc_abort(c);
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return svc_abort(c);
     json_t *form = rv_score_form(c->db, a.batch_id), *errors = json_object();
     const json_t *crit = json_object_get(in, "criteria");
     int64_t score = rv_criteria(crit, form, errors);
@@ -581,8 +581,8 @@ int svc_review_expert_list(svc_ctx *c, int64_t app_id, json_t **out, svc_err *e)
 {
     bool expert = c->actor && strcmp(c->actor->role, "expert") == 0;
     if (!expert && svc_need_role(c, "commission", e) != 0) return -1;
-    rv_app a;
-    if (rv_app_load(c, app_id, &a, e) != 0) return -1;
+    svc_app a;
+    if (svc_app_open(c, app_id, &a, e) != 0) return -1;
     if (expert && db_scalar_int(c->db, 0,
                                 "SELECT count(*) FROM expert_reviews WHERE application_id = ? "
                                 "AND expert_id = ?",

@@ -10,24 +10,17 @@
 #include <stdint.h>
 
 #include "core/workflow.h"
+#include "service/app_model.h"
 #include "service/svc.h"
 
 #define RV_OPINION_MAX 2000 /* characters of an opinion or a reason */
 
 /* The columns of an application the review side decides on. */
-typedef struct rv_app {
-    int64_t id, batch_id, enterprise_id;
-    char uscc[32], district_code[16], status[24];
-} rv_app;
-
-/* Loads application `id` when the caller may see it: the commission all, a district its own
- * past draft, an expert those assigned to it. 404 otherwise. */
-int rv_app_load(svc_ctx *c, int64_t id, rv_app *a, svc_err *e);
-/* The state after `action` from the application's state, or 409 `wrong_state`. */
-int rv_next(const rv_app *a, wf_action action, wf_state *to, svc_err *e);
+/* An application is loaded by svc_app_open (service/app_model.h): its head when the caller may
+ * see it, 404 otherwise. */
 /* Inside the caller's transaction: sets the status (when `to` is not NULL) and appends the
  * audit entry `action` with `detail` (borrowed). 0 or -1. */
-int rv_move(svc_ctx *c, const rv_app *a, const char *action, const char *to, const json_t *detail);
+int rv_move(svc_ctx *c, const svc_app *a, const char *action, const char *to, const json_t *detail);
 /* Commits and answers the application as the caller now sees it; on failure rolls back and
  * answers 500. */
 int rv_commit_app(svc_ctx *c, int64_t id, json_t **out, svc_err *e);

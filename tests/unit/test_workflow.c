@@ -199,6 +199,45 @@ static void test_predicates_and_names(void **state)
     assert_string_equal(wf_action_role(WF_DIRECT), "commission");
 }
 
+/* The one policy, for every role and state: who sees, edits, reviews and decides. */
+static void test_policy(void **state)
+{
+    (void)state;
+    const wf_party owner = {"enterprise", 7, "", false}, stranger = {"enterprise", 8, "", false},
+                   district = {"district", 0, "500112", false},
+                   other_district = {"district", 0, "500101", false},
+                   assigned = {"expert", 0, "", true}, unassigned = {"expert", 0, "", false},
+                   commission = {"commission", 0, "", false}, admin = {"admin", 0, "", false},
+                   nobody = {"", 0, "", false}, unbound = {"enterprise", 0, "", false};
+    for (int s = 0; s < WF_STATE_COUNT; s++) {
+        wf_subject app = {7, "500112", (wf_state)s};
+        bool draft = s == WF_DRAFT, editable = s == WF_DRAFT || s == WF_RETURNED;
+        assert_true(wf_may(&owner, &app, WF_SEE));
+        assert_int_equal(wf_may(&owner, &app, WF_EDIT), editable);
+        assert_false(wf_may(&owner, &app, WF_REVIEW));
+        assert_false(wf_may(&owner, &app, WF_DECIDE));
+        assert_false(wf_may(&stranger, &app, WF_SEE));
+        assert_false(wf_may(&unbound, &(wf_subject){0, "500112", (wf_state)s}, WF_SEE));
+        assert_int_equal(wf_may(&district, &app, WF_SEE), !draft);
+        assert_int_equal(wf_may(&district, &app, WF_REVIEW), s == WF_SUBMITTED);
+        assert_false(wf_may(&district, &app, WF_EDIT));
+        assert_false(wf_may(&other_district, &app, WF_SEE));
+        assert_true(wf_may(&assigned, &app, WF_SEE));
+        assert_int_equal(wf_may(&assigned, &app, WF_REVIEW), s == WF_EXPERT_REVIEW);
+        assert_false(wf_may(&unassigned, &app, WF_SEE));
+        assert_true(wf_may(&commission, &app, WF_SEE));
+        assert_true(wf_may(&commission, &app, WF_DECIDE));
+        assert_false(wf_may(&commission, &app, WF_EDIT));
+        assert_false(wf_may(&admin, &app, WF_SEE));
+        assert_false(wf_may(&nobody, &app, WF_SEE));
+    }
+    /* a district account without a district sees nothing, even an application without one */
+    const wf_party blank = {"district", 0, "", false};
+    assert_false(wf_may(&blank, &(wf_subject){7, "", WF_SUBMITTED}, WF_SEE));
+    assert_string_equal(wf_action_label(WF_SUBMIT), "提交");
+    assert_string_equal(wf_action_label(WF_ACTION_COUNT), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_predicates_and_names),
         cmocka_unit_test(test_every_pair_against_the_expected_table),
         cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
