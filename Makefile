@@ -63,6 +63,11 @@ build/fault/fail_wal_flush.so: tests/fault/fail_wal_flush.c tests/fault/fault_wa
 	@mkdir -p build/fault
 	$(CC) $(WARN) -O1 -shared -fPIC -o $@ $< -ldl
 
+# Another (tests/api/test_read_failure.py): fails chosen SELECTs of SQLite, as a bad disk would.
+build/fault/fail_read.so: tests/fault/fail_read.c
+	@mkdir -p build/fault
+	$(CC) $(WARN) -O1 -shared -fPIC -o $@ $< -ldl
+
 build/asan/unit/%: tests/unit/%.c $(ASAN_OBJ) build/asan/build/gen/assets.o $(HDRS) $(wildcard tests/unit/*.h) tests/fault/fault_wal.h
 	@mkdir -p build/asan/unit
 	$(CC) $(WARN) $(ASAN_FLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJ) build/asan/build/gen/assets.o $(PKG_LIBS) -lcmocka
@@ -75,17 +80,17 @@ run: deps build/smip
 
 # make test: install, build with ASan/UBSan (and the fuzz harnesses), run unit, fuzz, API and
 # browser suites, one summary line.
-test: deps build/asan/smip $(UNIT_BIN) build/fault/fail_wal_flush.so $(FUZZ_BIN)
+test: deps build/asan/smip $(UNIT_BIN) build/fault/fail_wal_flush.so build/fault/fail_read.so $(FUZZ_BIN)
 	@bash scripts/run-tests.sh
 
 unit: build/asan/smip $(UNIT_BIN)
 	@SUITES=unit bash scripts/run-tests.sh
-api: build/asan/smip build/fault/fail_wal_flush.so
+api: build/asan/smip build/fault/fail_wal_flush.so build/fault/fail_read.so
 	@SUITES=api bash scripts/run-tests.sh
 e2e: build/asan/smip
 	@SUITES=e2e bash scripts/run-tests.sh
 # The API suite on a throwaway PostgreSQL cluster (also part of `make test`).
-pg test-pg: build/asan/smip build/fault/fail_wal_flush.so
+pg test-pg: build/asan/smip build/fault/fail_wal_flush.so build/fault/fail_read.so
 	@SUITES=pg bash scripts/run-tests.sh
 # Two servers behind nginx on one throwaway PostgreSQL cluster (also part of `make test`).
 scale: build/asan/smip

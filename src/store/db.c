@@ -10,6 +10,9 @@
 #include "util/assets.h"
 #include "util/util.h"
 
+/* A read of this thread failed since db_take_read_failure last asked (see db.h). */
+static _Thread_local bool db_read_failed;
+
 /* True for URIs libpq understands; anything else is a SQLite path. */
 static bool db_is_pg_uri(const char *uri)
 {
@@ -32,12 +35,23 @@ db_stmt *db_query(db *d, const char *sql, const char *types, ...)
     va_start(ap, types);
     db_stmt *s = d->vt->vquery(d, sql, types, ap);
     va_end(ap);
+    if (!s || s->vt->failed(s)) db_read_failed = true;
     return s;
 }
 
 bool db_next(db_stmt *s)
 {
-    return s ? s->vt->next(s) : false;
+    if (!s) return false;
+    if (s->vt->next(s)) return true;
+    if (s->vt->failed(s)) db_read_failed = true;
+    return false;
+}
+
+bool db_take_read_failure(void)
+{
+    bool failed = db_read_failed;
+    db_read_failed = false;
+    return failed;
 }
 
 bool db_failed(db_stmt *s)

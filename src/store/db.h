@@ -29,6 +29,11 @@ bool db_next(db_stmt *s);
 /* Whether `s` failed (NULL: it could not be prepared) — so a read tells a database error,
  * which is a 500, from an absent row, which may be a 404. Ask before db_done. */
 bool db_failed(db_stmt *s);
+/* Whether a read (db_query, db_next) failed in this thread since the last call, and forgets it:
+ * the server asks after each request and answers 500 then, whatever the handler made of the
+ * missing rows (a database error is never a 404 or an empty list). One connection per thread,
+ * so the thread is the connection. */
+bool db_take_read_failure(void);
 void db_done(db_stmt *s);
 int64_t db_int(db_stmt *s, int col);
 const char *db_text(db_stmt *s, int col); /* NULL for SQL NULL; valid until db_next/db_done */

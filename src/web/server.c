@@ -447,11 +447,22 @@ static int web_check_form_csrf(req *r)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* A read that failed during the request makes its answer a 500, whatever the code that read
+ * made of the missing rows (db_take_read_failure): never a 404 or an empty list. */
+static bool web_read_failed(req *r)
+{
+    if (!db_take_read_failure()) return false;
+    if (r->status < 500) web_fail(r, 500, "internal", "读取数据失败，请稍后重试");
+    return true;
+}
+
 static void web_run_handler(req *r)
 {
     if (web_parse_body(r) != 0) return;
     if (web_check_form_csrf(r) != 0) return;
+    db_take_read_failure(); /* this thread's: a pool thread runs handlers of many requests */
     r->route->handler(r);
+    web_read_failed(r);
     if (db_in_tx(r->db)) {
         fprintf(stderr, "smip: handler %s %s left a transaction open\n", r->method,
                 r->route->pattern);
@@ -579,6 +590,7 @@ static bool web_begin(req *r)
      * before its body (session, object), and its handler's reads before its transaction
      * (web_run_write): per statement, SQLite began and ended a read transaction each time. */
     db_read_begin(r->db);
+    db_take_read_failure(); /* what this thread read for an earlier request is not ours */
     bool path_known;
     r->route = web_find_route(r, &path_known);
     if (!r->route) {
@@ -591,9 +603,11 @@ static bool web_begin(req *r)
     if (r->route->roles || (r->route->flags & (R_OPTIONAL_AUTH | R_PAGE)) ||
         web_state_changing(r->method))
         web_session_load(r);
+    if (web_read_failed(r)) return true; /* not "logged out": the session could not be read */
     if (web_check_access(r) != 0) return true;
     if (web_query_check(r) != 0) return true;
-    if (r->route->load && (r->route->load(r) != 0 || r->answered)) return true;
+    if (r->route->load && (r->route->load(r) != 0 || r->answered)) return web_read_failed(r), true;
+    if (web_read_failed(r)) return true;
     if (web_check_body_headers(r) != 0) return true;
     if (!web_state_changing(r->method)) {
         if (!web_slow_submit(r)) web_run_handler(r);
