@@ -96,7 +96,7 @@ pg test-pg: build/asan/smip build/fault/fail_wal_flush.so build/fault/fail_read.
 scale: build/asan/smip
 	@SUITES=scale bash scripts/run-tests.sh
 
-# make bench: wrk against smip and nginx on loopback (issue 5; docs/performance.md). Not in `make test`.
+# make bench: wrk against smip and nginx on loopback (docs/performance.md). Not in `make test`.
 bench:
 	@bash bench/run.sh
 

@@ -891,7 +891,7 @@ class Platform:
         return app, project
 
 
-    # ---- review side (issue 4): an application walked past submission through the API, for the
+    # ---- review side: an application walked past submission through the API, for the
     # review tests and the later ones (公示, certificates, pages) that need one in a given state.
 
     def district_for(self, code):
@@ -967,7 +967,7 @@ class Platform:
                                            {"decision": decision, "reason": "专家组评审意见一致"}),
                       200, "decision")
 
-    # ---- 公示, objections and certificates (issue 4, second half): an application walked to
+    # ---- 公示, objections and certificates: an application walked to
     # expert_passed by the direct route (the quickest way there), published, certified.
 
     def passed_application(self, ent, batch_id, **project_over):

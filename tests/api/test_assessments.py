@@ -1,4 +1,4 @@
-"""智能制造能力测评 (issue 3): the model for each manufacturing type, the draft, completing an
+"""智能制造能力测评: the model for each manufacturing type, the draft, completing an
 assessment (incomplete 422 naming the missing ids, unknown ids 400), scores at 4 places, the list,
 one report, the radar SVG, isolation between enterprises, roles, and rule A1 at submit."""
 import pytest

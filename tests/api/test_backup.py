@@ -1,4 +1,4 @@
-"""The restore drill (issue 6, point 4), as docs/deploy.md tells an operator to rehearse it: data
+"""The restore drill, as docs/deploy.md tells an operator to rehearse it: data
 made through the API, a backup taken while the server runs and keeps writing, a restore into a
 fresh location (the backup plus the key file, which is kept apart from it), `smip audit verify`
 on the restored database, and a server on it that serves the same data — logins, the submitted

@@ -1,4 +1,4 @@
-"""The commission's certificates page (issue 18, part 3): counts that filter, marks, Class I
+"""The commission's certificates page: counts that filter, marks, Class I
 certificates due for re-review, the enterprises' requests to revoke (stored, now shown), filters
 and search; only the commission sees it."""
 import html

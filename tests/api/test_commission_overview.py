@@ -1,4 +1,4 @@
-"""The commission's overview (issue 18, part 3): the statistics page of a batch, drawn on the
+"""The commission's overview: the statistics page of a batch, drawn on the
 server as SVG, whose every bar links to the desk filtered to exactly what it counted; the desk's
 search, filters, drafts checkbox, sort and paging; who may see them."""
 import html

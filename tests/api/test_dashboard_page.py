@@ -1,5 +1,5 @@
 """The enterprise's dashboard (我的工作台) as a person sees it: its projects with progress and
-investment (read from the projects' summary columns, issue 5), its applications with batch and
+investment (read from the projects' summary columns), its applications with batch and
 state, and the new-application form only while it may start one in the current batch."""
 import datetime as dt
 import re

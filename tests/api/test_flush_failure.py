@@ -1,4 +1,4 @@
-"""A failed flush of SQLite's WAL (issue 5): answers wait for their commits to be on disk
+"""A failed flush of SQLite's WAL: answers wait for their commits to be on disk
 (web_finish), so when the disk refuses the flush the answer is a 500 that reports nothing as
 saved — no session cookie either — and, since after a failed fdatasync the kernel may have
 dropped the pages, no later write succeeds until the server restarts, while reads go on. The

@@ -1,4 +1,4 @@
-"""The public home page is kept for visitors without a session (issue 5): the kept page must
+"""The public home page is kept for visitors without a session: the kept page must
 never be stale or shown to the wrong person — a change of the current batch shows on the very
 next request, a logged-in user gets their own page, and a flash is never shared."""
 import datetime as dt

@@ -1,4 +1,4 @@
-"""GET /inbox: what waits for each role, counted where the work is (issue 4, point 7). Counts
+"""GET /inbox: what waits for each role, counted where the work is. Counts
 are compared before and after each step, since other tests share the database."""
 from smiptest import assert_error, expect
 

@@ -1,4 +1,4 @@
-"""What the speed work of issue 5 must not change: a batch's rules are cached per server, yet a
+"""What the speed work must not change: a batch's rules are cached per server, yet a
 changed rule applies at once; the lists answer per role from their indexes with the names an
 application was submitted with (and the live ones while it is a draft), the counts right on
 every page; a run of saves is one timeline entry with its count."""

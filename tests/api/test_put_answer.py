@@ -1,4 +1,4 @@
-"""The answer of PUT /applications/{id} (issue 5): built from what the save read and wrote, not
+"""The answer of PUT /applications/{id}: built from what the save read and wrote, not
 read back after the commit, it must still be exactly what a GET answers next — the form as
 merged, the stored findings of the last check, the timeline with this save counted, the
 project's and the enterprise's names as they stand, and a returned application's reason."""

@@ -1,4 +1,4 @@
-/* test_db_durable — a SQLite commit returns only once its WAL is on disk (issue 5: the shared
+/* test_db_durable — a SQLite commit returns only once its WAL is on disk (the shared
  * writer runs synchronous=NORMAL and flushes the WAL itself, after its write lock is released,
  * so that the next transactions run while the disk flushes), and a failed flush fails that
  * commit and every later one; a deferred commit (db_defer_flush, the server's) returns at once

@@ -1,4 +1,4 @@
-/* test_db_sqlite — the SQLite store's concurrency of issue 5: the read snapshot of one request
+/* test_db_sqlite — the SQLite store's concurrency: the read snapshot of one request
  * (db_read_begin/db_read_end: its reads see one state while another connection commits; a write
  * started inside it starts from the newest state), group commit on the shared writer (many
  * threads' transactions all durable and counted, one's rollback undoing only its own part, a
