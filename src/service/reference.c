@@ -104,7 +104,7 @@ void svc_holidays_load(db *d, cal_table *t)
  * leave a tree under a generation that the next change counts again. */
 
 typedef struct ref_cached {
-    int64_t id, seq;
+    int64_t id, gen;
     int64_t opens_at, closes_at, district_deadline;
     json_t *obj; /* the API object of svc_batch_json; immutable */
 } ref_cached;
@@ -113,13 +113,13 @@ static pthread_mutex_t ref_cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static ref_cached *ref_cache;
 static size_t ref_cache_n, ref_cache_cap;
 
-/* A new reference to the cached entry of batch `id` at `seq` (times copied into *out), or NULL. */
-static json_t *ref_cache_get(int64_t id, int64_t seq, ref_cached *out)
+/* A new reference to the cached entry of batch `id` at `gen` (times copied into *out), or NULL. */
+static json_t *ref_cache_get(int64_t id, int64_t gen, ref_cached *out)
 {
     json_t *o = NULL;
     pthread_mutex_lock(&ref_cache_mu);
     for (size_t i = 0; i < ref_cache_n; i++)
-        if (ref_cache[i].id == id && ref_cache[i].seq == seq) {
+        if (ref_cache[i].id == id && ref_cache[i].gen == gen) {
             o = json_incref(ref_cache[i].obj);
             if (out) *out = ref_cache[i];
             break;
@@ -168,12 +168,12 @@ static json_t *ref_batch_row(db_stmt *s)
     return b;
 }
 
-/* The shared, immutable object of batch `id` at `seq` (new reference), from the cache or read
+/* The shared, immutable object of batch `id` at `gen` (new reference), from the cache or read
  * and parsed now; NULL when the batch is absent. Times go to *t when not NULL. */
-static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
+static json_t *ref_batch_shared(db *d, int64_t id, int64_t gen, ref_cached *t)
 {
     ref_cached e;
-    json_t *o = ref_cache_get(id, seq, &e);
+    json_t *o = ref_cache_get(id, gen, &e);
     if (!o) {
         db_stmt *s = db_query(d,
                               "SELECT id, year, name, notice_no, opens_at, closes_at, "
@@ -183,7 +183,7 @@ static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
         if (db_next(s)) {
             o = ref_batch_row(s);
             e = (ref_cached){.id = id,
-                             .seq = db_int(s, 9),
+                             .gen = db_int(s, 9),
                              .opens_at = db_int(s, 4),
                              .closes_at = db_int(s, 5),
                              .district_deadline = db_int(s, 6),
@@ -196,8 +196,8 @@ static json_t *ref_batch_shared(db *d, int64_t id, int64_t seq, ref_cached *t)
     return o;
 }
 
-/* The version of batch `id` (its last audit entry), or -1 when absent. */
-static int64_t ref_batch_seq(db *d, int64_t id)
+/* The generation of batch `id`, or -1 when absent. */
+static int64_t ref_batch_gen(db *d, int64_t id)
 {
     return db_scalar_int(d, -1, "SELECT " REF_BATCH_GEN " FROM batches WHERE id = ?", "i", id);
 }
@@ -214,10 +214,10 @@ static json_t *ref_batch_own(json_t *shared)
 json_t *svc_batch_rules(db *d, int64_t id, int64_t *opens_at, int64_t *closes_at,
                         int64_t *district_deadline)
 {
-    int64_t seq = ref_batch_seq(d, id);
-    if (seq < 0) return NULL;
+    int64_t gen = ref_batch_gen(d, id);
+    if (gen < 0) return NULL;
     ref_cached t;
-    json_t *b = ref_batch_shared(d, id, seq, &t);
+    json_t *b = ref_batch_shared(d, id, gen, &t);
     if (!b) return NULL;
     json_t *rules = json_incref(json_object_get(b, "rules"));
     if (opens_at) *opens_at = t.opens_at;
@@ -229,14 +229,14 @@ json_t *svc_batch_rules(db *d, int64_t id, int64_t *opens_at, int64_t *closes_at
 
 json_t *svc_batch_json(db *d, int64_t id)
 {
-    int64_t seq = ref_batch_seq(d, id);
-    return seq < 0 ? NULL : ref_batch_own(ref_batch_shared(d, id, seq, NULL));
+    int64_t gen = ref_batch_gen(d, id);
+    return gen < 0 ? NULL : ref_batch_own(ref_batch_shared(d, id, gen, NULL));
 }
 
 json_t *svc_batches(db *d)
 {
     json_t *items = json_array();
-    /* The versions first: filling the cache runs another statement on this connection. */
+    /* The generations first: filling the cache runs another statement on this connection. */
     int64_t(*ids)[2] = NULL;
     size_t n = 0, cap = 0;
     db_stmt *s = db_query(
@@ -257,20 +257,20 @@ json_t *svc_batches(db *d)
 
 /* The batch open now (its window started and the district deadline not passed), else the latest
  * one: two indexed lookups (batches_current), each in index order, no sort. */
-static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *seq)
+static bool ref_current_batch_row(db *d, int64_t now, int64_t *id, int64_t *gen)
 {
     db_stmt *s = db_query(d,
                           "SELECT id, " REF_BATCH_GEN " FROM batches WHERE opens_at <= ? AND "
                           "district_deadline > ? ORDER BY opens_at DESC, id DESC LIMIT 1",
                           "ii", now, now);
     bool found = db_next(s);
-    if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
+    if (found) *id = db_int(s, 0), *gen = db_int(s, 1);
     db_done(s);
     if (found) return true;
     s = db_query(
         d, "SELECT id, " REF_BATCH_GEN " FROM batches ORDER BY opens_at DESC, id DESC LIMIT 1", "");
     found = db_next(s);
-    if (found) *id = db_int(s, 0), *seq = db_int(s, 1);
+    if (found) *id = db_int(s, 0), *gen = db_int(s, 1);
     db_done(s);
     return found;
 }
@@ -283,9 +283,9 @@ int64_t svc_current_batch_id(db *d, int64_t now)
 
 json_t *svc_current_batch(db *d, int64_t now)
 {
-    int64_t id = 0, seq = 0;
-    if (!ref_current_batch_row(d, now, &id, &seq)) return NULL;
-    return ref_batch_own(ref_batch_shared(d, id, seq, NULL));
+    int64_t id = 0, gen = 0;
+    if (!ref_current_batch_row(d, now, &id, &gen)) return NULL;
+    return ref_batch_own(ref_batch_shared(d, id, gen, NULL));
 }
 
 /* Reads a time field: RFC 3339 string. Records a field error when it is absent or bad. */
