@@ -206,52 +206,33 @@ int svc_stats_batch(svc_ctx *c, int64_t batch_id, json_t **out, svc_err *e)
     "FROM applications a JOIN batches b ON b.id = a.batch_id "                                     \
     "JOIN enterprises e ON e.id = a.enterprise_id JOIN projects p ON p.id = a.project_id "         \
     "LEFT JOIN districts d ON d.code = a.district_code "
-/* The desk's filters, each as the condition it sets when given and a neutral one that takes
- * the same arguments when not: every combination is its own statement (prepared once per
- * connection, cached by its text), with the same arguments in the same order, so SQLite plans
- * each with the indexes its active filters allow — "(? IS NULL OR a.status = ?)" for all of them
- * made it read and sort every application at each request. */
-static const struct {
-    const char *on, *off;
-} desk_filters[] = {
-    {"? <> 0 AND a.batch_id = ?", "? = 0 AND ? = 0"},
-    {"? IS NOT NULL AND a.status = ?", "? IS NULL AND ? IS NULL"},
-    {"? IS NOT NULL AND a.district_code = ?", "? IS NULL AND ? IS NULL"},
-    {"? IS NOT NULL AND a.type = ?", "? IS NULL AND ? IS NULL"},
-    {"? IS NOT NULL AND " STATS_MTYPE_SQL " = ?", "? IS NULL AND ? IS NULL"},
-    {STATS_LEVEL_SQL " >= CAST(? AS BIGINT)", "CAST(? AS BIGINT) = 0"},
-    {"CAST(? AS BIGINT) = 1", "CAST(? AS BIGINT) = 0 AND a.status <> 'draft'"},
-    {"CAST(? AS BIGINT) = 1 AND a.status = 'submitted' AND b.district_deadline <= ?",
-     "CAST(? AS BIGINT) = 0 AND ? > 0"},
-    {"? IS NOT NULL AND (coalesce(a.snap_enterprise_name, e.name) LIKE ? ESCAPE '\\' "
-     "OR upper(a.uscc) LIKE ? ESCAPE '\\')",
-     "? IS NULL AND ? IS NULL AND ? IS NULL"},
-};
-enum { DESK_MTYPE = 4, DESK_Q = 8 };
+#define DESK_WHERE                                                                                 \
+    "WHERE (CAST(? AS BIGINT) = 0 OR a.batch_id = ?) "                                             \
+    "AND (CAST(? AS TEXT) IS NULL OR a.status = ?) "                                               \
+    "AND (CAST(? AS TEXT) IS NULL OR a.district_code = ?) "                                        \
+    "AND (CAST(? AS TEXT) IS NULL OR a.type = ?) "                                                 \
+    "AND (CAST(? AS TEXT) IS NULL OR " STATS_MTYPE_SQL " = ?) "                                    \
+    "AND " STATS_LEVEL_SQL " >= CAST(? AS BIGINT) "                                                \
+    "AND (CAST(? AS BIGINT) = 1 OR a.status <> 'draft') "                                          \
+    "AND (CAST(? AS BIGINT) = 0 OR (a.status = 'submitted' AND b.district_deadline <= ?)) "        \
+    "AND (CAST(? AS TEXT) IS NULL OR coalesce(a.snap_enterprise_name, e.name) LIKE ? ESCAPE '\\' " \
+    "OR upper(a.uscc) LIKE ? ESCAPE '\\') "
 #define DESK_TYPES "iittttttttiiiittt"
 #define DESK_ARGS(f, pat, upat)                                                                    \
     f->batch_id, f->batch_id, f->status, f->status, f->district, f->district, f->type, f->type,    \
         f->mtype, f->mtype, (int64_t)f->reached, (int64_t)f->drafts, (int64_t)f->overdue, c->now,  \
         pat, pat, upat
 
-/* The WHERE of filter f into sql. */
-static void desk_where(sbuf *sql, const svc_desk_filter *f, bool q)
-{
-    const bool on[] = {f->batch_id != 0, f->status != NULL, f->district != NULL,
-                       f->type != NULL,  f->mtype != NULL,  f->reached > 0,
-                       f->drafts,        f->overdue,        q};
-    for (size_t i = 0; i < sizeof desk_filters / sizeof desk_filters[0]; i++)
-        sbuf_printf(sql, "%s%s ", i ? "AND " : "WHERE ",
-                    on[i] ? desk_filters[i].on : desk_filters[i].off);
-}
-
-/* One ORDER BY per sort (it cannot be a parameter); ties by id. Without drafts every row has
- * been submitted, and the newest first come straight from applications_desk (migration 023). */
+/* One fixed statement per order (an ORDER BY cannot be a parameter); ties by id. */
 static const char *const desk_orders[][2] = {
-    {"submitted", "ORDER BY coalesce(a.submitted_at, 0) DESC, a.id DESC"},
-    {"name", "ORDER BY coalesce(a.snap_enterprise_name, e.name), a.id"},
-    {"district", "ORDER BY coalesce(d.sort, 0), a.district_code, a.id"},
-    {"status", "ORDER BY " STATS_LEVEL_SQL ", a.status, a.id"},
+    {"submitted", DESK_COLS DESK_FROM DESK_WHERE
+     "ORDER BY coalesce(a.submitted_at, 0) DESC, a.id DESC LIMIT ? OFFSET ?"},
+    {"name", DESK_COLS DESK_FROM DESK_WHERE
+     "ORDER BY coalesce(a.snap_enterprise_name, e.name), a.id LIMIT ? OFFSET ?"},
+    {"district", DESK_COLS DESK_FROM DESK_WHERE
+     "ORDER BY coalesce(d.sort, 0), a.district_code, a.id LIMIT ? OFFSET ?"},
+    {"status", DESK_COLS DESK_FROM DESK_WHERE "ORDER BY " STATS_LEVEL_SQL
+                                              ", a.status, a.id LIMIT ? OFFSET ?"},
 };
 
 /* '%' + q with LIKE's wildcards escaped + '%'; upper-cased when `upper` (the USCC is stored in
@@ -279,29 +260,21 @@ int svc_desk_list(svc_ctx *c, const svc_desk_filter *f, json_t **out, svc_err *e
 {
     if (stats_need_reader(c, e) != 0) return -1;
     const char *sort = f->sort && *f->sort ? f->sort : "submitted";
-    const char *order = NULL;
+    const char *sql = NULL;
     for (size_t i = 0; i < sizeof desk_orders / sizeof desk_orders[0]; i++)
-        if (strcmp(desk_orders[i][0], sort) == 0) order = desk_orders[i][1];
-    if (!order) return desk_bad(e, "sort", "排序方式：不是已知的选项");
+        if (strcmp(desk_orders[i][0], sort) == 0) sql = desk_orders[i][1];
+    if (!sql) return desk_bad(e, "sort", "排序方式：不是已知的选项");
     if (f->status && stats_level(f->status) < 0)
         return desk_bad(e, "status", "状态：不是已知的申报状态");
     if (f->type && strcmp(f->type, "workshop") != 0 && strcmp(f->type, "factory") != 0)
         return desk_bad(e, "type", "申报类型：不是已知的申报类型");
     if (f->mtype && !stats_mtype_known(f->mtype))
         return desk_bad(e, "mtype", "制造类型：不是已知的制造类型");
-    if (!f->drafts && strcmp(sort, "submitted") == 0)
-        order = "ORDER BY a.submitted_at DESC, a.id DESC"; /* the same rows, from the index */
     char *pat = f->q && *f->q ? desk_pattern(f->q, false) : NULL;
     char *upat = pat ? desk_pattern(f->q, true) : NULL;
-    sbuf sql;
-    sbuf_init(&sql);
-    sbuf_puts(&sql, DESK_COLS DESK_FROM);
-    desk_where(&sql, f, pat != NULL);
-    sbuf_printf(&sql, "%s LIMIT ? OFFSET ?", order);
     json_t *items = json_array();
     db_stmt *s =
-        db_query(c->db, sql.data, DESK_TYPES "ii", DESK_ARGS(f, pat, upat), f->limit, f->offset);
-    int64_t n = 0;
+        db_query(c->db, sql, DESK_TYPES "ii", DESK_ARGS(f, pat, upat), f->limit, f->offset);
     while (db_next(s)) {
         const char *st = db_text(s, 8);
         int64_t submitted = db_is_null(s, 9) ? 0 : db_int(s, 9), deadline = db_int(s, 10);
@@ -314,21 +287,10 @@ int svc_desk_list(svc_ctx *c, const svc_desk_filter *f, json_t **out, svc_err *e
                               "submitted_at", (json_int_t)submitted, "district_deadline",
                               (json_int_t)(submitted ? deadline : 0), "overdue", overdue);
         json_array_append_new(items, o);
-        n++;
     }
     db_done(s);
-    int64_t total = n;
-    /* A first page that is not full is the whole list; else count, joining the enterprise
-     * only when a filter reads it. */
-    if (f->offset > 0 || n >= f->limit) {
-        sbuf_free(&sql);
-        sbuf_init(&sql);
-        sbuf_puts(&sql, "SELECT count(*) FROM applications a JOIN batches b ON b.id = a.batch_id ");
-        if (f->mtype || pat) sbuf_puts(&sql, "JOIN enterprises e ON e.id = a.enterprise_id ");
-        desk_where(&sql, f, pat != NULL);
-        total = db_scalar_int(c->db, 0, sql.data, DESK_TYPES, DESK_ARGS(f, pat, upat));
-    }
-    sbuf_free(&sql);
+    int64_t total = db_scalar_int(c->db, 0, "SELECT count(*) " DESK_FROM DESK_WHERE, DESK_TYPES,
+                                  DESK_ARGS(f, pat, upat));
     free(pat);
     free(upat);
     *out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
