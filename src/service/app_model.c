@@ -66,3 +66,9 @@ int svc_app_next(const svc_app *a, wf_action action, wf_state *to, svc_err *e)
     return svc_fail(e, 409, "wrong_state", "申报 %lld 当前状态为“%s”，不能%s", (long long)a->id,
                     now, wf_action_label(action));
 }
+
+bool svc_app_may_id(svc_ctx *c, int64_t id, wf_may_what what)
+{
+    svc_app a;
+    return svc_app_head(c->db, id, &a) == 0 && svc_app_may(c, &a, what);
+}

@@ -32,6 +32,9 @@ int svc_app_head(db *d, int64_t id, svc_app *a);
 /* Whether the caller may `what` application a (an expert: whether assigned to it). */
 bool svc_app_may(svc_ctx *c, const svc_app *a, wf_may_what what);
 
+/* svc_app_may of application `id`; false when it does not exist or cannot be read. */
+bool svc_app_may_id(svc_ctx *c, int64_t id, wf_may_what what);
+
 /* The state after `action` from a's (wf_next, the one table): 0, or 409 `wrong_state` naming
  * the state in Chinese. Every change of an application's state asks this first. */
 int svc_app_next(const svc_app *a, wf_action action, wf_state *to, svc_err *e);

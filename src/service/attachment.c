@@ -168,6 +168,27 @@ out:
     return rc;
 }
 
+void svc_attachments_own(svc_ctx *c, const json_t *ids,
+                         void (*visit)(const svc_att_line *a, void *arg), void *arg)
+{
+    int64_t account = c->actor ? c->actor->id : 0, eid = c->actor ? c->actor->enterprise_id : 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_integer(v)) continue;
+        db_stmt *s = db_query(c->db,
+                              "SELECT id, filename, size, media_type FROM attachments WHERE id = ? "
+                              "AND (uploader_id = ? OR (? > 0 AND enterprise_id = ?))",
+                              "iiii", (int64_t)json_integer_value(v), account, eid, eid);
+        if (db_next(s)) {
+            svc_att_line a = {db_int(s, 0), db_int(s, 2), db_text(s, 1), db_text(s, 3)};
+            visit(&a, arg);
+        }
+        db_done(s);
+    }
+}
+
 int svc_attachment_get(svc_ctx *c, int64_t id, svc_file *out, svc_err *e)
 {
     memset(out, 0, sizeof *out);

@@ -56,6 +56,16 @@ typedef struct svc_file {
 } svc_file;
 /* The file for its uploader or the enterprise that owns it; 404 for anyone else. */
 int svc_attachment_get(svc_ctx *c, int64_t id, svc_file *out, svc_err *e);
+/* One attachment as a form lists it. */
+typedef struct svc_att_line {
+    int64_t id, size;
+    const char *filename, *media_type; /* valid during the visit */
+} svc_att_line;
+/* Calls visit for each id of `ids` (a JSON array; other members skipped) that names an
+ * attachment the caller uploaded or its enterprise holds, in the array's order: what a form the
+ * caller edits may show of its own files. */
+void svc_attachments_own(svc_ctx *c, const json_t *ids,
+                         void (*visit)(const svc_att_line *a, void *arg), void *arg);
 void svc_file_free(svc_file *f);
 /* `attachment; filename*=UTF-8''…` for a Content-Disposition header (malloc'd). */
 char *svc_content_disposition(const char *filename);
