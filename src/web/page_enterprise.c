@@ -855,13 +855,15 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
     json_t *asm_latest = json_object_get(asm_st, "latest"),
            *asm_draft = json_object_get(asm_st, "draft");
     if (!json_is_object(asm_draft)) asm_draft = NULL; /* "draft": null when there is none */
+    /* The assessment's time as people write it, never the API's RFC 3339 text. */
+    int64_t asm_at = web_epoch(json_object_get(asm_latest, "created_at"));
+    char *asm_when = asm_at ? web_when(asm_at) : xstrdup("");
     char *asm_text =
         asm_done
             ? xasprintf(
                   "最近一次测评：%s，总分 %s（%s）。测评结果仅供企业自身参考，不作为评审依据。",
                   json_string_value(json_object_get(asm_latest, "level_name")),
-                  json_string_value(json_object_get(asm_latest, "score")),
-                  json_string_value(json_object_get(asm_latest, "created_at")))
+                  json_string_value(json_object_get(asm_latest, "score")), asm_when)
         : asm_draft
             ? xasprintf("问卷已答 %lld / %lld 项，可继续答题。提交申报前须完成一次测评。",
                         (long long)json_integer_value(json_object_get(asm_draft, "answered")),
@@ -877,6 +879,7 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
                                          : asm_draft ? "继续答题"
                                                      : "开始测评"));
     free(asm_text);
+    free(asm_when);
     json_decref(asm_st);
     char *st = nprojects ? xasprintf("已登记 %zu 个智能化改造项目。", nprojects)
                          : xstrdup("尚未登记智能化改造项目。");
