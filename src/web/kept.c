@@ -34,14 +34,27 @@ static bool kept_is(const web_kept_slot *s, uint64_t hash, const char *key)
     return s->data && s->hash == hash && strcmp(s->key, key) == 0;
 }
 
+/* A key lives in one set of at most KEPT_WAYS slots, chosen by its hash: a lookup compares
+ * those few instead of every slot (a store for a crowd has thousands). */
+enum { KEPT_WAYS = 8 };
+
+static web_kept_slot *kept_set(web_kept *k, uint64_t hash, size_t *n)
+{
+    size_t ways = k->nslots < KEPT_WAYS ? k->nslots : KEPT_WAYS, sets = k->nslots / ways;
+    *n = ways;
+    return &k->slot[hash % sets * ways];
+}
+
 bool web_kept_get(web_kept *k, const char *key, const web_kept_version *v, int64_t now, sbuf *out,
                   int64_t *meta, int64_t *until)
 {
     uint64_t hash = kept_hash(key);
     bool hit = false;
+    size_t n;
     pthread_mutex_lock(&k->mu);
-    for (size_t i = 0; i < k->nslots; i++) {
-        web_kept_slot *s = &k->slot[i];
+    web_kept_slot *set = kept_set(k, hash, &n);
+    for (size_t i = 0; i < n; i++) {
+        web_kept_slot *s = &set[i];
         if (!kept_is(s, hash, key)) continue;
         if (memcmp(&s->v, v, sizeof *v) == 0 && now >= s->rendered_at && now < s->valid_until) {
             sbuf_append(out, s->data, s->len);
@@ -66,20 +79,28 @@ static void kept_drop(web_kept *k, web_kept_slot *s)
     s->used = 0;
 }
 
-/* A free slot with room for len more bytes, dropping the least recently used until there is
- * one (the caller holds the lock). */
-static web_kept_slot *kept_room(web_kept *k, size_t len)
+/* A free slot of the key's set with room for len more bytes: the set's least recently used goes
+ * when the set is full, and the store's least recently used while the bytes would exceed the
+ * bound (the caller holds the lock). */
+static web_kept_slot *kept_room(web_kept *k, uint64_t hash, size_t len)
 {
-    for (;;) {
-        web_kept_slot *lru = NULL, *free_slot = NULL;
-        for (size_t i = 0; i < k->nslots; i++) {
-            web_kept_slot *s = &k->slot[i];
-            if (!s->data && !free_slot) free_slot = s;
-            if (s->data && (!lru || s->used < lru->used)) lru = s;
-        }
-        if (free_slot && k->bytes + len <= k->max_bytes) return free_slot;
-        kept_drop(k, lru); /* no free slot or too many bytes: something is kept */
+    size_t n;
+    web_kept_slot *set = kept_set(k, hash, &n), *free_slot = NULL, *lru = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!set[i].data && !free_slot) free_slot = &set[i];
+        if (set[i].data && (!lru || set[i].used < lru->used)) lru = &set[i];
     }
+    if (!free_slot) {
+        kept_drop(k, lru);
+        free_slot = lru;
+    }
+    while (k->bytes + len > k->max_bytes) {
+        web_kept_slot *old = NULL;
+        for (size_t i = 0; i < k->nslots; i++)
+            if (k->slot[i].data && (!old || k->slot[i].used < old->used)) old = &k->slot[i];
+        kept_drop(k, old); /* bytes > 0, so something is kept */
+    }
+    return free_slot;
 }
 
 void web_kept_put(web_kept *k, const char *key, const web_kept_version *v, int64_t now,
@@ -90,10 +111,12 @@ void web_kept_put(web_kept *k, const char *key, const web_kept_version *v, int64
     char *copy = xmalloc(len + 1);
     memcpy(copy, data ? data : "", len);
     copy[len] = '\0';
+    size_t n;
     pthread_mutex_lock(&k->mu);
-    for (size_t i = 0; i < k->nslots; i++)
-        if (kept_is(&k->slot[i], hash, key)) kept_drop(k, &k->slot[i]);
-    web_kept_slot *s = kept_room(k, len);
+    web_kept_slot *set = kept_set(k, hash, &n);
+    for (size_t i = 0; i < n; i++)
+        if (kept_is(&set[i], hash, key)) kept_drop(k, &set[i]);
+    web_kept_slot *s = kept_room(k, hash, len);
     memcpy(s->key, key, strlen(key) + 1);
     s->hash = hash;
     s->v = *v;

@@ -8,8 +8,10 @@
  * the clock alone changes it). So a change made through any server shows on the next request:
  * a cache here never decides by time alone (docs/architecture.md).
  *
- * Bounded in slots and bytes; when either is full the least recently used goes first. One
- * mutex per store, held only to compare and copy: the rendering happens outside it. */
+ * Bounded in slots and bytes. A key has its place in one set of 8 slots chosen by its hash (a
+ * lookup compares those 8, however large the store): when its set is full the set's least
+ * recently used goes, and while the bytes are over the bound the store's. One mutex per store,
+ * held only to compare and copy: the rendering happens outside it. */
 #ifndef SMIP_WEB_KEPT_H
 #define SMIP_WEB_KEPT_H
 
@@ -47,7 +49,8 @@ typedef struct web_kept {
 } web_kept;
 
 /* A store over a static array of slots: `static web_kept_slot s[64]; static web_kept k =
- * WEB_KEPT_INIT(s, 64, 2 << 20, 256 << 10);` — at most max_bytes in all, max_one for one. */
+ * WEB_KEPT_INIT(s, 64, 2 << 20, 256 << 10);` — at most max_bytes in all, max_one for one. The
+ * number of slots is a multiple of 8 (or fewer than 8: one set). */
 #define WEB_KEPT_INIT(slots, n, max_bytes, max_one)                                                \
     {                                                                                              \
         PTHREAD_MUTEX_INITIALIZER, (slots), (n), (max_bytes), (max_one), 0, 0                      \

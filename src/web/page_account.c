@@ -580,11 +580,11 @@ static void pa_queue_row(const svc_app_summary *a, void *arg)
  * last are the rows (the page around them — who is logged in, the inbox, the countdown — is
  * rendered for each request). A district's few accounts open the queue again and again in the days
  * before the deadline; its rows are re-rendered only after a change. Kept per district and status
- * filter — room for the queues of some 25 districts at ~80 KB each — the least recently used
- * replaced when the slots or the bytes are full: memory stays bounded (64 MB, of
- * which two concurrent argon2id hashes take 38). */
-static web_kept_slot pa_queue_slots[64];
-static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 1024, 256 * 1024);
+ * filter — room for the queues of all 41 districts, unfiltered and filtered, at up to ~80 KB each
+ * (500 rows) — the least recently used replaced when a set of slots or the bytes are full:
+ * memory stays bounded (8 MB of the 64, of which two concurrent argon2id hashes take 38). */
+static web_kept_slot pa_queue_slots[256];
+static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 256, 8 * 1024 * 1024, 256 * 1024);
 
 /* The whole page as an account saw it last, per status filter: kept while the district's and
  * the global generations (its rows, the inbox's counts of the district's adjustments and change
@@ -592,10 +592,13 @@ static web_kept pa_queue_kept = WEB_KEPT_INIT(pa_queue_slots, 64, 2 * 1024 * 102
  * account's names) stand, until a row turns overdue and until the deadline's time left changes
  * (web_time_left_until). A district's account reloading its queue then costs two generation
  * reads and one copy of the page, instead of rendering the page around the rows and copying the
- * rows into it. Room for ~12 pages of 150 rows. */
-static web_kept_slot pa_queue_page_slots[32];
+ * rows into it. It pays where the rows store alone does not: with a random district account per
+ * request over all 41, the page around the rows (the inbox's counts, the layout, the copy of the
+ * rows) costs a third of the queue's answer (docs/rendering.md). Room for the pages of ~100
+ * accounts of 150 rows (8 MB). */
+static web_kept_slot pa_queue_page_slots[128];
 static web_kept pa_queue_page_kept =
-    WEB_KEPT_INIT(pa_queue_page_slots, 32, 1024 * 1024, 256 * 1024);
+    WEB_KEPT_INIT(pa_queue_page_slots, 128, 8 * 1024 * 1024, 256 * 1024);
 
 /* The page's key and version; false when it cannot be kept (the database failed, a key too
  * long). `rows` gets the generations alone, which the rows are kept by. */

@@ -8,6 +8,7 @@
 #include "core/workflow.h"
 #include "render/svg_chart.h"
 #include "render/xlsx.h"
+#include "service/desks.h"
 #include "service/enterprise.h"
 #include "service/inbox.h"
 #include "service/publicity.h"
@@ -445,24 +446,17 @@ static json_t *pd_done_flash(req *r)
 
 /* Active expert accounts for the bulk assignment: [{id, name, employer}] (employer: the
  * employer's name, else its credit code, else NULL). */
+static void pd_expert(const svc_desk_expert *x, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)x->id, "name",
+                                         x->label, "employer", x->employer));
+}
+
 static json_t *pd_experts(svc_ctx *c)
 {
-    json_t *out = NULL, *a = json_array(), *x;
+    json_t *a = json_array();
     svc_err e = {0};
-    if (svc_experts_list(c, 500, 0, &out, &e) != 0) {
-        svc_err_clear(&e);
-        return a;
-    }
-    size_t i;
-    json_array_foreach(json_object_get(out, "items"), i, x)
-    {
-        if (!pd_is(json_string_value(json_object_get(x, "status")), "active")) continue;
-        const char *employer = json_string_value(json_object_get(x, "employer_name"));
-        if (!employer) employer = json_string_value(json_object_get(x, "employer_uscc"));
-        json_array_append_new(a, json_pack("{s:O,s:O,s:s?}", "id", json_object_get(x, "id"), "name",
-                                           json_object_get(x, "label"), "employer", employer));
-    }
-    json_decref(out);
+    if (svc_desk_experts_each(c, 500, pd_expert, a, &e) != 0) svc_err_clear(&e);
     return a;
 }
 

@@ -855,13 +855,15 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
     json_t *asm_latest = json_object_get(asm_st, "latest"),
            *asm_draft = json_object_get(asm_st, "draft");
     if (!json_is_object(asm_draft)) asm_draft = NULL; /* "draft": null when there is none */
+    /* The assessment's time as people write it, never the API's RFC 3339 text. */
+    int64_t asm_at = web_epoch(json_object_get(asm_latest, "created_at"));
+    char *asm_when = asm_at ? web_when(asm_at) : xstrdup("");
     char *asm_text =
         asm_done
             ? xasprintf(
                   "最近一次测评：%s，总分 %s（%s）。测评结果仅供企业自身参考，不作为评审依据。",
                   json_string_value(json_object_get(asm_latest, "level_name")),
-                  json_string_value(json_object_get(asm_latest, "score")),
-                  json_string_value(json_object_get(asm_latest, "created_at")))
+                  json_string_value(json_object_get(asm_latest, "score")), asm_when)
         : asm_draft
             ? xasprintf("问卷已答 %lld / %lld 项，可继续答题。提交申报前须完成一次测评。",
                         (long long)json_integer_value(json_object_get(asm_draft, "answered")),
@@ -877,6 +879,7 @@ static json_t *pe_systems(req *r, const json_t *ent, size_t nprojects, const jso
                                          : asm_draft ? "继续答题"
                                                      : "开始测评"));
     free(asm_text);
+    free(asm_when);
     json_decref(asm_st);
     char *st = nprojects ? xasprintf("已登记 %zu 个智能化改造项目。", nprojects)
                          : xstrdup("尚未登记智能化改造项目。");
@@ -979,9 +982,11 @@ typedef struct pe_panel {
     const char *part[PE_PANEL_PARTS]; /* into blob: the four renderings, ",id,id,", a count */
 } pe_panel;
 
-/* Room for the panels of ~400 enterprises at ~5 KB each (64 MB in all). */
-static web_kept_slot pe_panel_slots[512];
-static web_kept pe_panel_kept = WEB_KEPT_INIT(pe_panel_slots, 512, 2 * 1024 * 1024, 64 * 1024);
+/* Room for the panels of a crowd of ~2,000 enterprises signed in at once, at ~4 KB each: with a
+ * random enterprise per request over 1,000 of them, a store of 400 missed half the time and the
+ * page cost half again as much (docs/rendering.md). 12 MB at most, within the 64 MB budget. */
+static web_kept_slot pe_panel_slots[2048];
+static web_kept pe_panel_kept = WEB_KEPT_INIT(pe_panel_slots, 2048, 12 * 1024 * 1024, 64 * 1024);
 
 static void pe_panel_render(req *r, sbuf *blob)
 {
@@ -1091,60 +1096,10 @@ static int pe_dashboard_render(req *r, int status, json_t *flash, json_t *errors
     return rc;
 }
 
-/* The whole page as an account saw it last, kept while nothing on it has changed: the panel's
- * generations (the enterprise's and the global one: the batches' deadlines, names and
- * contacts), the current batch's id, who is logged in (the session's CSRF token, the account's
- * names), and the clock — until the first instant one of the batch's times left or passed changes
- * (web_time_left_until) or the new-application form is withdrawn at the window's close. So
- * the page of an enterprise that opens its dashboard again and again is two generation reads
- * and a copy (the layout and the deadlines were rendered for each request, most of its
- * cost). Room for ~200 accounts' pages at ~10 KB each (64 MB in all). */
-static web_kept_slot pe_page_slots[256];
-static web_kept pe_page_kept = WEB_KEPT_INIT(pe_page_slots, 256, 2 * 1024 * 1024, 64 * 1024);
-
-/* The page's key and version; `ev` gets the panel's part of it (the generations alone). */
-static bool pe_page_version(req *r, web_kept_version *ev, web_kept_version *kv,
-                            char key[WEB_KEPT_KEY])
-{
-    if (r->actor.enterprise_id <= 0) return false;
-    svc_scope scopes[2];
-    pe_dash_scopes(r, scopes);
-    const int64_t extra[] = {svc_current_batch_id(r->db, r->now), web_session_digest(r)};
-    if (!web_fresh(r, scopes, 2, extra, 2, kv)) return false;
-    *ev = (web_kept_version){.part = {kv->part[0], kv->part[1]}};
-    snprintf(key, WEB_KEPT_KEY, "a%lld", (long long)r->actor.id);
-    return true;
-}
-
-/* Until when the page rendered now is right as far as the clock goes: the batch's deadlines
- * (pe_batch_deadlines) and its window's close (pe_new_application) are its only times. */
-static int64_t pe_page_until(req *r)
-{
-    const json_t *b = web_current_batch_ref(r);
-    static const char *const times[] = {"opens_at", "closes_at", "district_deadline"};
-    int64_t until = INT64_MAX;
-    for (size_t i = 0; b && i < sizeof times / sizeof times[0]; i++) {
-        int64_t t = pe_epoch(json_object_get(b, times[i]));
-        int64_t u = t ? web_time_left_until(t, r->now) : INT64_MAX;
-        if (u < until) until = u;
-    }
-    return until;
-}
-
 int page_dashboard(req *r)
 {
     if (strcmp(r->actor.role, "enterprise") != 0) return pe_dashboard_other(r);
-    /* A message after a redirect is for that one view: such a page is not kept. */
-    web_kept_version ev, kv;
-    char key[WEB_KEPT_KEY];
-    if (web_query(r, "done") || !pe_page_version(r, &ev, &kv, key))
-        return pe_dashboard_render(r, 200, NULL, NULL, NULL);
-    if (web_kept_answer(r, &pe_page_kept, key, &kv, "text/html; charset=utf-8")) return 0;
-    int rc = pe_dashboard_render(r, 200, NULL, NULL, &ev);
-    if (r->status == 200 && r->resp_body)
-        web_kept_put(&pe_page_kept, key, &kv, r->now, pe_page_until(r), r->resp_body, r->resp_len,
-                     0);
-    return rc;
+    return pe_dashboard_render(r, 200, NULL, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- applications: pieces */

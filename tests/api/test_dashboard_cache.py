@@ -55,6 +55,9 @@ def test_assessment_changes_show_at_once(platform):
     expect(ent.c.post("/assessments", {"answers": {i: 1 for i in ids}}), 201)
     html = page(ent.c)
     assert "最近一次测评" in html and "查看测评报告" in html, html
+    # the assessment's time in words, never the API's RFC 3339 text
+    said = re.search(r"最近一次测评：[^（]*（([^）]*)）", html).group(1)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", said), said
     # a new draft after the assessment starts again from 0 saves, yet shows
     expect(ent.c.put("/assessments/draft", {"answers": {ids[0]: 1}}), 200)
     assert "最近一次测评" in page(ent.c)
