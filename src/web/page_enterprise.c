@@ -11,6 +11,7 @@
 #include "core/calendar.h"
 #include "core/decimal.h"
 #include "core/workflow.h"
+#include "service/app_model.h"
 #include "service/assessment.h"
 #include "service/enterprise.h"
 #include "service/inbox.h"
@@ -221,35 +222,27 @@ static void pe_add_attachment(json_t *patch, const char *key, const json_t *save
     json_array_append_new(list, json_integer(id));
 }
 
+/* One of the caller's own files as a form lists it. */
+static void pe_attachment_line(const svc_att_line *a, void *arg)
+{
+    const char *fn = a->filename;
+    char *name = fn && *fn ? xstrdup(fn) : xasprintf("附件 %lld", (long long)a->id);
+    char *st = a->size >= 1 << 20 ? xasprintf("%.1f MB", (double)a->size / (1 << 20))
+                                  : xasprintf("%lld KB", (long long)((a->size + 1023) / 1024));
+    char *href = xasprintf("/api/v1/attachments/%lld", (long long)a->id);
+    json_array_append_new(arg,
+                          json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)a->id, "name", name,
+                                    "size_text", st, "media_type", a->media_type, "href", href));
+    free(name);
+    free(st);
+    free(href);
+}
+
 static json_t *pe_attachments(req *r, const json_t *ids)
 {
     json_t *out = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v)) continue;
-        db_stmt *s = db_query(r->db,
-                              "SELECT id, filename, size, media_type FROM attachments WHERE id = ? "
-                              "AND (uploader_id = ? OR (? > 0 AND enterprise_id = ?))",
-                              "iiii", (int64_t)json_integer_value(v), r->actor.id,
-                              r->actor.enterprise_id, r->actor.enterprise_id);
-        if (db_next(s)) {
-            int64_t id = db_int(s, 0), size = db_int(s, 2);
-            const char *fn = db_text(s, 1);
-            char *name = fn && *fn ? xstrdup(fn) : xasprintf("附件 %lld", (long long)id);
-            char *st = size >= 1 << 20 ? xasprintf("%.1f MB", (double)size / (1 << 20))
-                                       : xasprintf("%lld KB", (long long)((size + 1023) / 1024));
-            char *href = xasprintf("/api/v1/attachments/%lld", (long long)id);
-            json_array_append_new(out, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)id,
-                                                 "name", name, "size_text", st, "media_type",
-                                                 db_text(s, 3), "href", href));
-            free(name);
-            free(st);
-            free(href);
-        }
-        db_done(s);
-    }
+    svc_ctx c = web_svc(r);
+    svc_attachments_own(&c, ids, pe_attachment_line, out);
     return out;
 }
 
@@ -1152,17 +1145,6 @@ static json_t *pe_app_head(req *r, const json_t *app, json_t **batch)
     return o;
 }
 
-static bool pe_editable(const char *st)
-{
-    return st && (!strcmp(st, "draft") || !strcmp(st, "returned"));
-}
-
-static bool pe_owner(req *r, const json_t *app)
-{
-    return !strcmp(r->actor.role, "enterprise") && r->actor.enterprise_id > 0 &&
-           json_integer_value(json_object_get(app, "enterprise_id")) == r->actor.enterprise_id;
-}
-
 /* ---------------------------------------------------------------- application: form */
 
 /* The batch's thresholds as the form's rule texts (limits.*). */
@@ -1358,13 +1340,17 @@ static json_t *pe_app_for_edit(req *r)
         pe_error_page(r, &e, "/dashboard");
         return NULL;
     }
-    if (!pe_owner(r, app)) { /* the commission can read it, but only its owner edits */
+    /* The policy (wf_may): only its owner edits, and only a draft or a returned one; others
+     * who may read it (the district, the commission) are not told it has a form here. */
+    int64_t id = web_param_id(r, 0);
+    bool owner = strcmp(r->actor.role, "enterprise") == 0;
+    if (!owner) {
         json_decref(app);
         svc_fail(&e, 404, "not_found", "申报不存在");
         pe_error_page(r, &e, "/dashboard");
         return NULL;
     }
-    if (!pe_editable(json_string_value(json_object_get(app, "status")))) {
+    if (!svc_app_may_id(&c, id, WF_EDIT)) {
         char *loc = xasprintf("/applications/%lld", (long long)web_param_id(r, 0));
         web_redirect(r, loc);
         free(loc);
