@@ -696,6 +696,15 @@ int svc_app_readable(svc_ctx *c, int64_t id, svc_when_fn when, json_t **out, svc
 {
     json_t *app = NULL;
     if (svc_app_get(c, id, &app, e) != 0) return -1;
+    *out = svc_app_readable_of(c, app, when);
+    json_decref(app);
+    return 0;
+}
+
+json_t *svc_app_readable_of(svc_ctx *c, const json_t *app_in, svc_when_fn when)
+{
+    json_t *app = (json_t *)app_in; /* read only: json_object_get takes no const */
+    int64_t id = json_integer_value(json_object_get(app, "id"));
     const char *type = rd_str(app, "type"), *st = rd_str(app, "status");
     json_t *batch = svc_batch_json(c->db, json_integer_value(json_object_get(app, "batch_id")));
     json_t *rules = json_object_get(batch, "rules");
@@ -759,7 +768,5 @@ int svc_app_readable(svc_ctx *c, int64_t id, svc_when_fn when, json_t **out, svc
     json_decref(ent);
     json_decref(proj);
     json_decref(batch);
-    json_decref(app);
-    *out = doc;
-    return 0;
+    return doc;
 }

@@ -31,6 +31,9 @@ typedef char *(*svc_when_fn)(int64_t t);
  * (rules.form_figures) get their own section, and every check of the batch's rules finds its figure
  * by path, so a new figure and its threshold need no code. */
 int svc_app_readable(svc_ctx *c, int64_t id, svc_when_fn when, json_t **out, svc_err *e);
+/* The same from `app`, svc_app_get's answer the caller has read already (borrowed): the page
+ * that shows the timeline beside the document reads the application once. */
+json_t *svc_app_readable_of(svc_ctx *c, const json_t *app, svc_when_fn when);
 
 /* `t` with its machine times as people write them: an RFC 3339 time through `when`, a
  * "2026-12-05 09:14" (China time, as the rules print a window) as "2026年12月5日 09:14", a bare

@@ -156,11 +156,11 @@ static int pa_view(req *r, int status, json_t *flash)
     svc_err e = {0};
     int64_t id = web_param_id(r, 0);
     json_t *app = NULL, *doc = NULL;
-    if (svc_app_get(&c, id, &app, &e) != 0 || svc_app_readable(&c, id, web_when, &doc, &e) != 0) {
-        json_decref(app);
+    if (svc_app_get(&c, id, &app, &e) != 0) {
         json_decref(flash);
         return pa_not_found(r, &e);
     }
+    doc = svc_app_readable_of(&c, app, web_when);
     const char *st = json_string_value(json_object_get(app, "status"));
     json_t *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
     bool owner =
