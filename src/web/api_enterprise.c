@@ -142,9 +142,10 @@ int api_application_create(req *r)
 /* The applications' answers, kept by the generations of their scopes (svc_app_scopes): an
  * enterprise reads its application again and again while filling it in, and the text (~3 KB,
  * with its timeline) cost most of such a read. The generations and the text come from the
- * request's one snapshot. */
-static web_kept_slot api_app_slots[512];
-static web_kept api_app_kept = WEB_KEPT_INIT(api_app_slots, 512, 2 * 1024 * 1024, 64 * 1024);
+ * request's one snapshot. Room for the drafts of a deadline week's crowd (2,048 answers, 8 MB;
+ * 512 held half of 1,000 signed-in enterprises' answers). */
+static web_kept_slot api_app_slots[2048];
+static web_kept api_app_kept = WEB_KEPT_INIT(api_app_slots, 2048, 8 * 1024 * 1024, 64 * 1024);
 
 int api_application_get(req *r)
 {

@@ -1,8 +1,9 @@
 /* kept — what a page rendered, kept while what it shows is unchanged.
  *
  * A store holds byte strings (rendered HTML, or several parts of it) by key — a short string
- * such as a district and a status filter, or an enterprise — and by version: a few integers
- * the page reads from the database on every request (counts, newest audit entry numbers). A
+ * such as a district and a status filter, or an enterprise — and by version: the generations of
+ * the scopes it shows, read on every request (web_fresh, the one freshness rule), and values of
+ * the reader's (the current batch, a digest of the session). A
  * kept string is served only to a request that read the same key and version and whose time
  * lies between the moment it was rendered and its `valid_until` (the first instant at which
  * the clock alone changes it). So a change made through any server shows on the next request:
