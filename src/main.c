@@ -127,7 +127,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             o->hsts = true;
         } else if (strcmp(a, "--max-conns-per-addr") == 0 || strcmp(a, "--header-timeout") == 0 ||
                    strcmp(a, "--body-timeout") == 0) {
-            unsigned *dst = a[2] == 'm' ? &o->max_conns_per_addr
+            unsigned *dst = a[2] == 'm'   ? &o->max_conns_per_addr
                             : a[2] == 'h' ? &o->header_timeout
                                           : &o->body_timeout;
             if (!next || parse_uint(next, dst) != 0)
