@@ -335,8 +335,9 @@ int svc_review_assign(svc_ctx *c, int64_t app_id, const json_t *in, json_t **out
     rv_expert_ids(ids, errors);
     int64_t due = rv_due_at(c, in, errors);
     if (svc_fields_done(e, errors) != 0 || rv_experts_exist(c, ids, e) != 0) return svc_abort(c);
-    /* Issue 4: at least three experts per application. The first assignment (which starts the
-     * review) names them all at once; later ones may add single experts. */
+    /* At least SVC_REVIEW_MIN_REVIEWS experts: the decision needs that many reviews. The first
+     * assignment (which starts the review) names them all at once; later ones may add single
+     * experts. */
     if (strcmp(a.status, "district_approved") == 0 &&
         json_array_size(ids) < SVC_REVIEW_MIN_REVIEWS) {
         svc_fail(e, 400, "bad_request", "首次分配须至少 %d 名评审专家", SVC_REVIEW_MIN_REVIEWS);
