@@ -865,8 +865,9 @@ int svc_app_scopes(svc_ctx *c, int64_t id, svc_scope scopes[SVC_APP_SCOPES], cha
     if (app_load_head(c->db, id, &a) != 0 || !app_visible(c, &a))
         return svc_fail(e, 404, "not_found", "申报不存在");
     /* Its own row, its project, its enterprise and its check count up the enterprise's
-     * generation; its batch's deadlines the batch's; the names of accounts (experts) the
-     * global one. */
+     * generation; its batch's deadlines and rules the batch's (the batch's own row: other
+     * applications of the batch do not count it); the names of accounts (experts) the global
+     * one. */
     scopes[0] = (svc_scope){SVC_SCOPE_ENTERPRISE, a.h.enterprise_id};
     scopes[1] = (svc_scope){SVC_SCOPE_BATCH, a.h.batch_id};
     scopes[2] = (svc_scope){SVC_SCOPE_GLOBAL, 0};

@@ -10,27 +10,30 @@
  * enterprise, up to two districts (a move has an old and a new one) and the batch, as columns
  * 0–3 (NULL: none); `global` for what pages of every scope show (batches, accounts, the
  * certificates of the public register). One row per entity, so a new audited table is one line
- * here, never a version query in another layer. */
+ * here, never a version query in another layer. The batch scope is the batch's own row (its
+ * dates, rules and contacts), which every page of the batch shows and every save and check
+ * reads: an application's change does not count it, or each save would throw away the parsed
+ * rules (service/reference.c) and every kept answer of every application of the batch. */
 static const struct {
     const char *entity, *sql;
     bool global;
 } GEN_OF[] = {
     {"account", "SELECT enterprise_id, district_code, NULL, NULL FROM accounts WHERE id = ?", true},
     {"application",
-     "SELECT enterprise_id, district_code, NULL, batch_id FROM applications WHERE id = ?", false},
+     "SELECT enterprise_id, district_code, NULL, NULL FROM applications WHERE id = ?", false},
     {"enterprise", "SELECT id, district_code, NULL, NULL FROM enterprises WHERE id = ?", false},
     {"project", "SELECT enterprise_id, NULL, NULL, NULL FROM projects WHERE id = ?", false},
     {"attachment", "SELECT enterprise_id, NULL, NULL, NULL FROM attachments WHERE id = ?", false},
     {"assessment", "SELECT enterprise_id, NULL, NULL, NULL FROM assessments WHERE id = ?", false},
     {"batch", "SELECT NULL, NULL, NULL, id FROM batches WHERE id = ?", true},
     {"objection",
-     "SELECT a.enterprise_id, a.district_code, NULL, a.batch_id FROM objections o "
+     "SELECT a.enterprise_id, a.district_code, NULL, NULL FROM objections o "
      "JOIN applications a ON a.id = o.application_id WHERE o.id = ?",
      false},
     {"certificate",
-     "SELECT enterprise_id, district_code, NULL, batch_id FROM certificates WHERE id = ?", true},
+     "SELECT enterprise_id, district_code, NULL, NULL FROM certificates WHERE id = ?", true},
     {"adjustment",
-     "SELECT c.enterprise_id, j.district_code, c.district_code, c.batch_id FROM "
+     "SELECT c.enterprise_id, j.district_code, c.district_code, NULL FROM "
      "certificate_adjustments j JOIN certificates c ON c.id = j.certificate_id WHERE j.id = ?",
      true},
     {"enterprise_change",

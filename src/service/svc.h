@@ -104,7 +104,7 @@ int64_t svc_audit_headless(svc_ctx *c, const char *entity, int64_t entity_id, co
 typedef enum {
     SVC_SCOPE_ENTERPRISE, /* what one enterprise's pages show: id = enterprises.id */
     SVC_SCOPE_DISTRICT,   /* a district's queue and inbox: id = the district code's number */
-    SVC_SCOPE_BATCH,      /* a batch's applications: id = batches.id */
+    SVC_SCOPE_BATCH,      /* a batch's own row (dates, rules, contacts): id = batches.id */
     SVC_SCOPE_GLOBAL,     /* what every page may show (batches, accounts, certificates): id 0 */
 } svc_scope_kind;
 typedef struct svc_scope {
