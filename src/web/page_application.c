@@ -10,6 +10,7 @@
 #include "service/enterprise.h"
 #include "service/readable.h"
 #include "service/reference.h"
+#include "web/kept.h"
 #include "web/pages.h"
 
 static const char *pa_state_name(const char *state)
@@ -150,33 +151,72 @@ static int pa_not_found(req *r, svc_err *e)
     return web_page(r, status, "error", ctx);
 }
 
+/* The readable 申报书 (application_body), rendered once and kept per application and reader
+ * class by the generations it shows (svc_app_scopes, web_fresh): it is most of the page's work
+ * (the stored form parsed, every finding placed, the radar drawn), the same for every reader of
+ * a class, and changes only with the application, its enterprise, its batch or the accounts.
+ * The class is the reader's role: an enterprise never sees the district's scan, every other
+ * reader of the application does (svc_review_att_visible). 1,024 documents of up to 256 KB,
+ * 24 MB in all: a deadline week's drafts being read by their owners and reviewers. */
+static web_kept_slot pa_doc_slots[1024];
+static web_kept pa_doc_kept = WEB_KEPT_INIT(pa_doc_slots, 1024, 24 << 20, 256 << 10);
+
+static void pa_doc_render(req *r, svc_ctx *c, const json_t *app, sbuf *out)
+{
+    json_t *ctx = json_pack("{s:o}", "doc", svc_app_readable_of(c, app, web_when));
+    if (tpl_render(r->cfg->templates, "application_body", ctx, out) != 0) {
+        out->len = 0;
+        out->data[0] = '\0';
+    }
+    json_decref(ctx);
+}
+
+static void pa_doc_html(req *r, svc_ctx *c, int64_t id, const json_t *app, sbuf *out)
+{
+    svc_scope scopes[SVC_APP_SCOPES];
+    char viewer;
+    svc_err e = {0};
+    web_kept_version kv;
+    char key[WEB_KEPT_KEY];
+    bool keep = svc_app_scopes(c, id, scopes, &viewer, &e) == 0 &&
+                web_fresh(r, scopes, SVC_APP_SCOPES, NULL, 0, &kv);
+    svc_err_clear(&e);
+    snprintf(key, sizeof key, "%lld:%s", (long long)id, r->actor.role);
+    if (keep && web_kept_get(&pa_doc_kept, key, &kv, r->now, out, NULL, NULL)) return;
+    pa_doc_render(r, c, app, out);
+    if (keep && out->len)
+        web_kept_put(&pa_doc_kept, key, &kv, r->now, INT64_MAX, out->data, out->len, 0);
+}
+
 static int pa_view(req *r, int status, json_t *flash)
 {
     svc_ctx c = web_svc(r);
     svc_err e = {0};
     int64_t id = web_param_id(r, 0);
-    json_t *app = NULL, *doc = NULL;
+    json_t *app = NULL;
     if (svc_app_get(&c, id, &app, &e) != 0) {
         json_decref(flash);
         return pa_not_found(r, &e);
     }
-    doc = svc_app_readable_of(&c, app, web_when);
     const char *st = json_string_value(json_object_get(app, "status"));
+    const char *type = json_string_value(json_object_get(app, "type"));
+    const char *type_name = type && !strcmp(type, "factory") ? "智能工厂" : "数字化车间";
     json_t *batch = svc_batch_json(r->db, json_integer_value(json_object_get(app, "batch_id")));
     bool owner =
         !strcmp(r->actor.role, "enterprise") && r->actor.enterprise_id > 0 &&
         json_integer_value(json_object_get(app, "enterprise_id")) == r->actor.enterprise_id;
     bool editable = st && (!strcmp(st, "draft") || !strcmp(st, "returned"));
     json_t *ctx = json_object();
-    json_object_set_new(
-        ctx, "title",
-        json_sprintf("%s申报书", json_string_value(json_object_get(doc, "type_name"))));
+    json_object_set_new(ctx, "title", json_sprintf("%s申报书", type_name));
     json_object_set_new(ctx, "nav", json_pack("{s:s}", "current", "applications"));
     json_object_set_new(ctx, "flash", flash ? flash : pa_done_flash(r));
     json_object_set_new(ctx, "application",
-                        json_pack("{s:I,s:s?,s:s?}", "id", (json_int_t)id, "status", st,
+                        json_pack("{s:I,s:s?,s:s,s:s,s:O?,s:O?,s:s?}", "id", (json_int_t)id,
+                                  "status", st, "status_name", pa_state_name(st), "type_name",
+                                  type_name, "batch_name", json_object_get(batch, "name"),
+                                  "enterprise_name",
+                                  json_object_get(json_object_get(app, "enterprise"), "name"),
                                   "return_reason", page_return_reason(app)));
-    json_object_set_new(ctx, "doc", doc);
     json_object_set_new(ctx, "timeline", pa_timeline(json_object_get(app, "timeline")));
     json_object_set_new(ctx, "can_edit", json_boolean(owner && editable));
     json_object_set_new(ctx, "can_withdraw", json_boolean(owner && st && !strcmp(st, "submitted")));
@@ -184,9 +224,17 @@ static int pa_view(req *r, int status, json_t *flash)
     json_object_set_new(ctx, "deadline", dl ? dl : json_null());
     page_review_panel(r, app, ctx);
     page_certification_panel(r, app, ctx);
+    sbuf doc;
+    sbuf_init(&doc);
+    pa_doc_html(r, &c, id, app, &doc);
+    static const char *const keys[] = {"doc_html"};
+    const char *vals[] = {doc.data};
+    tpl_row row = {keys, vals, 1};
     json_decref(batch);
     json_decref(app);
-    return web_page(r, status, "application", ctx);
+    int rc = web_page_row(r, status, "application", ctx, &row, doc.len + 16 * 1024);
+    sbuf_free(&doc);
+    return rc;
 }
 
 int page_application(req *r)

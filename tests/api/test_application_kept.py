@@ -75,3 +75,30 @@ def test_kept_text_never_reaches_others(platform, batch):
     assert_error(platform.district_for(CODE).get(f"/applications/{aid}"), 404, "not_found")
     assert_error(platform.district_for("500112").get(f"/applications/{aid}"), 404, "not_found")
     assert_error(ent.c.get(f"/applications/{aid + 100000}"), 404, "not_found")
+
+
+def test_the_page_shows_each_change_on_the_next_read(platform, batch):
+    """The readable 申报书 on /applications/{id} is kept per application and reader class by the
+    generations it shows: a save, a check, the enterprise's name and a change of its batch's own
+    row each show on the next read (that another application's save does not count the batch
+    is held by tests/unit/test_generation.c)."""
+    b = platform.new_batch(batch["id"])
+    try:
+        ent = platform.new_enterprise(CODE)
+        app, _ = platform.new_application(ent, b["id"], form=False)
+        aid = app["id"]
+        first = st.html_page(ent.c, f"/applications/{aid}")
+        assert st.html_page(ent.c, f"/applications/{aid}") == first
+        expect(ent.c.put(f"/applications/{aid}", {"equipment_total": 4321}), 200)
+        assert "4321 台/套" in st.html_page(ent.c, f"/applications/{aid}")
+        assert "尚未预检" in st.html_page(ent.c, f"/applications/{aid}")
+        expect(ent.c.post(f"/applications/{aid}/check"), 200)
+        assert "尚未预检" not in st.html_page(ent.c, f"/applications/{aid}")
+        expect(ent.c.put("/enterprise", {"name": "页面缓存测试制造有限公司"}), 200)
+        assert "页面缓存测试制造有限公司" in st.html_page(ent.c, f"/applications/{aid}")
+        name = f"页面缓存测试批次{st.unique('n')}"
+        expect(platform.commission.put(f"/batches/{b['id']}", {"name": name}), 200)
+        text = st.html_page(ent.c, f"/applications/{aid}")
+        assert text.count(name) >= 2, "the batch's new name in the heading and in the 申报书"
+    finally:
+        platform.retire_batch(b["id"])
